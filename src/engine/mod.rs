@@ -1,0 +1,23 @@
+//! The numeric engine: pure functions of [`Params`], no terminal, threads or I/O.
+//!
+//! Definitions follow `shared/docs/math.md`. [`evaluate`] computes one [`Report`]; [`support`]
+//! describes where x̃β can land; [`penalty_curve`] sweeps xβ for the penalty-against-xβ chart.
+
+mod binomial;
+mod coefficients;
+mod convergence;
+mod double_double;
+mod evaluate;
+mod log_partition;
+mod moments;
+mod penalty;
+mod report;
+mod scaled;
+mod sweep;
+pub mod theorem1;
+
+pub use convergence::{Support, max_deviation, support, true_radius, PAPER_RADIUS};
+pub use evaluate::evaluate;
+pub use log_partition::{Linear, LogPartition, Logistic, ScalarLogPartition, model_of};
+pub use report::{BestOrder, Radius, Report, Theorem1Row};
+pub use sweep::{Boundaries, CurvePoint, boundaries, penalty_curve, with_xb};

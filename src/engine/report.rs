@@ -1,0 +1,76 @@
+//! The one result type of an evaluation: what `dropscope eval` serialises and the TUI draws.
+
+use serde::Serialize;
+
+use crate::params::Params;
+
+/// Everything the engine computes for one [`Params`]. Series are indexed by order m = 0..=k.
+/// `None` marks a value that is not representable in f64 (overflow, or underflow of a non-zero
+/// quantity) or has no exact method; it serialises as JSON `null`.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    /// The parameters evaluated (validated).
+    pub params: Params,
+    /// Taylor coefficients a_m = A^(m)(xβ)/m!, m = 0..=k.
+    pub coefficients: Vec<Option<f64>>,
+    /// Central moments M_m = E[(S - xβ)^m], m = 0..=k (or the paper's eq. (8) when asked).
+    pub moments: Vec<Option<f64>>,
+    /// Terms a_m M_m, m = 0..=k; terms 0 and 1 are excluded from the penalty and shown as 0.
+    pub terms: Vec<Option<f64>>,
+    /// Partial sums R_m = Σ_{j=2..m} a_j M_j, m = 0..=k (R_0 = R_1 = 0).
+    pub partial_sums: Vec<Option<f64>>,
+    /// Wager et al.'s quadratic approximation R_2 = A''(xβ) Var(S) / 2 (with the chosen moments).
+    pub quadratic: Option<f64>,
+    /// The exact penalty R = E[A(S)] - A(xβ) >= 0, or `None` where no exact method applies.
+    pub exact_penalty: Option<f64>,
+    /// The truncation order closest to the exact penalty, when it is known.
+    pub best_order: Option<BestOrder>,
+    /// Radii of convergence of the Taylor series of A at xβ.
+    pub radius: Radius,
+    /// max over support points s of |s - xβ|; `None` for unbounded (Gaussian) noise.
+    pub max_deviation: Option<f64>,
+    /// Whether Σ a_m M_m converges (decided from the support's structure, math.md §4).
+    pub converges: bool,
+    /// Whether the paper's sufficient condition |w_j| < 2π/d holds for every feature.
+    pub paper_condition: bool,
+    /// Theorem 1 checked order by order: σ^(n)(xβ) by the theorem in f64 beside the stable value.
+    pub theorem1: Vec<Theorem1Row>,
+}
+
+/// The best truncation order k* = argmin_{m <= k} |R_m - R| and its error.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct BestOrder {
+    /// k*, in 0..=k (smallest on ties).
+    pub order: usize,
+    /// |R_{k*} - R|, same units as R.
+    pub error: f64,
+}
+
+/// Radii of convergence, all in units of xβ.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Radius {
+    /// The true radius √(xβ² + π²) (distance to ±iπ); `None` (infinite) for the linear model.
+    #[serde(rename = "true")]
+    pub true_radius: Option<f64>,
+    /// The paper's Theorem 2 value, 2π.
+    pub paper: f64,
+    /// Root-test estimate |a_n|^(-1/n) at the largest n in 2..=k with a_n != 0; `None` when k < 2
+    /// or the model is linear (a polynomial has no finite radius).
+    pub root_test: Option<f64>,
+}
+
+/// One order n >= 1 of the Theorem 1 check.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Theorem1Row {
+    /// The derivative order n of the sigmoid.
+    pub n: usize,
+    /// Row n of the triangle T(n, j) = j! S2(n, j), j = 1..=n, as exact integers; `None` once a
+    /// row no longer fits in u128.
+    pub triangle: Option<Vec<u128>>,
+    /// σ^(n)(xβ) from the stable recurrence.
+    pub stable: Option<f64>,
+    /// σ^(n)(xβ) from Theorem 1's alternating sum evaluated in f64.
+    pub theorem1: Option<f64>,
+    /// |theorem1 - stable| / |stable|; `None` when either is unavailable.
+    pub relative_error: Option<f64>,
+}

@@ -1,0 +1,9 @@
+//! dropscope: is dropout really L2 regularisation in disguise? The library behind the
+//! `dropscope` binary: the numeric engine (exact penalty, Taylor series, moments, radii),
+//! the Monte Carlo sampler, the terminal UI and the command line.
+
+pub mod cli;
+pub mod engine;
+pub mod montecarlo;
+pub mod params;
+pub mod tui;

@@ -1,0 +1,1 @@
+//! Monte Carlo of real dropout masks (issue 4).

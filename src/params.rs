@@ -1,0 +1,285 @@
+//! The model state every part of dropscope shares: dropout rate, linear predictor, Taylor order,
+//! dimension, contribution profile, noise, model and moment convention (math.md §1).
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Largest Taylor order k accepted anywhere (coefficients, moments, partial sums).
+pub const MAX_ORDER: usize = 1000;
+
+/// Which noise is injected into the linear predictor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Noise {
+    /// Bernoulli dropout of each feature with probability δ, kept features scaled by 1/(1-δ).
+    Dropout,
+    /// Additive Gaussian noise ε ~ N(0, σ²) on xβ (Bishop 1995).
+    Gaussian,
+}
+
+/// Which log-partition function A the penalty is taken of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Model {
+    /// Logistic regression, A(z) = log(1 + e^z).
+    Logistic,
+    /// Linear regression, A(z) = z²/2.
+    Linear,
+}
+
+/// Which central moments M_m = E[(S - xβ)^m] feed the partial sums.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MomentsKind {
+    /// The true moments of the noise (math.md §5).
+    Exact,
+    /// The paper's eq. (8): M_m = xβ^m δ^m / (1-δ)^(m-1) for m >= 1 (dropout only).
+    Paper,
+}
+
+/// How xβ is split into per-feature contributions w_j = x_j β_j.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Contributions {
+    /// w_j = xβ / d for every feature.
+    Equal,
+    /// An explicit list w_1..w_d; d is its length and xβ its sum.
+    Explicit(Vec<f64>),
+}
+
+/// One point of the parameter space. Build with [`Params::new`] or by hand, then call
+/// [`Params::validate`] before handing it to the engine.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Params {
+    /// Dropout probability δ in [0, 1).
+    pub delta: f64,
+    /// Linear predictor xβ = Σ w_j, any finite real.
+    pub xb: f64,
+    /// Taylor order k in 0..=1000.
+    pub order: usize,
+    /// Dimension d >= 1 (number of features).
+    pub dimension: u64,
+    /// Contribution profile.
+    pub contributions: Contributions,
+    /// Noise model.
+    pub noise: Noise,
+    /// Standard deviation σ >= 0 of Gaussian noise; `None` means the dropout standard deviation.
+    pub sigma: Option<f64>,
+    /// Log-partition function.
+    pub model: Model,
+    /// Moment convention.
+    pub moments: MomentsKind,
+}
+
+impl Default for Params {
+    /// δ = 0.5, xβ = 6, k = 40, d = 10, equal contributions, dropout, logistic, exact moments.
+    fn default() -> Self {
+        Params {
+            delta: 0.5,
+            xb: 6.0,
+            order: 40,
+            dimension: 10,
+            contributions: Contributions::Equal,
+            noise: Noise::Dropout,
+            sigma: None,
+            model: Model::Logistic,
+            moments: MomentsKind::Exact,
+        }
+    }
+}
+
+/// A parameter outside its allowed range; the message names the value and the range.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum ParamError {
+    /// δ outside [0, 1) or not a number.
+    #[error("delta = {0} is out of range: the dropout rate must be in [0, 1)")]
+    Delta(f64),
+    /// xβ not finite.
+    #[error("xb = {0} is not allowed: the linear predictor must be a finite number")]
+    Xb(f64),
+    /// k above [`MAX_ORDER`].
+    #[error("order k = {0} is out of range: k must be in 0..=1000")]
+    Order(usize),
+    /// d = 0.
+    #[error("dimension d = 0 is not allowed: d must be at least 1")]
+    Dimension,
+    /// An empty explicit list.
+    #[error("the weight list is empty: give at least one contribution w_j")]
+    EmptyWeights,
+    /// A non-finite explicit contribution.
+    #[error("weight w_{index} = {value} is not allowed: contributions must be finite numbers")]
+    Weight {
+        /// 1-based position in the list.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// Explicit list whose length differs from `dimension`.
+    #[error("d = {dimension} conflicts with the weight list, which has {len} entries")]
+    DimensionMismatch {
+        /// The dimension given.
+        dimension: u64,
+        /// The list's length.
+        len: usize,
+    },
+    /// Explicit list whose sum differs from `xb`.
+    #[error("xb = {xb} conflicts with the weight list, whose sum is {sum}")]
+    XbMismatch {
+        /// The xβ given.
+        xb: f64,
+        /// The list's sum.
+        sum: f64,
+    },
+    /// σ negative or not finite.
+    #[error("sigma = {0} is out of range: the Gaussian noise standard deviation must be finite and >= 0")]
+    Sigma(f64),
+}
+
+impl Params {
+    /// Parameters with an explicit contribution list: d and xβ are taken from the list.
+    pub fn with_weights(mut self, weights: Vec<f64>) -> Self {
+        self.dimension = weights.len() as u64;
+        self.xb = weights.iter().sum();
+        self.contributions = Contributions::Explicit(weights);
+        self
+    }
+
+    /// Checks every field against its range; the first violation is returned.
+    pub fn validate(&self) -> Result<(), ParamError> {
+        if !(0.0..1.0).contains(&self.delta) {
+            return Err(ParamError::Delta(self.delta));
+        }
+        if !self.xb.is_finite() {
+            return Err(ParamError::Xb(self.xb));
+        }
+        if self.order > MAX_ORDER {
+            return Err(ParamError::Order(self.order));
+        }
+        if self.dimension == 0 {
+            return Err(ParamError::Dimension);
+        }
+        if let Some(sigma) = self.sigma
+            && !(sigma.is_finite() && sigma >= 0.0)
+        {
+            return Err(ParamError::Sigma(sigma));
+        }
+        if let Contributions::Explicit(weights) = &self.contributions {
+            if weights.is_empty() {
+                return Err(ParamError::EmptyWeights);
+            }
+            if let Some((i, &value)) = weights.iter().enumerate().find(|(_, w)| !w.is_finite()) {
+                return Err(ParamError::Weight {
+                    index: i + 1,
+                    value,
+                });
+            }
+            if weights.len() as u64 != self.dimension {
+                return Err(ParamError::DimensionMismatch {
+                    dimension: self.dimension,
+                    len: weights.len(),
+                });
+            }
+            let sum: f64 = weights.iter().sum();
+            if !sum.is_finite() || !same_sum(sum, self.xb, weights) {
+                return Err(ParamError::XbMismatch { xb: self.xb, sum });
+            }
+        }
+        Ok(())
+    }
+
+    /// The explicit contributions, or `None` for the equal profile.
+    pub fn weights(&self) -> Option<&[f64]> {
+        match &self.contributions {
+            Contributions::Equal => None,
+            Contributions::Explicit(w) => Some(w),
+        }
+    }
+
+    /// Σ_j w_j² (for the equal profile xβ²/d).
+    pub fn sum_of_squares(&self) -> f64 {
+        match &self.contributions {
+            Contributions::Equal => self.xb * self.xb / self.dimension as f64,
+            Contributions::Explicit(w) => w.iter().map(|w| w * w).sum(),
+        }
+    }
+
+    /// Variance of the dropout-noised predictor, Var S = δ/(1-δ) Σ w_j² (math.md §1).
+    pub fn dropout_variance(&self) -> f64 {
+        self.delta / (1.0 - self.delta) * self.sum_of_squares()
+    }
+
+    /// Standard deviation σ of the Gaussian noise: the one given, else the dropout standard deviation.
+    pub fn gaussian_sigma(&self) -> f64 {
+        self.sigma.unwrap_or_else(|| self.dropout_variance().sqrt())
+    }
+
+    /// A short label of the contribution profile: `equal` or `explicit`.
+    pub fn profile_label(&self) -> &'static str {
+        match self.contributions {
+            Contributions::Equal => "equal",
+            Contributions::Explicit(_) => "explicit",
+        }
+    }
+}
+
+/// Whether a list sum equals a stated xβ up to the rounding of summing the list.
+fn same_sum(sum: f64, xb: f64, weights: &[f64]) -> bool {
+    let scale: f64 = weights.iter().map(|w| w.abs()).sum::<f64>().max(xb.abs());
+    (sum - xb).abs() <= 4.0 * f64::EPSILON * weights.len() as f64 * scale
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_is_valid() {
+        assert_eq!(Params::default().validate(), Ok(()));
+    }
+
+    #[test]
+    fn rejects_out_of_range_values_by_name() {
+        let p = Params {
+            delta: 1.0,
+            ..Params::default()
+        };
+        assert_eq!(p.validate(), Err(ParamError::Delta(1.0)));
+        let p = Params {
+            xb: f64::INFINITY,
+            ..Params::default()
+        };
+        assert!(p.validate().unwrap_err().to_string().contains("inf"));
+        let p = Params {
+            order: 1001,
+            ..Params::default()
+        };
+        assert!(p.validate().unwrap_err().to_string().contains("1001"));
+        let p = Params::default().with_weights(vec![1.0, f64::NAN]);
+        assert_eq!(
+            p.validate().unwrap_err().to_string(),
+            "weight w_2 = NaN is not allowed: contributions must be finite numbers"
+        );
+    }
+
+    #[test]
+    fn explicit_list_sets_dimension_and_xb() {
+        let p = Params::default().with_weights(vec![1.5, -2.0, 0.5]);
+        assert_eq!(p.dimension, 3);
+        assert_eq!(p.xb, 0.0);
+        assert_eq!(p.validate(), Ok(()));
+        let wrong = Params { xb: 1.0, ..p };
+        assert!(matches!(wrong.validate(), Err(ParamError::XbMismatch { .. })));
+    }
+
+    #[test]
+    fn dropout_variance_of_equal_profile() {
+        let p = Params {
+            delta: 0.25,
+            xb: 3.0,
+            dimension: 9,
+            ..Params::default()
+        };
+        // δ/(1-δ) · xβ²/d = (1/3) · 1 = 1/3
+        assert!((p.dropout_variance() - 1.0 / 3.0).abs() < 1e-15);
+    }
+}
