@@ -131,7 +131,9 @@ pub enum ParamError {
         sum: f64,
     },
     /// σ negative or not finite.
-    #[error("sigma = {0} is out of range: the Gaussian noise standard deviation must be finite and >= 0")]
+    #[error(
+        "sigma = {0} is out of range: the Gaussian noise standard deviation must be finite and >= 0"
+    )]
     Sigma(f64),
 }
 
@@ -149,9 +151,6 @@ impl Params {
         if !(0.0..1.0).contains(&self.delta) {
             return Err(ParamError::Delta(self.delta));
         }
-        if !self.xb.is_finite() {
-            return Err(ParamError::Xb(self.xb));
-        }
         if self.order > MAX_ORDER {
             return Err(ParamError::Order(self.order));
         }
@@ -162,6 +161,9 @@ impl Params {
             && !(sigma.is_finite() && sigma >= 0.0)
         {
             return Err(ParamError::Sigma(sigma));
+        }
+        if self.weights().is_none() && !self.xb.is_finite() {
+            return Err(ParamError::Xb(self.xb));
         }
         if let Contributions::Explicit(weights) = &self.contributions {
             if weights.is_empty() {
@@ -178,6 +180,9 @@ impl Params {
                     dimension: self.dimension,
                     len: weights.len(),
                 });
+            }
+            if !self.xb.is_finite() {
+                return Err(ParamError::Xb(self.xb));
             }
             let sum: f64 = weights.iter().sum();
             if !sum.is_finite() || !same_sum(sum, self.xb, weights) {
@@ -268,7 +273,10 @@ mod tests {
         assert_eq!(p.xb, 0.0);
         assert_eq!(p.validate(), Ok(()));
         let wrong = Params { xb: 1.0, ..p };
-        assert!(matches!(wrong.validate(), Err(ParamError::XbMismatch { .. })));
+        assert!(matches!(
+            wrong.validate(),
+            Err(ParamError::XbMismatch { .. })
+        ));
     }
 
     #[test]
