@@ -1,10 +1,250 @@
 //! Assembles a [`Report`] from the engine's parts.
 
-use super::report::Report;
-use crate::params::{ParamError, Params};
+use super::convergence;
+use super::log_partition::model_of;
+use super::moments::{self, Atoms, ENUMERATION_MAX_DIMENSION};
+use super::penalty;
+use super::report::{BestOrder, Radius, Report};
+use super::scaled::Scaled;
+use super::theorem1;
+use crate::params::{Contributions, Model, MomentsKind, Noise, ParamError, Params};
 
 /// Evaluates everything the paper reasons about for one parameter point (validated first).
 pub fn evaluate(params: &Params) -> Result<Report, ParamError> {
     params.validate()?;
-    todo!()
+    let series = Series::new(params);
+    let k = params.order;
+    let to_f64 = |v: &[Scaled]| v[..=k].iter().map(|s| s.to_f64()).collect::<Vec<_>>();
+    let best_order = series.exact_penalty.and_then(|r| best_order(&series.partial_sums[..=k], r));
+    Ok(Report {
+        params: params.clone(),
+        coefficients: to_f64(&series.coefficients),
+        moments: to_f64(&series.moments),
+        terms: to_f64(&series.terms),
+        partial_sums: series.partial_sums[..=k].to_vec(),
+        quadratic: series.partial_sums[2],
+        exact_penalty: series.exact_penalty,
+        best_order,
+        radius: Radius {
+            true_radius: model_of(params.model).radius(params.xb),
+            paper: convergence::PAPER_RADIUS,
+            root_test: root_test(params.model, &series.coefficients[..=k]),
+        },
+        max_deviation: convergence::max_deviation(params),
+        converges: convergence::converges(params),
+        paper_condition: convergence::paper_condition(params),
+        theorem1: theorem1::rows(params.xb, k),
+    })
+}
+
+/// The series part of an evaluation, to order max(k, 2) so that R_2 always exists.
+pub(super) struct Series {
+    /// a_m, m = 0..=max(k, 2).
+    pub coefficients: Vec<Scaled>,
+    /// M_m, same length.
+    pub moments: Vec<Scaled>,
+    /// a_m M_m, same length.
+    pub terms: Vec<Scaled>,
+    /// R_m, same length; `None` from the first unavailable or overflowing term on.
+    pub partial_sums: Vec<Option<f64>>,
+    /// R, where an exact method applies.
+    pub exact_penalty: Option<f64>,
+}
+
+impl Series {
+    /// Computes the series for validated parameters.
+    pub fn new(params: &Params) -> Series {
+        let order = params.order.max(2);
+        let model = model_of(params.model);
+        let coefficients = model.coefficients(params.xb, order);
+        let atoms = penalty_atoms(params, order);
+        let moments = match (params.noise, params.moments) {
+            (Noise::Gaussian, _) => moments::gaussian_moments(params.gaussian_sigma(), order),
+            (Noise::Dropout, MomentsKind::Paper) => {
+                moments::paper_moments(params.xb, params.delta, order)
+            }
+            (Noise::Dropout, MomentsKind::Exact) => {
+                let reusable = atoms.as_ref().filter(|_| match params.weights() {
+                    None => true,
+                    Some(w) => moments::enumerable_moments(w.len(), order),
+                });
+                moments::dropout_moments(
+                    params.weights(),
+                    params.dimension,
+                    params.delta,
+                    params.xb,
+                    order,
+                    reusable,
+                )
+            }
+        };
+        let terms: Vec<Scaled> = coefficients
+            .iter()
+            .zip(&moments)
+            .map(|(a, m)| a.mul(*m))
+            .collect();
+        let partial_sums = partial_sums(&terms);
+        let exact_penalty = exact_penalty(params, atoms.as_ref());
+        Series {
+            coefficients,
+            moments,
+            terms,
+            partial_sums,
+            exact_penalty,
+        }
+    }
+}
+
+/// The finite distribution of deviations used for the exact penalty (and reused for the
+/// moments): dropout with equal contributions, or an explicit list of at most 20 features.
+fn penalty_atoms(params: &Params, order: usize) -> Option<Atoms> {
+    if params.noise != Noise::Dropout || params.delta == 0.0 {
+        return None;
+    }
+    match &params.contributions {
+        Contributions::Equal => Some(moments::equal_atoms(
+            params.dimension,
+            params.delta,
+            params.xb,
+            order,
+        )),
+        Contributions::Explicit(w) if w.len() <= ENUMERATION_MAX_DIMENSION => {
+            Some(moments::explicit_atoms(w, params.delta))
+        }
+        Contributions::Explicit(_) => None,
+    }
+}
+
+/// R_m = Σ_{j=2..m} t_j with Neumaier compensation; `None` once a term is unavailable or the
+/// sum leaves f64.
+fn partial_sums(terms: &[Scaled]) -> Vec<Option<f64>> {
+    let mut out = Vec::with_capacity(terms.len());
+    let (mut sum, mut compensation) = (0.0f64, 0.0f64);
+    let mut valid = true;
+    for (m, t) in terms.iter().enumerate() {
+        if m >= 2 && valid {
+            let v = t.to_f64_saturating();
+            if !v.is_finite() {
+                valid = false;
+            } else {
+                let s = sum + v;
+                compensation += if sum.abs() >= v.abs() {
+                    (sum - s) + v
+                } else {
+                    (v - s) + sum
+                };
+                sum = s;
+            }
+        }
+        let total = sum + compensation;
+        out.push((valid && total.is_finite()).then_some(total));
+    }
+    out
+}
+
+/// The exact penalty R = E[D_A(S, xβ)], or `None` where no exact method applies.
+fn exact_penalty(params: &Params, atoms: Option<&Atoms>) -> Option<f64> {
+    let xb = params.xb;
+    match (params.model, params.noise) {
+        (Model::Linear, Noise::Dropout) => Some(params.dropout_variance() / 2.0),
+        (Model::Linear, Noise::Gaussian) => Some(params.gaussian_sigma().powi(2) / 2.0),
+        (Model::Logistic, Noise::Gaussian) => {
+            Some(penalty::gaussian_logistic(xb, params.gaussian_sigma()))
+        }
+        (Model::Logistic, Noise::Dropout) if params.delta == 0.0 => Some(0.0),
+        (Model::Logistic, Noise::Dropout) => {
+            atoms.map(|a| penalty::over_atoms(&super::log_partition::Logistic, a, xb))
+        }
+    }
+}
+
+/// k* = argmin_m |R_m - R| over the available partial sums (smallest m on ties).
+fn best_order(partial_sums: &[Option<f64>], exact: f64) -> Option<BestOrder> {
+    partial_sums
+        .iter()
+        .enumerate()
+        .filter_map(|(m, r)| r.map(|r| (m, (r - exact).abs())))
+        .fold(None, |best: Option<BestOrder>, (order, error)| match best {
+            Some(b) if b.error <= error => Some(b),
+            _ => Some(BestOrder { order, error }),
+        })
+}
+
+/// |a_n|^(-1/n) at the largest n in 2..=k with a_n != 0 (logistic only).
+fn root_test(model: Model, coefficients: &[Scaled]) -> Option<f64> {
+    if model == Model::Linear {
+        return None;
+    }
+    coefficients
+        .iter()
+        .enumerate()
+        .skip(2)
+        .rev()
+        .find(|(_, a)| !a.is_zero() && a.mantissa.is_finite())
+        .map(|(n, a)| (-a.ln_abs() / n as f64).exp())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn delta_zero_has_zero_penalty_and_series() {
+        let p = Params {
+            delta: 0.0,
+            ..Params::default()
+        };
+        let r = evaluate(&p).unwrap();
+        assert_eq!(r.exact_penalty, Some(0.0));
+        assert!(r.partial_sums.iter().all(|s| *s == Some(0.0)));
+        assert!(r.converges);
+        assert_eq!(r.max_deviation, Some(0.0));
+    }
+
+    #[test]
+    fn quadratic_is_wagers_formula() {
+        let p = Params {
+            delta: 0.3,
+            xb: 1.7,
+            dimension: 25,
+            ..Params::default()
+        };
+        let r = evaluate(&p).unwrap();
+        let s = super::super::log_partition::sigmoid(1.7);
+        let wager = 0.5 * s * (1.0 - s) * p.dropout_variance();
+        let q = r.quadratic.unwrap();
+        assert!((q - wager).abs() < 1e-13 * wager, "{q} vs {wager}");
+    }
+
+    #[test]
+    fn math_md_asymptotic_example() {
+        // δ = 0.75, xβ = -4.5, d = 500 diverges, yet R_24 equals R = 6.7506e-4 to ~16 digits.
+        let p = Params {
+            delta: 0.75,
+            xb: -4.5,
+            order: 60,
+            dimension: 500,
+            ..Params::default()
+        };
+        let r = evaluate(&p).unwrap();
+        assert!(!r.converges);
+        assert!((r.max_deviation.unwrap() - 13.5).abs() < 1e-12);
+        let exact = r.exact_penalty.unwrap();
+        assert!((exact - 6.7506e-4).abs() < 1e-8, "R = {exact}");
+        let r24 = r.partial_sums[24].unwrap();
+        assert!((r24 - exact).abs() < 1e-15, "R_24 = {r24}, R = {exact}");
+    }
+
+    #[test]
+    fn root_test_tends_to_pi_not_two_pi() {
+        let p = Params {
+            xb: 0.0,
+            order: 120,
+            ..Params::default()
+        };
+        let r = evaluate(&p).unwrap();
+        let est = r.radius.root_test.unwrap();
+        // math.md: 3.25 at n = 120 (a_119 and a_121 vanish at 0; n = 120 is even).
+        assert!((est - 3.25).abs() < 0.01, "root test {est}");
+    }
 }

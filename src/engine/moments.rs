@@ -1,1 +1,435 @@
-//! (in progress)
+//! Central moments M_m = E[(S - xβ)^m] of the noised predictor (math.md §5), never through
+//! cumulants:
+//! - equal contributions: a sum over the kept count K ~ Binomial(d, 1-δ) — every K for small
+//!   windows, otherwise the trapezoid rule on the pmf's analytic continuation (see
+//!   [`equal_atoms`]);
+//! - explicit contributions, small d: all 2^d masks;
+//! - explicit contributions, larger d: the product of the features' exponential generating
+//!   functions in double-double arithmetic;
+//! - Gaussian noise: (m-1)!! σ^m; the paper's eq. (8) on request.
+
+use super::binomial;
+use super::double_double::DoubleDouble as Dd;
+use super::scaled::Scaled;
+
+/// A finite distribution of deviations x = s - xβ with log-weights (probabilities, or
+/// quadrature weights of a smooth density), normalised when used.
+#[derive(Clone, Debug, Default)]
+pub struct Atoms {
+    /// Deviations s - xβ, in units of xβ.
+    pub x: Vec<f64>,
+    /// Natural logarithms of the weights; -∞ for weight 0.
+    pub ln_w: Vec<f64>,
+}
+
+/// Largest explicit dimension whose 2^d masks are enumerated for the exact penalty.
+pub const ENUMERATION_MAX_DIMENSION: usize = 20;
+/// Largest 2^d·(k+1) for which explicit moments are taken by enumeration (else EGF product).
+const ENUMERATION_MAX_WORK: usize = 1 << 23;
+/// Largest number of integer K summed exactly for equal contributions.
+const EXACT_SUM_MAX_TERMS: f64 = 4096.0;
+/// Quadrature nodes per standard deviation of K on the continuous path.
+const NODES_PER_SD: f64 = 8.0;
+
+/// Moments of the noised predictor for dropout, m = 0..=order. `atoms` are reused if given.
+pub fn dropout_moments(
+    weights: Option<&[f64]>,
+    dimension: u64,
+    delta: f64,
+    xb: f64,
+    order: usize,
+    atoms: Option<&Atoms>,
+) -> Vec<Scaled> {
+    if delta == 0.0 {
+        return point_mass(order);
+    }
+    let mut moments = match (weights, atoms) {
+        (_, Some(atoms)) => atom_moments(atoms, order),
+        (None, None) => atom_moments(&equal_atoms(dimension, delta, xb, order), order),
+        (Some(w), None) if enumerable_moments(w.len(), order) => {
+            atom_moments(&explicit_atoms(w, delta), order)
+        }
+        (Some(w), None) => egf_moments(w, delta, order),
+    };
+    // E[S - xβ] = 0 identically: drop the rounding residue.
+    if order >= 1 && moments[1].mantissa.is_finite() {
+        moments[1] = Scaled::ZERO;
+    }
+    moments
+}
+
+/// Whether explicit moments for `dimension` features at `order` are taken by enumeration.
+pub fn enumerable_moments(dimension: usize, order: usize) -> bool {
+    dimension <= ENUMERATION_MAX_DIMENSION && (1usize << dimension) * (order + 1) <= ENUMERATION_MAX_WORK
+}
+
+/// M_0 = 1 and every other moment 0: no noise.
+fn point_mass(order: usize) -> Vec<Scaled> {
+    let mut out = vec![Scaled::ZERO; order + 1];
+    out[0] = Scaled::from_f64(1.0);
+    out
+}
+
+/// The deviations S - xβ = c K - xβ, c = xβ/(d(1-δ)), with the binomial weights of K, for
+/// equal contributions. When the relevant window of K (mean ± (1.5√k + 20) sd) holds at most
+/// 4096 integers they are all listed with their pmf. Otherwise the nodes are a uniform grid
+/// of step sd/8 with weight step·pmf(K) on the pmf's continuation to real K: by Poisson
+/// summation both the sum over integers and this trapezoid rule equal the integral of the
+/// continuation up to terms of order e^{-2π² sd²} and e^{-2π²·64}, far below f64 rounding
+/// (sd > 30 there), for every polynomial moment and for the smooth penalty integrand.
+pub fn equal_atoms(dimension: u64, delta: f64, xb: f64, order: usize) -> Atoms {
+    let d = dimension as f64;
+    let q = delta;
+    let p = Dd::diff(1.0, delta);
+    // d(1-δ) in double-double: the mean of K and the denominator of c.
+    let mean = Dd::from_f64(d) - Dd::product(d, delta);
+    let sd = (d * p.to_f64() * q).sqrt();
+    let width = (1.5 * (order as f64).sqrt() + 20.0) * sd;
+    let lo = (mean.to_f64() - width).max(0.0);
+    let hi = (mean.to_f64() + width).min(d);
+    let mut atoms = Atoms::default();
+    if hi.floor() - lo.ceil() + 1.0 <= EXACT_SUM_MAX_TERMS {
+        let (first, last) = (lo.ceil() as u64, hi.floor() as u64);
+        atoms.x.reserve((last - first + 1) as usize);
+        for k in first..=last {
+            // x = xβ (K - d(1-δ)) / (d(1-δ)), the difference taken in double-double.
+            let offset = Dd::from_f64(k as f64) - mean;
+            atoms.x.push(xb * offset.div(mean).to_f64());
+            atoms
+                .ln_w
+                .push(binomial::ln_pmf(k as f64, d, p.to_f64(), q));
+        }
+    } else {
+        let step = sd / NODES_PER_SD;
+        let ln_step = step.ln();
+        let below = ((mean.to_f64() - lo) / step).floor() as i64;
+        let above = ((hi - mean.to_f64()) / step).floor() as i64;
+        let mean_f = mean.to_f64();
+        atoms.x.reserve((below + above + 1) as usize);
+        for i in -below..=above {
+            let t = i as f64 * step;
+            atoms.x.push(xb * (t / mean_f));
+            atoms
+                .ln_w
+                .push(binomial::ln_pmf(mean_f + t, d, p.to_f64(), q) + ln_step);
+        }
+    }
+    atoms
+}
+
+/// The 2^d masks of an explicit list: x = Σ_kept w_j δ/(1-δ) - Σ_dropped w_j, weight
+/// δ^{dropped} (1-δ)^{kept}. Built from two half-tables, so each x is the sum of two sums of
+/// at most d/2 terms.
+pub fn explicit_atoms(weights: &[f64], delta: f64) -> Atoms {
+    let d = weights.len();
+    let kept_scale = delta / (1.0 - delta);
+    let ln_drop = delta.ln();
+    let ln_keep = (-delta).ln_1p();
+    let half = d / 2;
+    let table = |ws: &[f64]| -> Vec<f64> {
+        let mut t = vec![0.0; 1 << ws.len()];
+        for mask in 0..t.len() {
+            t[mask] = ws
+                .iter()
+                .enumerate()
+                .map(|(j, w)| if mask >> j & 1 == 1 { w * kept_scale } else { -w })
+                .sum();
+        }
+        t
+    };
+    let low = table(&weights[..half]);
+    let high = table(&weights[half..]);
+    let mut atoms = Atoms::default();
+    atoms.x.reserve(1 << d);
+    atoms.ln_w.reserve(1 << d);
+    for (h, xh) in high.iter().enumerate() {
+        for (l, xl) in low.iter().enumerate() {
+            let kept = (h.count_ones() + l.count_ones()) as f64;
+            atoms.x.push(xh + xl);
+            atoms
+                .ln_w
+                .push(kept * ln_keep + (d as f64 - kept) * ln_drop);
+        }
+    }
+    atoms
+}
+
+/// Σ w x^m / Σ w for m = 0..=order. Powers are taken of x/max|x| (so they only shrink) and
+/// rescaled by 2^500 whenever the largest falls below 2^-500, so nothing over- or underflows
+/// that matters at 1e-150 relative.
+pub fn atom_moments(atoms: &Atoms, order: usize) -> Vec<Scaled> {
+    let ln_w_max = atoms
+        .ln_w
+        .iter()
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
+    let tau = atoms
+        .x
+        .iter()
+        .zip(&atoms.ln_w)
+        .filter(|(_, lw)| lw.is_finite())
+        .map(|(x, _)| x.abs())
+        .fold(0.0, f64::max);
+    if tau == 0.0 || !ln_w_max.is_finite() {
+        return point_mass(order);
+    }
+    let y: Vec<f64> = atoms.x.iter().map(|x| x / tau).collect();
+    let mut pw: Vec<f64> = atoms.ln_w.iter().map(|lw| (lw - ln_w_max).exp()).collect();
+    let total: f64 = pw.iter().sum();
+    let ln_tau = tau.ln();
+    let rescale = 2f64.powi(500);
+    let ln_rescale = 500.0 * std::f64::consts::LN_2;
+    let mut extra = 0.0;
+    let mut out = Vec::with_capacity(order + 1);
+    out.push(Scaled::from_f64(1.0));
+    for m in 1..=order {
+        let (sum, largest) = multiply_and_sum(&mut pw, &y);
+        out.push(Scaled {
+            mantissa: sum / total,
+            ln_scale: m as f64 * ln_tau + extra,
+        });
+        if largest > 0.0 && largest < 1.0 / rescale {
+            pw.iter_mut().for_each(|v| *v *= rescale);
+            extra -= ln_rescale;
+        }
+    }
+    out
+}
+
+/// pw[i] *= y[i]; returns (Σ pw, max |pw|), in four lanes so the loop vectorises.
+fn multiply_and_sum(pw: &mut [f64], y: &[f64]) -> (f64, f64) {
+    let mut sum = [0.0f64; 4];
+    let mut largest = [0.0f64; 4];
+    let mut chunks = pw.chunks_exact_mut(4);
+    let mut ys = y.chunks_exact(4);
+    for (c, yc) in (&mut chunks).zip(&mut ys) {
+        for l in 0..4 {
+            c[l] *= yc[l];
+            sum[l] += c[l];
+            largest[l] = largest[l].max(c[l].abs());
+        }
+    }
+    let mut s = sum[0] + sum[1] + sum[2] + sum[3];
+    let mut big = largest[0].max(largest[1]).max(largest[2].max(largest[3]));
+    for (v, yv) in chunks.into_remainder().iter_mut().zip(ys.remainder()) {
+        *v *= yv;
+        s += *v;
+        big = big.max(v.abs());
+    }
+    (s, big)
+}
+
+/// Moments of an explicit list by multiplying the features' exponential generating functions
+/// E[e^{t(X_j - μ_j)}] = δ e^{-w_j t} + (1-δ) e^{w_j δ t/(1-δ)}, truncated at `order`, in
+/// double-double. Coefficients are kept as M_n L^n / (n! sd^n) with L chosen so they stay
+/// within f64 range; a moment that still leaves it is reported unavailable (NaN mantissa).
+pub fn egf_moments(weights: &[f64], delta: f64, order: usize) -> Vec<Scaled> {
+    let keep = Dd::diff(1.0, delta);
+    let variance: f64 = delta / (1.0 - delta) * weights.iter().map(|w| w * w).sum::<f64>();
+    let sd = variance.sqrt();
+    if sd == 0.0 || !sd.is_finite() {
+        return point_mass(order);
+    }
+    let (positive, negative): (f64, f64) = weights.iter().fold((0.0, 0.0), |(p, n), &w| {
+        if w > 0.0 { (p + w, n) } else { (p, n + w) }
+    });
+    let max_dev = (positive / (1.0 - delta) - (positive + negative))
+        .max((positive + negative) - negative / (1.0 - delta));
+    let lift = (order as f64).sqrt().min(600.0 * sd / max_dev).max(1.0);
+    let tau = sd / lift;
+    let work = weights.len() * order * order;
+    let product = if work > 2_000_000 && weights.len() >= 2 {
+        let (a, b) = weights.split_at(weights.len() / 2);
+        let (pa, pb) = std::thread::scope(|s| {
+            let ha = s.spawn(|| egf_product(a, delta, keep, tau, order));
+            let pb = egf_product(b, delta, keep, tau, order);
+            (ha.join().expect("EGF thread panicked"), pb)
+        });
+        let mut pa = pa;
+        multiply_truncated(&mut pa, &pb);
+        pa
+    } else {
+        egf_product(weights, delta, keep, tau, order)
+    };
+    let ln_tau = tau.ln();
+    let mut ln_factorial = 0.0;
+    let mut available = true;
+    product
+        .iter()
+        .enumerate()
+        .map(|(n, c)| {
+            if n > 0 {
+                ln_factorial += (n as f64).ln();
+            }
+            let v = c.to_f64();
+            if !v.is_finite() || (n % 2 == 0 && v <= 0.0) {
+                available = false;
+            }
+            Scaled {
+                mantissa: if available { v } else { f64::NAN },
+                ln_scale: ln_factorial + n as f64 * ln_tau,
+            }
+        })
+        .collect()
+}
+
+/// Π_j e_j(t/τ) truncated at `order`, starting from 1.
+fn egf_product(weights: &[f64], delta: f64, keep: Dd, tau: f64, order: usize) -> Vec<Dd> {
+    let mut product = vec![Dd::ZERO; order + 1];
+    product[0] = Dd::ONE;
+    let mut factor = vec![Dd::ZERO; order + 1];
+    let delta_dd = Dd::from_f64(delta);
+    for &w in weights.iter().filter(|w| **w != 0.0) {
+        // Deviations of this feature, in units of τ: dropped -w, kept w δ/(1-δ).
+        let dropped = Dd::from_f64(-w).div_f64(tau);
+        let kept = Dd::product(w, delta).div(keep).div_f64(tau);
+        let (mut pd, mut pk) = (Dd::ONE, Dd::ONE);
+        factor[0] = Dd::ONE;
+        for (n, f) in factor.iter_mut().enumerate().skip(1) {
+            pd = (pd * dropped).div_f64(n as f64);
+            pk = (pk * kept).div_f64(n as f64);
+            *f = delta_dd * pd + keep * pk;
+        }
+        if order >= 1 {
+            factor[1] = Dd::ZERO;
+        }
+        multiply_truncated(&mut product, &factor);
+    }
+    product
+}
+
+/// a ← a·b truncated at a's length, for series with b_0 = 1 and b_1 = 0 where given so.
+fn multiply_truncated(a: &mut [Dd], b: &[Dd]) {
+    let b_is_centred = b[0] == Dd::ONE && b.get(1).is_none_or(|b1| *b1 == Dd::ZERO);
+    for n in (0..a.len()).rev() {
+        let mut acc = if b_is_centred { a[n] } else { Dd::ZERO };
+        let upto = if b_is_centred { n.saturating_sub(1) } else { n + 1 };
+        for i in 0..upto {
+            acc = acc + a[i] * b[n - i];
+        }
+        a[n] = acc;
+    }
+}
+
+/// Moments of N(0, σ²): (m-1)!! σ^m for even m, 0 for odd m.
+pub fn gaussian_moments(sigma: f64, order: usize) -> Vec<Scaled> {
+    if sigma == 0.0 {
+        return point_mass(order);
+    }
+    let ln_sigma = sigma.ln();
+    let mut ln_double_factorial = 0.0;
+    (0..=order)
+        .map(|m| {
+            if m % 2 == 1 {
+                return Scaled::ZERO;
+            }
+            if m >= 2 {
+                ln_double_factorial += ((m - 1) as f64).ln();
+            }
+            Scaled {
+                mantissa: 1.0,
+                ln_scale: ln_double_factorial + m as f64 * ln_sigma,
+            }
+        })
+        .collect()
+}
+
+/// The paper's eq. (8): M_0 = 1, M_m = xβ^m δ^m / (1-δ)^(m-1) for m >= 1. It treats a dropped
+/// feature as zero deviation; for d = 1 its M_2 is δ times the true variance.
+pub fn paper_moments(xb: f64, delta: f64, order: usize) -> Vec<Scaled> {
+    let base = xb * delta;
+    let ln_base = base.abs().ln();
+    let ln_keep = (-delta).ln_1p();
+    (0..=order)
+        .map(|m| {
+            if m == 0 {
+                Scaled::from_f64(1.0)
+            } else if base == 0.0 {
+                Scaled::ZERO
+            } else {
+                let sign = if base < 0.0 && m % 2 == 1 { -1.0 } else { 1.0 };
+                Scaled {
+                    mantissa: sign,
+                    ln_scale: m as f64 * ln_base - (m - 1) as f64 * ln_keep,
+                }
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(v: &[Scaled]) -> Vec<f64> {
+        v.iter().map(|s| s.to_f64().unwrap()).collect()
+    }
+
+    #[test]
+    fn single_feature_has_closed_form_moments() {
+        // d = 1, w = 2, δ = 0.25: deviation -2 w.p. 0.25, 2/3 w.p. 0.75.
+        let m = values(&dropout_moments(None, 1, 0.25, 2.0, 4, None));
+        let exact = |k: i32| 0.25 * (-2.0f64).powi(k) + 0.75 * (2.0f64 / 3.0).powi(k);
+        for k in 0..=4 {
+            assert!((m[k as usize] - exact(k)).abs() < 1e-15 * exact(k).abs().max(1.0));
+        }
+        assert!((m[2] - 0.25 / 0.75 * 4.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn enumeration_egf_and_equal_paths_agree() {
+        let w = vec![0.375; 8];
+        let order = 30;
+        let equal = dropout_moments(None, 8, 0.6, 3.0, order, None);
+        let enumerated = atom_moments(&explicit_atoms(&w, 0.6), order);
+        let egf = egf_moments(&w, 0.6, order);
+        for m in 2..=order {
+            let (a, b, c) = (
+                equal[m].to_f64().unwrap(),
+                enumerated[m].to_f64().unwrap(),
+                egf[m].to_f64().unwrap(),
+            );
+            let scale = a.abs().max(1e-300);
+            assert!((a - b).abs() < 1e-12 * scale, "m={m}: {a} vs {b}");
+            assert!((a - c).abs() < 1e-12 * scale, "m={m}: {a} vs {c}");
+        }
+    }
+
+    #[test]
+    fn continuous_path_matches_integer_sum() {
+        // d = 2e5 at δ = 0.5 has sd ≈ 224, beyond the integer window: the quadrature path.
+        let order = 40;
+        let d = 200_000u64;
+        let quad = equal_atoms(d, 0.5, 7.0, order);
+        assert!(quad.x.len() < 2000, "expected the quadrature path");
+        let exact = {
+            let dd = d as f64;
+            let mean = dd * 0.5;
+            let mut atoms = Atoms::default();
+            for k in (mean - 60.0 * 224.0) as u64..=(mean + 60.0 * 224.0) as u64 {
+                atoms.x.push(7.0 * (k as f64 - mean) / mean);
+                atoms.ln_w.push(binomial::ln_pmf(k as f64, dd, 0.5, 0.5));
+            }
+            atoms
+        };
+        let a = atom_moments(&quad, order);
+        let b = atom_moments(&exact, order);
+        for m in (2..=order).step_by(2) {
+            let (x, y) = (a[m].to_f64().unwrap(), b[m].to_f64().unwrap());
+            assert!((x - y).abs() < 1e-12 * y, "m={m}: {x} vs {y}");
+        }
+    }
+
+    #[test]
+    fn gaussian_and_paper_closed_forms() {
+        let g = values(&gaussian_moments(2.0, 6));
+        assert_eq!(g[1], 0.0);
+        assert!((g[2] - 4.0).abs() < 1e-14);
+        assert!((g[4] - 48.0).abs() < 1e-12);
+        assert!((g[6] - 15.0 * 64.0).abs() < 1e-10);
+        let p = values(&paper_moments(-2.0, 0.5, 3));
+        // M_2 = 4 · 0.25 / 0.5 = 2, M_3 = -8 · 0.125 / 0.25 = -4.
+        assert!((p[2] - 2.0).abs() < 1e-14);
+        assert!((p[3] + 4.0).abs() < 1e-14);
+    }
+}

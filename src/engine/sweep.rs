@@ -1,6 +1,9 @@
-//! The penalty as a function of xβ, for the penalty-against-xβ chart.
+//! The penalty as a function of xβ along the current contribution profile, for the
+//! penalty-against-xβ chart, and where along it the verdicts flip.
 
-use crate::params::Params;
+use super::convergence;
+use super::evaluate::Series;
+use crate::params::{Contributions, Model, Params};
 
 /// One point of the penalty-against-xβ curve.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -30,15 +33,116 @@ pub struct Boundaries {
 /// the new xβ; an explicit list is scaled by xβ/xβ₀ (the same features with larger weights), or
 /// shifted by xβ/d each when xβ₀ = 0.
 pub fn with_xb(params: &Params, xb: f64) -> Params {
-    todo!("{params:?} {xb}")
+    match &params.contributions {
+        Contributions::Equal => Params {
+            xb,
+            ..params.clone()
+        },
+        Contributions::Explicit(w) => {
+            let moved: Vec<f64> = if params.xb != 0.0 {
+                let scale = xb / params.xb;
+                w.iter().map(|w| w * scale).collect()
+            } else {
+                let shift = xb / w.len() as f64;
+                w.iter().map(|w| w + shift).collect()
+            };
+            params.clone().with_weights(moved)
+        }
+    }
 }
 
-/// R, R_2 and R_k at each xβ in `xbs` (order k from `params`).
+/// R, R_2 and R_k at each xβ in `xbs` (order k from `params`); parameters must be valid.
 pub fn penalty_curve(params: &Params, xbs: &[f64]) -> Vec<CurvePoint> {
-    todo!("{params:?} {xbs:?}")
+    xbs.iter()
+        .map(|&xb| {
+            let p = with_xb(params, xb);
+            let series = Series::new(&p);
+            CurvePoint {
+                xb: p.xb,
+                exact: series.exact_penalty,
+                quadratic: series.partial_sums[2],
+                partial: series.partial_sums[p.order],
+                converges: convergence::converges(&p),
+            }
+        })
+        .collect()
 }
 
-/// The verdict boundaries for xβ in [lo, hi] along the profile.
+/// Number of samples scanned for verdict changes before bisection.
+const SCAN_POINTS: usize = 512;
+
+/// The verdict boundaries for xβ in [lo, hi] along the profile (empty for the linear model's
+/// true verdict, which never flips).
 pub fn boundaries(params: &Params, lo: f64, hi: f64) -> Boundaries {
-    todo!("{params:?} {lo} {hi}")
+    let true_verdict = |xb: f64| convergence::converges(&with_xb(params, xb));
+    let paper_verdict = |xb: f64| convergence::converges_by_paper(&with_xb(params, xb));
+    Boundaries {
+        true_radius: if params.model == Model::Linear {
+            Vec::new()
+        } else {
+            flips(true_verdict, lo, hi)
+        },
+        paper_radius: flips(paper_verdict, lo, hi),
+    }
+}
+
+/// Points in [lo, hi] where a boolean function changes value, each located by bisection.
+fn flips(verdict: impl Fn(f64) -> bool, lo: f64, hi: f64) -> Vec<f64> {
+    if !(lo < hi) {
+        return Vec::new();
+    }
+    let step = (hi - lo) / SCAN_POINTS as f64;
+    let mut out = Vec::new();
+    let mut prev_x = lo;
+    let mut prev = verdict(lo);
+    for i in 1..=SCAN_POINTS {
+        let x = lo + i as f64 * step;
+        let v = verdict(x);
+        if v != prev {
+            let (mut a, mut b) = (prev_x, x);
+            for _ in 0..60 {
+                let mid = 0.5 * (a + b);
+                if verdict(mid) == prev {
+                    a = mid;
+                } else {
+                    b = mid;
+                }
+            }
+            out.push(0.5 * (a + b));
+        }
+        prev = v;
+        prev_x = x;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn equal_boundary_matches_closed_form() {
+        // δ = 0.75: the true boundary is |xβ| = π/√((δ/(1-δ))² - 1) = π/√8; the paper's is
+        // |xβ| δ/(1-δ) = 2π, i.e. |xβ| = 2π/3.
+        let p = Params {
+            delta: 0.75,
+            ..Params::default()
+        };
+        let b = boundaries(&p, -10.0, 10.0);
+        let t = std::f64::consts::PI / 8f64.sqrt();
+        assert_eq!(b.true_radius.len(), 2);
+        assert!((b.true_radius[0] + t).abs() < 1e-9 && (b.true_radius[1] - t).abs() < 1e-9);
+        let q = 2.0 * std::f64::consts::PI / 3.0;
+        assert!((b.paper_radius[1] - q).abs() < 1e-9, "{:?}", b.paper_radius);
+    }
+
+    #[test]
+    fn explicit_profile_scales() {
+        let p = Params::default().with_weights(vec![2.0, -1.0]);
+        let q = with_xb(&p, 3.0);
+        assert_eq!(q.weights().unwrap(), &[6.0, -3.0]);
+        assert_eq!(q.xb, 3.0);
+        let curve = penalty_curve(&p, &[0.5, 1.0]);
+        assert!(curve[1].exact.unwrap() > curve[0].exact.unwrap());
+    }
 }
