@@ -37,14 +37,45 @@ pub enum MomentsKind {
     Paper,
 }
 
-/// How xβ is split into per-feature contributions w_j = x_j β_j.
+/// How xβ is split into per-feature contributions w_j = x_j β_j. Serialised as the string
+/// `"equal"` or as the list itself.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(into = "ContributionsRepr", try_from = "ContributionsRepr")]
 pub enum Contributions {
     /// w_j = xβ / d for every feature.
     Equal,
     /// An explicit list w_1..w_d; d is its length and xβ its sum.
     Explicit(Vec<f64>),
+}
+
+/// The serialised form of [`Contributions`].
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+enum ContributionsRepr {
+    Name(String),
+    List(Vec<f64>),
+}
+
+impl From<Contributions> for ContributionsRepr {
+    fn from(c: Contributions) -> Self {
+        match c {
+            Contributions::Equal => ContributionsRepr::Name("equal".into()),
+            Contributions::Explicit(w) => ContributionsRepr::List(w),
+        }
+    }
+}
+
+impl TryFrom<ContributionsRepr> for Contributions {
+    type Error = String;
+    fn try_from(r: ContributionsRepr) -> Result<Self, String> {
+        match r {
+            ContributionsRepr::Name(n) if n == "equal" => Ok(Contributions::Equal),
+            ContributionsRepr::Name(n) => Err(format!(
+                "weights = \"{n}\" is not allowed: use \"equal\" or a list of numbers"
+            )),
+            ContributionsRepr::List(w) => Ok(Contributions::Explicit(w)),
+        }
+    }
 }
 
 /// One point of the parameter space. Build with [`Params::new`] or by hand, then call
@@ -59,7 +90,8 @@ pub struct Params {
     pub order: usize,
     /// Dimension d >= 1 (number of features).
     pub dimension: u64,
-    /// Contribution profile.
+    /// Contribution profile (`weights` in files and JSON).
+    #[serde(rename = "weights")]
     pub contributions: Contributions,
     /// Noise model.
     pub noise: Noise,

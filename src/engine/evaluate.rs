@@ -182,6 +182,7 @@ fn root_test(model: Model, coefficients: &[Scaled]) -> Option<f64> {
         .rev()
         .find(|(_, a)| !a.is_zero() && a.mantissa.is_finite())
         .map(|(n, a)| (-a.ln_abs() / n as f64).exp())
+        .filter(|r| r.is_finite())
 }
 
 #[cfg(test)]

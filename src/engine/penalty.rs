@@ -1,7 +1,7 @@
 //! The exact penalty R = E[A(S)] - A(xβ) (math.md §6), always as the mean of the Bregman
 //! divergence D_A(S, xβ) >= 0 (E[S] = xβ makes the two equal), so nothing of size A(xβ) cancels.
 
-use super::log_partition::{LogPartition, softplus};
+use super::log_partition::LogPartition;
 use super::moments::Atoms;
 
 /// Σ w_i D_A(xβ + x_i, xβ) / Σ w_i over a finite distribution of deviations.
@@ -129,7 +129,7 @@ fn gauss_legendre_16() -> Vec<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::log_partition::Logistic;
+    use crate::engine::log_partition::{Logistic, softplus};
 
     #[test]
     fn two_point_distribution() {
