@@ -9,7 +9,7 @@ use std::io::Write;
 use clap::{Parser, Subcommand};
 
 pub use args::{ParamArgs, parse_weights};
-pub use eval::{Format, number, params_line, verdict};
+pub use eval::{Format, number, params_line, render as render_report, verdict};
 
 use crate::engine;
 use crate::params::Params;

@@ -203,6 +203,23 @@ mod tests {
     }
 
     #[test]
+    fn rare_drop_of_a_single_feature_counts() {
+        // d = 1, δ = 0.0014: S = 0 with probability δ, else xβ/(1-δ). The drop is rare but
+        // dominates R (the pmf window must not be Gaussian-shaped here).
+        let (delta, xb) = (0.0014340869327912373, 27.216599470250525);
+        let p = Params {
+            delta,
+            xb,
+            dimension: 1,
+            ..Params::default()
+        };
+        let r = evaluate(&p).unwrap().exact_penalty.unwrap();
+        // mpmath, 40 digits.
+        let reference = 9.940333140820018e-4;
+        assert!((r - reference).abs() < 1e-12 * reference, "{r}");
+    }
+
+    #[test]
     fn quadratic_is_wagers_formula() {
         let p = Params {
             delta: 0.3,

@@ -26,8 +26,6 @@ pub struct Atoms {
 pub const ENUMERATION_MAX_DIMENSION: usize = 20;
 /// Largest 2^d·(k+1) for which explicit moments are taken by enumeration (else EGF product).
 const ENUMERATION_MAX_WORK: usize = 1 << 23;
-/// Largest number of integer K summed exactly for equal contributions.
-const EXACT_SUM_MAX_TERMS: f64 = 4096.0;
 /// Quadrature nodes per standard deviation of K on the continuous path.
 const NODES_PER_SD: f64 = 8.0;
 
@@ -71,50 +69,92 @@ fn point_mass(order: usize) -> Vec<Scaled> {
 }
 
 /// The deviations S - xβ = c K - xβ, c = xβ/(d(1-δ)), with the binomial weights of K, for
-/// equal contributions. When the relevant window of K (mean ± (1.5√k + 20) sd) holds at most
-/// 4096 integers they are all listed with their pmf. Otherwise the nodes are a uniform grid
-/// of step sd/8 with weight step·pmf(K) on the pmf's continuation to real K: by Poisson
-/// summation both the sum over integers and this trapezoid rule equal the integral of the
-/// continuation up to terms of order e^{-2π² sd²} and e^{-2π²·64}, far below f64 rounding
-/// (sd > 30 there), for every polynomial moment and for the smooth penalty integrand.
+/// equal contributions. Nodes are walked outward from the mean on both sides until every
+/// integrand p(K)·|x_K|^m (checked at m = 0, k/4, k/2, 3k/4, k; each is log-concave on either
+/// side of the mean) has fallen [`NEGLIGIBLE`] nats below the largest value it reached. While
+/// the standard deviation of K is below [`CONTINUOUS_MIN_SD`] the nodes are the integers with
+/// their pmf. Beyond, they are a uniform grid of step sd/8 with weight step·pmf(K) on the pmf's
+/// continuation to real K: by Poisson summation both the sum over integers and this trapezoid
+/// rule equal the integral of the continuation up to terms of order e^{-2π² sd²} and
+/// e^{-2π²·64}, far below f64 rounding, for every polynomial moment and for the smooth penalty
+/// integrand.
 pub fn equal_atoms(dimension: u64, delta: f64, xb: f64, order: usize) -> Atoms {
     let d = dimension as f64;
     let q = delta;
     let p = Dd::diff(1.0, delta);
     // d(1-δ) in double-double: the mean of K and the denominator of c.
     let mean = Dd::from_f64(d) - Dd::product(d, delta);
+    let mean_f = mean.to_f64();
     let sd = (d * p.to_f64() * q).sqrt();
-    let width = (1.5 * (order as f64).sqrt() + 20.0) * sd;
-    let lo = (mean.to_f64() - width).max(0.0);
-    let hi = (mean.to_f64() + width).min(d);
+    let powers: Vec<f64> = [0, order / 4, order / 2, 3 * order / 4, order]
+        .iter()
+        .map(|&m| m as f64)
+        .collect();
     let mut atoms = Atoms::default();
-    if hi.floor() - lo.ceil() + 1.0 <= EXACT_SUM_MAX_TERMS {
-        let (first, last) = (lo.ceil() as u64, hi.floor() as u64);
-        atoms.x.reserve((last - first + 1) as usize);
-        for k in first..=last {
+    if sd < CONTINUOUS_MIN_SD {
+        let node = |k: f64| -> (f64, f64) {
             // x = xβ (K - d(1-δ)) / (d(1-δ)), the difference taken in double-double.
-            let offset = Dd::from_f64(k as f64) - mean;
-            atoms.x.push(xb * offset.div(mean).to_f64());
-            atoms
-                .ln_w
-                .push(binomial::ln_pmf(k as f64, d, p.to_f64(), q));
-        }
+            let offset = Dd::from_f64(k) - mean;
+            (xb * offset.div(mean).to_f64(), binomial::ln_pmf(k, d, p.to_f64(), q))
+        };
+        let start = mean_f.floor();
+        walk(&mut atoms, &powers, |i| {
+            let k = start - i as f64;
+            (k >= 0.0).then(|| node(k))
+        });
+        walk(&mut atoms, &powers, |i| {
+            let k = start + 1.0 + i as f64;
+            (k <= d).then(|| node(k))
+        });
     } else {
         let step = sd / NODES_PER_SD;
         let ln_step = step.ln();
-        let below = ((mean.to_f64() - lo) / step).floor() as i64;
-        let above = ((hi - mean.to_f64()) / step).floor() as i64;
-        let mean_f = mean.to_f64();
-        atoms.x.reserve((below + above + 1) as usize);
-        for i in -below..=above {
-            let t = i as f64 * step;
-            atoms.x.push(xb * (t / mean_f));
-            atoms
-                .ln_w
-                .push(binomial::ln_pmf(mean_f + t, d, p.to_f64(), q) + ln_step);
-        }
+        let node = |t: f64| -> Option<(f64, f64)> {
+            let k = mean_f + t;
+            (k >= 0.0 && k <= d).then(|| {
+                (
+                    xb * (t / mean_f),
+                    binomial::ln_pmf(k, d, p.to_f64(), q) + ln_step,
+                )
+            })
+        };
+        walk(&mut atoms, &powers, |i| node(-(i as f64) * step));
+        walk(&mut atoms, &powers, |i| node((i + 1) as f64 * step));
     }
     atoms
+}
+
+/// Nats below its running maximum at which an integrand's tail is dropped (e^-80 ≈ 2e-35).
+const NEGLIGIBLE: f64 = 80.0;
+/// Standard deviation of K from which the continuous (trapezoid) nodes are used.
+const CONTINUOUS_MIN_SD: f64 = 40.0;
+/// Upper bound on nodes per side (never reached by the binomial's tails).
+const MAX_NODES_PER_SIDE: usize = 1 << 20;
+
+/// Appends nodes `next(0), next(1), ...` until `next` returns `None` or every integrand
+/// ln w + m ln|x| (m in `powers`) is past its peak and `NEGLIGIBLE` below it.
+fn walk(atoms: &mut Atoms, powers: &[f64], mut next: impl FnMut(usize) -> Option<(f64, f64)>) {
+    let mut peak = vec![f64::NEG_INFINITY; powers.len()];
+    let mut last = vec![f64::NEG_INFINITY; powers.len()];
+    for i in 0..MAX_NODES_PER_SIDE {
+        let Some((x, ln_w)) = next(i) else { return };
+        atoms.x.push(x);
+        atoms.ln_w.push(ln_w);
+        let ln_x = x.abs().ln();
+        let mut done = true;
+        for (j, &m) in powers.iter().enumerate() {
+            let f = if m == 0.0 { ln_w } else { ln_w + m * ln_x };
+            let falling = f < last[j] || f == f64::NEG_INFINITY;
+            peak[j] = peak[j].max(f);
+            last[j] = f;
+            if !(falling && f < peak[j] - NEGLIGIBLE) {
+                done = false;
+            }
+        }
+        if done {
+            return;
+        }
+    }
 }
 
 /// The 2^d masks of an explicit list: x = Σ_kept w_j δ/(1-δ) - Σ_dropped w_j, weight

@@ -31,7 +31,7 @@ const NORMAL_CUTOFF: f64 = 37.5;
 ///
 /// For σ <= 100 the trapezoid rule in ε with step min(0.5, π/(14σ)): the integrand is analytic
 /// in the strip |Im ε| < π/σ (A is singular at ±iπ), so the error is ~e^{-2π·7} relative.
-/// For larger σ, E[max(S, 0)] has a closed form and the bounded remainder log(1 + e^{-|s|}) is
+/// For larger σ, the max(s, 0) part is a one-sided Gaussian integral and the bounded remainder log(1 + e^{-|s|}) is
 /// integrated by 16-point Gauss–Legendre panels of width 1/2 on either side of its kink at 0.
 /// (statrs' normal cdf is only good to ~1e-10 relative, so it is not used.)
 pub fn gaussian_logistic(xb: f64, sigma: f64) -> f64 {
@@ -83,12 +83,17 @@ fn gaussian_split(xb: f64, sigma: f64) -> f64 {
             })
             .sum()
     };
-    // E[max(S, 0)]: a polynomial times the Gaussian density on [0, ∞), panels of σ/4.
-    let upper = xb + NORMAL_CUTOFF * sigma;
-    let lower = (xb - NORMAL_CUTOFF * sigma).max(0.0);
-    let positive_part = if upper > lower {
+    // E[max(S, 0)] - max(xβ, 0) without cancellation: since E[S] = xβ it equals E[max(-S, 0)]
+    // for xβ > 0 and E[max(S, 0)] otherwise, a one-sided integral of |s| times the density
+    // (panels of σ/4, polynomial times Gaussian).
+    let (lower, upper) = if xb > 0.0 {
+        ((xb - NORMAL_CUTOFF * sigma).min(0.0), 0.0)
+    } else {
+        (0.0, (xb + NORMAL_CUTOFF * sigma).max(0.0))
+    };
+    let relu_part = if upper > lower {
         let panels = (4.0 * (upper - lower) / sigma).ceil().max(1.0) as usize;
-        integrate(&|s| s * density(s), lower, upper, panels)
+        integrate(&|s| s.abs() * density(s), lower, upper, panels)
     } else {
         0.0
     };
@@ -96,8 +101,8 @@ fn gaussian_split(xb: f64, sigma: f64) -> f64 {
     let remainder = |s: f64| (-s.abs()).exp().ln_1p();
     let expected_remainder = integrate(&|s| remainder(s) * density(s), -40.0, 0.0, 80)
         + integrate(&|s| remainder(s) * density(s), 0.0, 40.0, 80);
-    // E[A(S)] - A(xβ), with A(xβ) = max(xβ, 0) + remainder(xβ).
-    (positive_part - xb.max(0.0)) + (expected_remainder - remainder(xb))
+    // E[A(S)] - A(xβ), with A(xβ) = max(xβ, 0) + remainder(xβ); >= 0 up to rounding.
+    (relu_part + (expected_remainder - remainder(xb))).max(0.0)
 }
 
 /// Nodes and weights of the 16-point Gauss–Legendre rule on [-1, 1] (Newton on P_16).

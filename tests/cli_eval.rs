@@ -1,0 +1,144 @@
+//! `dropscope eval` as a user runs it: the real binary, its exit codes, its one-line errors and
+//! its JSON, CSV and table output.
+
+use std::process::{Command, Output};
+
+fn dropscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_dropscope"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs")
+}
+
+fn eval_json(args: &[&str]) -> serde_json::Value {
+    let mut all = vec!["eval", "--format", "json"];
+    all.extend_from_slice(args);
+    let out = dropscope(&all);
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("valid JSON")
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line_naming_the_value() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["--delta", "1"], "delta = 1"),
+        (&["--delta", "-0.2"], "delta = -0.2"),
+        (&["--delta", "nan"], "delta = NaN"),
+        (&["--xb", "inf"], "xb = inf"),
+        (&["--d", "0"], "d = 0"),
+        (&["--k", "1001"], "k = 1001"),
+        (&["--weights="], "empty"),
+        (&["--weights=1,x,2"], "\"x\""),
+        (&["--sigma", "-1"], "sigma = -1"),
+        (&["--noise", "pink"], "'pink'"),
+        (&["--model", "probit"], "'probit'"),
+        (&["--format", "xml"], "'xml'"),
+        (&["--weights=1,2", "--d", "3"], "--d 3"),
+        (&["--weights=1,2", "--xb", "5"], "--xb 5"),
+        (&["--k", "-1"], "'-1'"),
+        (&["--d", "2.5"], "2.5"),
+    ];
+    for (args, needle) in cases {
+        let mut all = vec!["eval"];
+        all.extend_from_slice(args);
+        let out = dropscope(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err} lacks {needle}");
+        assert!(!err.contains("panicked"), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?} wrote to stdout");
+    }
+}
+
+#[test]
+fn json_has_the_documented_keys_and_shapes() {
+    let v = eval_json(&["--delta", "0.5", "--xb", "6", "--k", "40", "--d", "10"]);
+    for key in [
+        "params",
+        "coefficients",
+        "moments",
+        "partial_sums",
+        "quadratic",
+        "exact_penalty",
+        "best_order",
+        "radius",
+        "max_deviation",
+        "converges",
+        "paper_condition",
+        "theorem1",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(v["coefficients"].as_array().unwrap().len(), 41);
+    assert_eq!(v["partial_sums"].as_array().unwrap().len(), 41);
+    assert_eq!(v["radius"]["paper"], 6.283185307179586);
+    let r = v["radius"]["true"].as_f64().unwrap();
+    assert!((r - (36.0f64 + std::f64::consts::PI.powi(2)).sqrt()).abs() < 1e-12);
+    assert_eq!(v["converges"], true);
+    assert_eq!(v["params"]["weights"], "equal");
+    assert_eq!(v["partial_sums"][0], 0.0);
+    assert_eq!(v["partial_sums"][1], 0.0);
+    assert_eq!(v["quadratic"], v["partial_sums"][2]);
+}
+
+#[test]
+fn weights_list_sets_dimension_and_xb() {
+    let v = eval_json(&["--weights=1.5,-2,0.5", "--delta", "0.6", "--k", "12"]);
+    assert_eq!(v["params"]["dimension"], 3);
+    assert_eq!(v["params"]["xb"], 0.0);
+    assert_eq!(v["params"]["weights"], serde_json::json!([1.5, -2.0, 0.5]));
+    // Max deviation: P/(1-δ) - xβ = 2/0.4 = 5 and xβ - N/(1-δ) = 2/0.4 = 5.
+    assert!((v["max_deviation"].as_f64().unwrap() - 5.0).abs() < 1e-12);
+    assert_eq!(v["converges"], false);
+}
+
+#[test]
+fn extreme_valid_input_gives_valid_json_with_nulls_not_bogus_numbers() {
+    for args in [
+        &["--xb", "700", "--k", "1000", "--delta", "0.9"][..],
+        &["--xb", "-700", "--k", "1000"],
+        &["--d", "1e9", "--k", "1000", "--delta", "0.9", "--xb", "25"],
+        &["--weights=3,-3,2.5,-1,4,-4", "--k", "1000", "--delta", "0.8"],
+        &["--noise", "gaussian", "--k", "1000", "--xb", "5"],
+    ] {
+        let v = eval_json(args);
+        let mut saw_null = false;
+        for key in ["coefficients", "moments", "partial_sums"] {
+            for x in v[key].as_array().unwrap() {
+                match x {
+                    serde_json::Value::Null => saw_null = true,
+                    serde_json::Value::Number(n) => {
+                        assert!(n.as_f64().unwrap().is_finite())
+                    }
+                    other => panic!("{args:?}: {key} holds {other}"),
+                }
+            }
+        }
+        assert!(saw_null, "{args:?}: k = 1000 must leave f64 somewhere");
+        let r = v["exact_penalty"].as_f64().unwrap();
+        assert!(r >= 0.0 && r.is_finite(), "{args:?}: R = {r}");
+    }
+}
+
+#[test]
+fn csv_has_one_row_per_order_and_table_a_summary() {
+    let out = dropscope(&["eval", "--format", "csv", "--k", "7"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "order,coefficient,moment,term,partial_sum");
+    assert_eq!(lines.len(), 1 + 8);
+    assert!(lines[3].starts_with("2,"));
+    assert_eq!(lines[3].split(',').count(), 5);
+    let out = dropscope(&["eval", "--k", "7", "--delta", "0.75", "--xb", "-4.5", "--d", "500"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("diverges"), "{text}");
+    assert!(text.contains("exact R"));
+    assert!(text.contains("quadratic R_2"));
+}
