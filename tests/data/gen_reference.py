@@ -454,6 +454,9 @@ def build_grid():
     cases.append(spec("edge", "paper condition fails (|xb| >= 2 pi) but converges", 0.25, 7.0, 80, 40))
     cases.append(spec("edge", "tiny moments (underflow at high order)", 0.05, 0.5, 150, 1000))
     cases.append(spec("edge", "huge moments (overflow at high order)", 0.9, 25.0, 150, 1))
+    cases.append(spec("edge", "rare drop, d=1: the drop dominates R", 0.0014340869327912373, 27.216599470250525, 40, 1))
+    cases.append(spec("edge", "rare drops, d=3, delta=1e-4", 1e-4, -12.0, 60, 3))
+    cases.append(spec("edge", "d=1e5, delta=1e-4 (Poisson-like dropped count)", 1e-4, 8.0, 80, 100_000))
     # 4. explicit mixed-sign lists (multiples of 1/64), all 2^d masks
     E = "explicit"
     cases.append(spec(E, "d=1 explicit", 0.5, order=60, weights=[2.5]))
