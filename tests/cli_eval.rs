@@ -77,7 +77,7 @@ fn json_has_the_documented_keys_and_shapes() {
     }
     assert_eq!(v["coefficients"].as_array().unwrap().len(), 41);
     assert_eq!(v["partial_sums"].as_array().unwrap().len(), 41);
-    assert_eq!(v["radius"]["paper"], 6.283185307179586);
+    assert_eq!(v["radius"]["paper"].as_f64(), Some(std::f64::consts::TAU));
     let r = v["radius"]["true"].as_f64().unwrap();
     assert!((r - (36.0f64 + std::f64::consts::PI.powi(2)).sqrt()).abs() < 1e-12);
     assert_eq!(v["converges"], true);
@@ -104,7 +104,13 @@ fn extreme_valid_input_gives_valid_json_with_nulls_not_bogus_numbers() {
         &["--xb", "700", "--k", "1000", "--delta", "0.9"][..],
         &["--xb", "-700", "--k", "1000"],
         &["--d", "1e9", "--k", "1000", "--delta", "0.9", "--xb", "25"],
-        &["--weights=3,-3,2.5,-1,4,-4", "--k", "1000", "--delta", "0.8"],
+        &[
+            "--weights=3,-3,2.5,-1,4,-4",
+            "--k",
+            "1000",
+            "--delta",
+            "0.8",
+        ],
         &["--noise", "gaussian", "--k", "1000", "--xb", "5"],
     ] {
         let v = eval_json(args);
@@ -136,7 +142,9 @@ fn csv_has_one_row_per_order_and_table_a_summary() {
     assert_eq!(lines.len(), 1 + 8);
     assert!(lines[3].starts_with("2,"));
     assert_eq!(lines[3].split(',').count(), 5);
-    let out = dropscope(&["eval", "--k", "7", "--delta", "0.75", "--xb", "-4.5", "--d", "500"]);
+    let out = dropscope(&[
+        "eval", "--k", "7", "--delta", "0.75", "--xb", "-4.5", "--d", "500",
+    ]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("diverges"), "{text}");
     assert!(text.contains("exact R"));

@@ -127,12 +127,23 @@ proptest! {
 /// Any valid point, extremes included.
 fn any_params() -> impl Strategy<Value = Params> {
     let delta = prop_oneof![Just(0.0), 0.0..1.0f64, Just(0.999_999), Just(0.5)];
-    let xb = prop_oneof![-30.0..30.0f64, Just(700.0), Just(-700.0), Just(1e6), Just(0.0), -1e4..1e4f64];
+    let xb = prop_oneof![
+        -30.0..30.0f64,
+        Just(700.0),
+        Just(-700.0),
+        Just(1e6),
+        Just(0.0),
+        -1e4..1e4f64
+    ];
     let order = prop_oneof![0usize..5, 0usize..200, Just(1000)];
     let d = prop_oneof![1u64..30, Just(1_000_000_000u64), 1u64..100_000];
     let weights = prop_oneof![
         Just(None),
-        prop::collection::vec(prop_oneof![-50.0..50.0f64, Just(0.0), Just(1e-300), Just(-1e8)], 1..40).prop_map(Some),
+        prop::collection::vec(
+            prop_oneof![-50.0..50.0f64, Just(0.0), Just(1e-300), Just(-1e8)],
+            1..40
+        )
+        .prop_map(Some),
     ];
     let noise = prop_oneof![Just(Noise::Dropout), Just(Noise::Gaussian)];
     let sigma = prop_oneof![Just(None), Just(Some(0.0)), (0.0..1000.0f64).prop_map(Some)];

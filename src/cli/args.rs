@@ -70,7 +70,9 @@ fn parse_dimension(s: &str) -> Result<u64, String> {
         .parse()
         .map_err(|_| format!("d = {s} is not a number"))?;
     if !(v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 9.007_199_254_740_992e15) {
-        return Err(format!("d = {s} is not allowed: the dimension must be a whole number >= 1"));
+        return Err(format!(
+            "d = {s} is not allowed: the dimension must be a whole number >= 1"
+        ));
     }
     Ok(v as u64)
 }
@@ -196,7 +198,11 @@ mod tests {
             parse_weights("1,x").unwrap_err(),
             "weight 2 = \"x\" is not a number"
         );
-        assert!(parse_weights("1,,2").unwrap_err().contains("weight 2 is empty"));
+        assert!(
+            parse_weights("1,,2")
+                .unwrap_err()
+                .contains("weight 2 is empty")
+        );
         assert!(parse_weights("").unwrap_err().contains("empty"));
     }
 
@@ -207,7 +213,11 @@ mod tests {
             d: Some(3),
             ..ParamArgs::default()
         };
-        assert!(args.apply(&Params::default()).unwrap_err().contains("--d 3"));
+        assert!(
+            args.apply(&Params::default())
+                .unwrap_err()
+                .contains("--d 3")
+        );
         let args = ParamArgs {
             weights: Some("1,2".into()),
             d: Some(2),

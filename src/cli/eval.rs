@@ -122,7 +122,11 @@ pub fn verdict(r: &Report) -> String {
             if d < t { "<" } else { ">=" },
             short(t),
             short(r.radius.paper),
-            if d < r.radius.paper { "converges" } else { "diverges" }
+            if d < r.radius.paper {
+                "converges"
+            } else {
+                "diverges"
+            }
         ),
         (None, Some(t)) => format!(
             "{word}: the noise is unbounded (true radius {}), the series is only asymptotic",

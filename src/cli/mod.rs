@@ -2,6 +2,7 @@
 //! evaluation; `dropscope render` prints one TUI frame; `dropscope bench` measures.
 
 mod args;
+mod bench;
 mod eval;
 
 use std::io::Write;
@@ -9,14 +10,23 @@ use std::io::Write;
 use clap::{Parser, Subcommand};
 
 pub use args::{ParamArgs, parse_weights};
+pub use bench::explicit_bench_weights;
 pub use eval::{Format, number, params_line, render as render_report, verdict};
 
 use crate::engine;
+use crate::montecarlo;
 use crate::params::Params;
+use crate::tui::theme::ThemeName;
+use crate::tui::{self, TuiOptions, View};
 
 /// dropscope: is dropout really L2 regularisation in disguise?
 #[derive(Parser, Debug)]
-#[command(name = "dropscope", version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "dropscope",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     /// What to do; without a subcommand the interactive explorer opens.
     #[command(subcommand)]
@@ -24,6 +34,32 @@ pub struct Cli {
     /// Starting parameters of the explorer.
     #[command(flatten)]
     pub params: ParamArgs,
+    /// Explorer settings.
+    #[command(flatten)]
+    pub tui: TuiArgs,
+}
+
+/// Settings of the interactive explorer.
+#[derive(clap::Args, Debug, Default)]
+pub struct TuiArgs {
+    /// Draw with ASCII characters only (automatic when the locale is not UTF-8).
+    #[arg(long)]
+    pub ascii: bool,
+    /// Starting view: dashboard, table, theorem1, theorem2 or log.
+    #[arg(long, value_name = "NAME")]
+    pub view: Option<View>,
+    /// Colour theme: dark, light or mono (default dark, mono under NO_COLOR).
+    #[arg(long, value_name = "NAME")]
+    pub theme: Option<ThemeName>,
+    /// Seed of the Monte Carlo stream and of the random contribution profile.
+    #[arg(long, value_name = "SEED")]
+    pub seed: Option<u64>,
+    /// Monte Carlo threads (0: every core).
+    #[arg(long, value_name = "N")]
+    pub threads: Option<usize>,
+    /// Do not run the background Monte Carlo worker.
+    #[arg(long)]
+    pub no_mc: bool,
 }
 
 /// Subcommands.
@@ -31,6 +67,38 @@ pub struct Cli {
 pub enum Command {
     /// Evaluate the penalty, its Taylor series and the convergence verdict.
     Eval(EvalArgs),
+    /// Print one frame of the explorer as plain text.
+    Render(RenderArgs),
+    /// Measure the engine, the Monte Carlo sampler and a frame render on fixed cases.
+    Bench(BenchArgs),
+}
+
+/// Flags of `dropscope render`.
+#[derive(clap::Args, Debug)]
+pub struct RenderArgs {
+    /// Model parameters.
+    #[command(flatten)]
+    pub params: ParamArgs,
+    /// Frame width in columns (1..=1000).
+    #[arg(long, default_value_t = 160, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub width: u16,
+    /// Frame height in rows (1..=1000).
+    #[arg(long, default_value_t = 48, value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub height: u16,
+    /// View: dashboard, table, theorem1, theorem2 or log.
+    #[arg(long, value_name = "NAME", default_value = "dashboard")]
+    pub view: View,
+    /// ASCII characters only.
+    #[arg(long)]
+    pub ascii: bool,
+}
+
+/// Flags of `dropscope bench`.
+#[derive(clap::Args, Debug)]
+pub struct BenchArgs {
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Flags of `dropscope eval`.
@@ -42,6 +110,29 @@ pub struct EvalArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+    /// Also run a Monte Carlo of N real dropout masks (1..=1e12).
+    #[arg(long, value_name = "N", value_parser = parse_samples)]
+    pub mc: Option<u64>,
+    /// Seed of the Monte Carlo stream.
+    #[arg(long, value_name = "SEED", default_value_t = 1)]
+    pub seed: u64,
+    /// Monte Carlo threads (0: every core).
+    #[arg(long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+}
+
+/// Parses a sample count written as an integer or in exponent notation (`1e6`).
+fn parse_samples(s: &str) -> Result<u64, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("--mc {s} is not a number"))?;
+    if !(v.is_finite() && v.fract() == 0.0 && (1.0..=1e12).contains(&v)) {
+        return Err(format!(
+            "--mc {s} is not allowed: the sample count must be a whole number in 1..=1e12"
+        ));
+    }
+    Ok(v as u64)
 }
 
 /// Exit code for bad arguments.
@@ -55,10 +146,63 @@ pub fn run() -> i32 {
     };
     match cli.command {
         Some(Command::Eval(args)) => run_eval(&args),
-        None => {
-            eprintln!("error: the interactive explorer is not available yet; use `dropscope eval`");
-            EXIT_USAGE
+        Some(Command::Render(args)) => run_render(&args),
+        Some(Command::Bench(args)) => run_bench(&args),
+        None => run_tui(&cli.params, &cli.tui),
+    }
+}
+
+/// Parameters from flags on top of the defaults, or the exit code after printing the error.
+fn params_or_exit(args: &ParamArgs) -> Result<Params, i32> {
+    args.apply(&Params::default()).map_err(|msg| {
+        eprintln!("error: {msg}");
+        EXIT_USAGE
+    })
+}
+
+fn run_tui(params: &ParamArgs, args: &TuiArgs) -> i32 {
+    let params = match params_or_exit(params) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut options = TuiOptions::new(params);
+    options.ascii = args.ascii;
+    options.view = args.view;
+    options.theme = args.theme;
+    if let Some(seed) = args.seed {
+        options.seed = seed;
+    }
+    if let Some(threads) = args.threads {
+        options.threads = threads;
+    }
+    options.monte_carlo = !args.no_mc;
+    match tui::run(options) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            1
         }
+    }
+}
+
+fn run_render(args: &RenderArgs) -> i32 {
+    let params = match params_or_exit(&args.params) {
+        Ok(p) => p,
+        Err(code) => return code,
+    };
+    let mut text = tui::render_to_string(&params, args.view, args.width, args.height, args.ascii);
+    text.push('\n');
+    emit(&text)
+}
+
+fn run_bench(args: &BenchArgs) -> i32 {
+    let results = bench::run_all();
+    if args.json {
+        let mut s = serde_json::to_string_pretty(&results).expect("results serialise");
+        s.push('\n');
+        emit(&s)
+    } else {
+        emit(&bench::text(&results))
     }
 }
 
@@ -99,12 +243,9 @@ fn emit(text: &str) -> i32 {
 }
 
 fn run_eval(args: &EvalArgs) -> i32 {
-    let params = match args.params.apply(&Params::default()) {
+    let params = match params_or_exit(&args.params) {
         Ok(p) => p,
-        Err(msg) => {
-            eprintln!("error: {msg}");
-            return EXIT_USAGE;
-        }
+        Err(code) => return code,
     };
     let report = match engine::evaluate(&params) {
         Ok(r) => r,
@@ -113,5 +254,15 @@ fn run_eval(args: &EvalArgs) -> i32 {
             return EXIT_USAGE;
         }
     };
-    emit(&eval::render::<()>(&report, args.format, None))
+    let monte_carlo = match args.mc {
+        Some(n) => match montecarlo::run_fixed(&params, n, args.seed, args.threads) {
+            Ok(summary) => Some(summary),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_USAGE;
+            }
+        },
+        None => None,
+    };
+    emit(&eval::render(&report, args.format, monte_carlo.as_ref()))
 }

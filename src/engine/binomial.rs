@@ -140,9 +140,7 @@ mod tests {
         let mean = n * 0.5;
         let lo = (mean - 40.0 * sd) as i64;
         let hi = (mean + 40.0 * sd) as i64;
-        let sum: f64 = (lo..=hi)
-            .map(|k| ln_pmf(k as f64, n, 0.5, 0.5).exp())
-            .sum();
+        let sum: f64 = (lo..=hi).map(|k| ln_pmf(k as f64, n, 0.5, 0.5).exp()).sum();
         assert!((sum - 1.0).abs() < 1e-12, "sum = {sum}");
     }
 }

@@ -68,7 +68,7 @@ fn sigmoid_series_scaled(x: f64, n: usize) -> Vec<Scaled> {
 
 /// Σ_{i=0..j} u_i w_{j-i} where u = s0·w, so the sum is symmetric and half of it suffices.
 fn symmetric_convolution(u: &[f64], w: &[f64], j: usize) -> f64 {
-    let half = (j + 1) / 2;
+    let half = j.div_ceil(2);
     let mut acc = [0.0f64; 4];
     let mut i = 0;
     while i + 4 <= half {
@@ -83,7 +83,7 @@ fn symmetric_convolution(u: &[f64], w: &[f64], j: usize) -> f64 {
         i += 1;
     }
     sum *= 2.0;
-    if j % 2 == 0 {
+    if j.is_multiple_of(2) {
         sum += u[j / 2] * w[j / 2];
     }
     sum

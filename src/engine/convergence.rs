@@ -51,9 +51,14 @@ fn support_range(params: &Params) -> (f64, f64) {
     let (positive, negative) = match &params.contributions {
         Contributions::Equal if xb >= 0.0 => (xb, 0.0),
         Contributions::Equal => (0.0, xb),
-        Contributions::Explicit(w) => w.iter().fold((0.0, 0.0), |(p, n), &w| {
-            if w > 0.0 { (p + w, n) } else { (p, n + w) }
-        }),
+        Contributions::Explicit(w) => {
+            w.iter().fold(
+                (0.0, 0.0),
+                |(p, n), &w| {
+                    if w > 0.0 { (p + w, n) } else { (p, n + w) }
+                },
+            )
+        }
     };
     (negative * scale, positive * scale)
 }

@@ -15,7 +15,9 @@ pub fn evaluate(params: &Params) -> Result<Report, ParamError> {
     let series = Series::new(params);
     let k = params.order;
     let to_f64 = |v: &[Scaled]| v[..=k].iter().map(|s| s.to_f64()).collect::<Vec<_>>();
-    let best_order = series.exact_penalty.and_then(|r| best_order(&series.partial_sums[..=k], r));
+    let best_order = series
+        .exact_penalty
+        .and_then(|r| best_order(&series.partial_sums[..=k], r));
     Ok(Report {
         params: params.clone(),
         coefficients: to_f64(&series.coefficients),

@@ -58,7 +58,8 @@ pub fn dropout_moments(
 
 /// Whether explicit moments for `dimension` features at `order` are taken by enumeration.
 pub fn enumerable_moments(dimension: usize, order: usize) -> bool {
-    dimension <= ENUMERATION_MAX_DIMENSION && (1usize << dimension) * (order + 1) <= ENUMERATION_MAX_WORK
+    dimension <= ENUMERATION_MAX_DIMENSION
+        && (1usize << dimension) * (order + 1) <= ENUMERATION_MAX_WORK
 }
 
 /// M_0 = 1 and every other moment 0: no noise.
@@ -95,7 +96,10 @@ pub fn equal_atoms(dimension: u64, delta: f64, xb: f64, order: usize) -> Atoms {
         let node = |k: f64| -> (f64, f64) {
             // x = xβ (K - d(1-δ)) / (d(1-δ)), the difference taken in double-double.
             let offset = Dd::from_f64(k) - mean;
-            (xb * offset.div(mean).to_f64(), binomial::ln_pmf(k, d, p.to_f64(), q))
+            (
+                xb * offset.div(mean).to_f64(),
+                binomial::ln_pmf(k, d, p.to_f64(), q),
+            )
         };
         let start = mean_f.floor();
         walk(&mut atoms, &powers, |i| {
@@ -167,15 +171,20 @@ pub fn explicit_atoms(weights: &[f64], delta: f64) -> Atoms {
     let ln_keep = (-delta).ln_1p();
     let half = d / 2;
     let table = |ws: &[f64]| -> Vec<f64> {
-        let mut t = vec![0.0; 1 << ws.len()];
-        for mask in 0..t.len() {
-            t[mask] = ws
-                .iter()
-                .enumerate()
-                .map(|(j, w)| if mask >> j & 1 == 1 { w * kept_scale } else { -w })
-                .sum();
-        }
-        t
+        (0..1usize << ws.len())
+            .map(|mask| {
+                ws.iter()
+                    .enumerate()
+                    .map(|(j, w)| {
+                        if mask >> j & 1 == 1 {
+                            w * kept_scale
+                        } else {
+                            -w
+                        }
+                    })
+                    .sum()
+            })
+            .collect::<Vec<f64>>()
     };
     let low = table(&weights[..half]);
     let high = table(&weights[half..]);
@@ -198,11 +207,7 @@ pub fn explicit_atoms(weights: &[f64], delta: f64) -> Atoms {
 /// rescaled by 2^500 whenever the largest falls below 2^-500, so nothing over- or underflows
 /// that matters at 1e-150 relative.
 pub fn atom_moments(atoms: &Atoms, order: usize) -> Vec<Scaled> {
-    let ln_w_max = atoms
-        .ln_w
-        .iter()
-        .copied()
-        .fold(f64::NEG_INFINITY, f64::max);
+    let ln_w_max = atoms.ln_w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let tau = atoms
         .x
         .iter()
@@ -270,9 +275,13 @@ pub fn egf_moments(weights: &[f64], delta: f64, order: usize) -> Vec<Scaled> {
     if sd == 0.0 || !sd.is_finite() {
         return point_mass(order);
     }
-    let (positive, negative): (f64, f64) = weights.iter().fold((0.0, 0.0), |(p, n), &w| {
-        if w > 0.0 { (p + w, n) } else { (p, n + w) }
-    });
+    let (positive, negative): (f64, f64) =
+        weights.iter().fold(
+            (0.0, 0.0),
+            |(p, n), &w| {
+                if w > 0.0 { (p + w, n) } else { (p, n + w) }
+            },
+        );
     let max_dev = (positive / (1.0 - delta) - (positive + negative))
         .max((positive + negative) - negative / (1.0 - delta));
     let lift = (order as f64).sqrt().min(600.0 * sd / max_dev).max(1.0);
@@ -342,7 +351,11 @@ fn egf_product(weights: &[f64], delta: f64, keep: Dd, tau: f64, order: usize) ->
 fn multiply_truncated(a: &mut [Dd], b: &[Dd]) {
     let b_is_centred = b[0] == Dd::ONE && b.get(1).is_none_or(|b1| *b1 == Dd::ZERO);
     for n in (0..a.len()).rev() {
-        let upto = if b_is_centred { n.saturating_sub(1) } else { n + 1 };
+        let upto = if b_is_centred {
+            n.saturating_sub(1)
+        } else {
+            n + 1
+        };
         let mut acc = dot_reversed(&a[..upto], &b[n + 1 - upto..=n]);
         if b_is_centred {
             acc = acc + a[n];

@@ -59,7 +59,7 @@ impl Scaled {
             return Some(0.0);
         }
         let ln = self.ln_abs();
-        if ln > LN_MAX || ln < LN_MIN_NORMAL {
+        if !(LN_MIN_NORMAL..=LN_MAX).contains(&ln) {
             return None;
         }
         let v = if self.ln_scale.abs() < 700.0 {

@@ -88,7 +88,7 @@ pub fn boundaries(params: &Params, lo: f64, hi: f64) -> Boundaries {
 
 /// Points in [lo, hi] where a boolean function changes value, each located by bisection.
 fn flips(verdict: impl Fn(f64) -> bool, lo: f64, hi: f64) -> Vec<f64> {
-    if !(lo < hi) {
+    if lo.partial_cmp(&hi) != Some(std::cmp::Ordering::Less) {
         return Vec::new();
     }
     let step = (hi - lo) / SCAN_POINTS as f64;

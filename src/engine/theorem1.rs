@@ -45,12 +45,12 @@ pub fn by_theorem(z: f64, count: usize) -> Vec<Option<f64>> {
                 vec![1.0]
             } else {
                 (1..=n)
-                .map(|j| {
-                    let left = if j >= 2 { prev[j - 2] } else { 0.0 };
-                    let up = prev.get(j - 1).copied().unwrap_or(0.0);
-                    j as f64 * (left + up)
-                })
-                .collect()
+                    .map(|j| {
+                        let left = if j >= 2 { prev[j - 2] } else { 0.0 };
+                        let up = prev.get(j - 1).copied().unwrap_or(0.0);
+                        j as f64 * (left + up)
+                    })
+                    .collect()
             };
             let mut power = 1.0;
             let mut sum = 0.0;
@@ -106,7 +106,10 @@ mod tests {
     #[test]
     fn triangle_matches_a019538() {
         let t = triangle_exact(4);
-        assert_eq!(t, vec![vec![1], vec![1, 2], vec![1, 6, 6], vec![1, 14, 36, 24]]);
+        assert_eq!(
+            t,
+            vec![vec![1], vec![1, 2], vec![1, 6, 6], vec![1, 14, 36, 24]]
+        );
         let many = triangle_exact(60);
         assert!(many.len() < 60, "u128 overflow must stop the triangle");
         // The last full row ends with n! (T(n, n) = n!).

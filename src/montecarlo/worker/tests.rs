@@ -1,0 +1,213 @@
+//! Life-cycle tests of the worker: generations, cancellation, pause, restart, panics.
+
+use std::sync::atomic::AtomicUsize;
+
+use super::*;
+use crate::montecarlo::run_fixed;
+
+fn params(weights: usize) -> Params {
+    let w = (0..weights)
+        .map(|j| ((j * 7 % 13) as f64 - 6.0) / 10.0)
+        .collect();
+    Params {
+        delta: 0.3,
+        ..Params::default()
+    }
+    .with_weights(w)
+}
+
+/// Polls `f` every millisecond for up to 10 s; panics with `what` on time-out.
+fn wait_for<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+    let start = Instant::now();
+    loop {
+        if let Some(x) = f() {
+            return x;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+}
+
+fn quiet() -> Box<dyn Fn() + Send + Sync> {
+    Box::new(|| {})
+}
+
+#[test]
+fn statistics_follow_the_fixed_seed_stream() {
+    let worker = Worker::spawn(2, 42, quiet());
+    assert_eq!(worker.status(), WorkerStatus::Idle);
+    assert!(worker.latest().is_none());
+    let p = params(300);
+    worker.set_params(1, p.clone());
+    assert_eq!(worker.status(), WorkerStatus::Running);
+    wait_for("20 000 samples", || {
+        worker.latest().filter(|s| s.samples >= 20_000)
+    });
+    worker.pause();
+    assert_eq!(worker.status(), WorkerStatus::Paused);
+    // Threads stop after their current chunk (about a millisecond in release builds).
+    let mut last = worker.latest().unwrap().samples;
+    let a = wait_for("sampling to stop", || {
+        std::thread::sleep(Duration::from_millis(50));
+        let now = worker.latest().unwrap();
+        let stopped = now.samples == last;
+        last = now.samples;
+        stopped.then_some(now)
+    });
+    // Merged in chunk order: exactly the estimate of a fixed run of the same length and seed.
+    let fixed = run_fixed(&p, a.samples, 42, 1).unwrap();
+    assert_eq!(
+        (a.mean, a.std_error, a.seed),
+        (fixed.mean, fixed.std_error, 42)
+    );
+    assert_eq!(a.generation, 1);
+    assert_eq!(
+        a.histogram.counts.iter().sum::<u64>() + a.histogram.below + a.histogram.above,
+        a.samples
+    );
+    assert!(!a.trace.is_empty() && a.trace.last().unwrap().0 <= a.samples);
+    assert!(a.samples_per_second > 0.0);
+    worker.resume();
+    wait_for("more samples", || {
+        worker.latest().filter(|s| s.samples > a.samples)
+    });
+}
+
+#[test]
+fn a_new_generation_cancels_the_old_run_within_milliseconds() {
+    let worker = Worker::spawn(2, 1, quiet());
+    // d = 20 000: about 5 µs per sample, several milliseconds per chunk.
+    worker.set_params(1, params(20_000));
+    wait_for("first statistics", || worker.latest());
+    let old = lock(&worker.shared.control).run.clone().unwrap();
+    let start = Instant::now();
+    worker.set_params(2, params(50));
+    assert!(worker.latest().is_none_or(|s| s.generation == 2));
+    // The sampling threads drop their handle on the old run when they leave it.
+    wait_for("threads to leave the old run", || {
+        (Arc::strong_count(&old) == 1).then_some(())
+    });
+    let left = start.elapsed();
+    assert!(
+        left < Duration::from_millis(20),
+        "cancellation took {left:?}"
+    );
+    let deadline = Instant::now() + Duration::from_millis(200);
+    while Instant::now() < deadline {
+        if let Some(s) = worker.latest() {
+            assert_eq!(s.generation, 2, "stale statistics after set_params");
+        }
+    }
+    let s = wait_for("new statistics", || worker.latest());
+    assert_eq!(s.generation, 2);
+}
+
+#[test]
+fn rapid_parameter_changes_never_show_an_older_generation() {
+    let worker = Worker::spawn(2, 5, quiet());
+    for generation in 1..=200u64 {
+        worker.set_params(generation, params(1 + generation as usize % 40));
+        if let Some(s) = worker.latest() {
+            assert_eq!(s.generation, generation);
+        }
+    }
+    let s = wait_for("statistics", || worker.latest());
+    assert_eq!(s.generation, 200);
+}
+
+#[test]
+fn restart_gives_a_fresh_estimate_with_the_next_seed() {
+    let worker = Worker::spawn(1, 10, quiet());
+    worker.set_params(3, params(64));
+    wait_for("samples", || {
+        worker.latest().filter(|s| s.samples >= 50_000)
+    });
+    worker.restart();
+    assert_eq!(worker.seed(), 11);
+    let s = worker.latest();
+    assert!(s.is_none_or(|s| s.samples < 50_000 && s.seed == 11));
+    let s = wait_for("restarted statistics", || worker.latest());
+    assert_eq!((s.generation, s.seed), (3, 11));
+}
+
+#[test]
+fn a_panicking_thread_is_reported_and_the_worker_restarts() {
+    let notified = Arc::new(AtomicUsize::new(0));
+    let counter = notified.clone();
+    let worker = Worker::spawn(
+        2,
+        7,
+        Box::new(move || {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }),
+    );
+    worker.set_params(1, params(100));
+    wait_for("statistics", || worker.latest());
+    worker.shared.inject_panic.store(true, Ordering::Relaxed);
+    let message = wait_for("the failure", || match worker.status() {
+        WorkerStatus::Failed(m) => Some(m),
+        _ => None,
+    });
+    assert!(message.contains("injected test panic"), "{message}");
+    assert!(notified.load(Ordering::Relaxed) > 0);
+    // Both threads survived: the restarted run gets going and uses two threads' worth of chunks.
+    worker.restart();
+    assert_eq!(worker.status(), WorkerStatus::Running);
+    wait_for("samples after restart", || {
+        worker.latest().filter(|s| s.samples >= 100_000)
+    });
+    assert_eq!(worker.threads(), 2);
+    assert!(worker.threads.iter().all(|t| !t.is_finished()));
+}
+
+#[test]
+fn invalid_parameters_fail_then_valid_ones_run() {
+    let worker = Worker::spawn(1, 1, quiet());
+    worker.set_params(
+        1,
+        Params {
+            delta: 1.0,
+            ..Params::default()
+        },
+    );
+    match worker.status() {
+        WorkerStatus::Failed(m) => assert!(m.contains("delta = 1"), "{m}"),
+        other => panic!("expected a failure, got {other:?}"),
+    }
+    assert!(worker.latest().is_none());
+    worker.set_params(2, Params::default());
+    assert_eq!(worker.status(), WorkerStatus::Running);
+    assert_eq!(wait_for("statistics", || worker.latest()).generation, 2);
+}
+
+#[test]
+fn notifications_are_coalesced() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let worker = Worker::spawn(
+        2,
+        3,
+        Box::new(move || {
+            counter.fetch_add(1, Ordering::Relaxed);
+        }),
+    );
+    // Tiny chunks: hundreds of merges per second.
+    worker.set_params(1, params(3));
+    std::thread::sleep(Duration::from_millis(500));
+    drop(worker);
+    let n = calls.load(Ordering::Relaxed);
+    assert!((1..=20).contains(&n), "{n} notifications in 0.5 s");
+}
+
+#[test]
+fn dropping_the_worker_stops_its_threads_promptly() {
+    let worker = Worker::spawn(2, 1, quiet());
+    worker.set_params(1, params(20_000));
+    wait_for("statistics", || worker.latest());
+    let start = Instant::now();
+    drop(worker);
+    assert!(start.elapsed() < Duration::from_millis(500));
+}

@@ -1,0 +1,210 @@
+//! The `:` command line for exact values: `:delta 0.35`, `:xb -4.5`, `:k 120`, `:d 500`,
+//! `:weights 1.5,-2,0.5`, and a few more. Parsing only; ranges are checked by
+//! [`Params::validate`](crate::params::Params::validate) so the messages match the CLI's.
+
+use crate::params::{Model, MomentsKind, Noise};
+
+use super::view::View;
+
+/// A parsed command.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Set δ.
+    Delta(f64),
+    /// Set xβ.
+    Xb(f64),
+    /// Set the Taylor order k.
+    Order(usize),
+    /// Set the dimension d.
+    Dimension(u64),
+    /// Use an explicit contribution list.
+    Weights(Vec<f64>),
+    /// Set σ of the Gaussian noise (`None`: the dropout standard deviation).
+    Sigma(Option<f64>),
+    /// Choose the noise.
+    Noise(Noise),
+    /// Choose the model.
+    Model(Model),
+    /// Choose the moments.
+    Moments(MomentsKind),
+    /// Set the spread of the generated profiles.
+    Spread(f64),
+    /// Set the seed of the random profile.
+    Seed(u64),
+    /// Switch view.
+    View(View),
+    /// Open the help overlay.
+    Help,
+    /// Leave the app.
+    Quit,
+}
+
+/// Every command name, for the help overlay and error messages.
+pub const COMMANDS: &[(&str, &str)] = &[
+    (":delta 0.35", "dropout rate δ in [0, 1)"),
+    (":xb -4.5", "linear predictor xβ"),
+    (":k 120", "Taylor order k in 0..=1000"),
+    (":d 500", "dimension d >= 1"),
+    (
+        ":weights 1.5,-2,0.5",
+        "explicit contributions w_j (sets d and xβ)",
+    ),
+    (":sigma 1.2 | :sigma auto", "σ of the Gaussian noise"),
+    (":noise dropout|gaussian", "noise"),
+    (":model logistic|linear", "model"),
+    (":moments exact|paper", "moments"),
+    (":spread 2 | :seed 7", "generated profiles"),
+    (":view table", "dashboard, table, theorem1, theorem2, log"),
+    (":q", "quit"),
+];
+
+/// Parses one command line (without the leading `:`). Errors name the offending text and say
+/// what is allowed.
+pub fn parse(line: &str) -> Result<Command, String> {
+    let line = line.trim().trim_start_matches(':').replacen('=', " ", 1);
+    let (name, value) = match line.trim().split_once(char::is_whitespace) {
+        Some((n, v)) => (n.to_ascii_lowercase(), v.trim().to_string()),
+        None => (line.trim().to_ascii_lowercase(), String::new()),
+    };
+    let needs = |example: &str| {
+        if value.is_empty() {
+            Err(format!(":{name} needs a value, e.g. :{name} {example}"))
+        } else {
+            Ok(value.as_str())
+        }
+    };
+    match name.as_str() {
+        "delta" | "δ" | "dropout" => {
+            number(needs("0.35")?, &name, "a dropout rate in [0, 1)").map(Command::Delta)
+        }
+        "xb" | "xβ" | "x" => {
+            number(needs("-4.5")?, &name, "a finite linear predictor").map(Command::Xb)
+        }
+        "k" | "order" => whole(needs("120")?, &name, "the Taylor order in 0..=1000")
+            .map(|k| Command::Order(k as usize)),
+        "d" | "dim" | "dimension" => {
+            whole(needs("500")?, &name, "the dimension, a whole number >= 1")
+                .map(Command::Dimension)
+        }
+        "weights" | "w" => weights(needs("1.5,-2,0.5")?).map(Command::Weights),
+        "sigma" | "σ" => match needs("1.2")? {
+            "auto" | "none" | "dropout" => Ok(Command::Sigma(None)),
+            v => number(v, &name, "σ >= 0, or auto").map(|s| Command::Sigma(Some(s))),
+        },
+        "noise" => match needs("gaussian")?.to_ascii_lowercase().as_str() {
+            "dropout" => Ok(Command::Noise(Noise::Dropout)),
+            "gaussian" | "gauss" => Ok(Command::Noise(Noise::Gaussian)),
+            v => Err(format!("noise '{v}' is not known: use dropout or gaussian")),
+        },
+        "model" => match needs("linear")?.to_ascii_lowercase().as_str() {
+            "logistic" => Ok(Command::Model(Model::Logistic)),
+            "linear" => Ok(Command::Model(Model::Linear)),
+            v => Err(format!("model '{v}' is not known: use logistic or linear")),
+        },
+        "moments" => match needs("paper")?.to_ascii_lowercase().as_str() {
+            "exact" => Ok(Command::Moments(MomentsKind::Exact)),
+            "paper" => Ok(Command::Moments(MomentsKind::Paper)),
+            v => Err(format!("moments '{v}' is not known: use exact or paper")),
+        },
+        "spread" => {
+            let s = number(needs("2")?, &name, "a spread > 0")?;
+            if s > 0.0 {
+                Ok(Command::Spread(s))
+            } else {
+                Err(format!(
+                    "spread = {s} is out of range: the spread must be > 0"
+                ))
+            }
+        }
+        "seed" => whole(needs("7")?, &name, "a whole number").map(Command::Seed),
+        "view" => needs("table")?.parse().map(Command::View),
+        "help" | "h" | "?" => Ok(Command::Help),
+        "q" | "quit" | "exit" => Ok(Command::Quit),
+        "" => Err("type a command, e.g. :delta 0.35 (Esc cancels)".to_string()),
+        other => Err(format!(
+            "unknown command ':{other}': try :delta, :xb, :k, :d, :weights, :sigma, :noise, \
+             :model, :moments, :spread, :seed, :view, :q"
+        )),
+    }
+}
+
+fn number(text: &str, name: &str, allowed: &str) -> Result<f64, String> {
+    text.parse::<f64>()
+        .map_err(|_| format!("'{text}' is not a number: :{name} takes {allowed}"))
+}
+
+fn whole(text: &str, name: &str, allowed: &str) -> Result<u64, String> {
+    let text = text.replace('_', "");
+    if let Ok(n) = text.parse::<u64>() {
+        return Ok(n);
+    }
+    match text.parse::<f64>() {
+        Ok(v) if v >= 0.0 && v.fract() == 0.0 && v < 1.8e19 => Ok(v as u64),
+        _ => Err(format!(
+            "'{text}' is not a whole number: :{name} takes {allowed}"
+        )),
+    }
+}
+
+fn weights(text: &str) -> Result<Vec<f64>, String> {
+    text.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+        .enumerate()
+        .map(|(i, t)| {
+            t.parse::<f64>().map_err(|_| {
+                format!(
+                    "'{t}' (entry {}) is not a number: :weights takes a list like 1.5,-2,0.5",
+                    i + 1
+                )
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_documented_examples() {
+        assert_eq!(parse("delta 0.35"), Ok(Command::Delta(0.35)));
+        assert_eq!(parse(":xb -4.5"), Ok(Command::Xb(-4.5)));
+        assert_eq!(parse("k 120"), Ok(Command::Order(120)));
+        assert_eq!(parse("d 500"), Ok(Command::Dimension(500)));
+        assert_eq!(parse("d 1e7"), Ok(Command::Dimension(10_000_000)));
+        assert_eq!(
+            parse("weights 1.5,-2,0.5"),
+            Ok(Command::Weights(vec![1.5, -2.0, 0.5]))
+        );
+        assert_eq!(parse("delta=0.2"), Ok(Command::Delta(0.2)));
+        assert_eq!(parse("sigma auto"), Ok(Command::Sigma(None)));
+        assert_eq!(parse("view t2"), Ok(Command::View(View::Theorem2)));
+        assert_eq!(parse("q"), Ok(Command::Quit));
+    }
+
+    #[test]
+    fn errors_name_the_value() {
+        assert_eq!(
+            parse("delta abc").unwrap_err(),
+            "'abc' is not a number: :delta takes a dropout rate in [0, 1)"
+        );
+        assert!(
+            parse("k -3")
+                .unwrap_err()
+                .starts_with("'-3' is not a whole number")
+        );
+        assert!(parse("k 2.5").unwrap_err().contains("'2.5'"));
+        assert!(
+            parse("weights 1,x,2")
+                .unwrap_err()
+                .contains("'x' (entry 2)")
+        );
+        assert!(parse("frobnicate 3").unwrap_err().contains(":frobnicate"));
+        assert_eq!(
+            parse("delta").unwrap_err(),
+            ":delta needs a value, e.g. :delta 0.35"
+        );
+        assert!(parse("noise pink").unwrap_err().contains("'pink'"));
+        assert!(parse("spread 0").unwrap_err().contains("spread = 0"));
+    }
+}

@@ -1,0 +1,246 @@
+//! Contribution profiles the `w` key cycles through: how xβ is split into w_j = x_j β_j.
+//! Generated profiles keep Σ w_j = xβ, so moving xβ or d regenerates the list.
+
+use crate::engine::with_xb;
+use crate::params::{Contributions, Params};
+
+/// Largest d for the generated explicit profiles (the explicit moments cost grows with d).
+pub const MAX_GENERATED_DIMENSION: u64 = 2000;
+
+/// Which profile is active.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProfileKind {
+    /// w_j = xβ/d.
+    Equal,
+    /// w_j = xβ/d ± spread, alternating in sign (centred so the sum stays xβ).
+    Alternating,
+    /// w_j = xβ/d + spread·u_j with u_j uniform of unit variance from the seed, centred.
+    Random,
+    /// w_1 = xβ, every other w_j = 0.
+    OneHot,
+    /// The list given with `:weights`, scaled along xβ.
+    Custom,
+}
+
+/// The active profile and its settings.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Profile {
+    /// The active kind.
+    pub kind: ProfileKind,
+    /// Spread of the alternating and random profiles, in units of xβ (> 0).
+    pub spread: f64,
+    /// Seed of the random profile.
+    pub seed: u64,
+    /// The custom list, once one was given.
+    pub custom: Option<Vec<f64>>,
+}
+
+/// The spreads `{`/`}` step through.
+const SPREADS: [f64; 10] = [0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0];
+
+impl Profile {
+    /// The equal profile, spread 1 and the given seed.
+    pub fn new(seed: u64) -> Self {
+        Profile {
+            kind: ProfileKind::Equal,
+            spread: 1.0,
+            seed,
+            custom: None,
+        }
+    }
+
+    /// The profile describing `params` as given (a list becomes the custom profile).
+    pub fn from_params(params: &Params, seed: u64) -> Self {
+        let mut profile = Profile::new(seed);
+        if let Contributions::Explicit(w) = &params.contributions {
+            profile.kind = ProfileKind::Custom;
+            profile.custom = Some(w.clone());
+        }
+        profile
+    }
+
+    /// The next kind in the `w` cycle (the custom list only once one exists).
+    pub fn cycle(&mut self) {
+        self.kind = match self.kind {
+            ProfileKind::Equal => ProfileKind::Alternating,
+            ProfileKind::Alternating => ProfileKind::Random,
+            ProfileKind::Random => ProfileKind::OneHot,
+            ProfileKind::OneHot if self.custom.is_some() => ProfileKind::Custom,
+            ProfileKind::OneHot | ProfileKind::Custom => ProfileKind::Equal,
+        };
+    }
+
+    /// Steps the spread up or down the 1-2-5 ladder; false at either end.
+    pub fn step_spread(&mut self, up: bool) -> bool {
+        let next = if up {
+            SPREADS.iter().find(|s| **s > self.spread * (1.0 + 1e-9))
+        } else {
+            SPREADS
+                .iter()
+                .rev()
+                .find(|s| **s < self.spread * (1.0 - 1e-9))
+        };
+        next.map(|s| self.spread = *s).is_some()
+    }
+
+    /// Whether the spread matters for the active kind.
+    pub fn uses_spread(&self) -> bool {
+        matches!(self.kind, ProfileKind::Alternating | ProfileKind::Random)
+    }
+
+    /// Whether d is fixed by a list (the custom profile).
+    pub fn fixes_dimension(&self) -> bool {
+        self.kind == ProfileKind::Custom
+    }
+
+    /// Whether the profile is an explicit list generated from (xβ, d).
+    pub fn is_generated(&self) -> bool {
+        matches!(
+            self.kind,
+            ProfileKind::Alternating | ProfileKind::Random | ProfileKind::OneHot
+        )
+    }
+
+    /// The header label: `equal`, `alternating`, `random`, `one-hot` or `custom`.
+    pub fn label(&self) -> &'static str {
+        match self.kind {
+            ProfileKind::Equal => "equal",
+            ProfileKind::Alternating => "alternating",
+            ProfileKind::Random => "random",
+            ProfileKind::OneHot => "one-hot",
+            ProfileKind::Custom => "custom",
+        }
+    }
+
+    /// `base` (its xβ and d) with this profile's contributions.
+    pub fn apply(&self, base: &Params) -> Params {
+        let d = base.dimension;
+        let mean = base.xb / d as f64;
+        let centred = |raw: Vec<f64>| {
+            let m = raw.iter().sum::<f64>() / raw.len() as f64;
+            raw.iter().map(|r| mean + self.spread * (r - m)).collect()
+        };
+        let weights: Vec<f64> = match self.kind {
+            ProfileKind::Equal => {
+                return Params {
+                    contributions: Contributions::Equal,
+                    ..base.clone()
+                };
+            }
+            ProfileKind::Custom => {
+                let list = self.custom.clone().unwrap_or_else(|| vec![base.xb]);
+                let listed = base.clone().with_weights(list);
+                return if listed.xb == base.xb {
+                    listed
+                } else {
+                    with_xb(&listed, base.xb)
+                };
+            }
+            ProfileKind::Alternating => centred(
+                (0..d)
+                    .map(|j| if j % 2 == 0 { 1.0 } else { -1.0 })
+                    .collect(),
+            ),
+            ProfileKind::Random => {
+                let mut state = self.seed;
+                centred(
+                    (0..d)
+                        .map(|_| (unit(splitmix64(&mut state)) * 2.0 - 1.0) * 3f64.sqrt())
+                        .collect(),
+                )
+            }
+            ProfileKind::OneHot => (0..d).map(|j| if j == 0 { base.xb } else { 0.0 }).collect(),
+        };
+        base.clone().with_weights(weights)
+    }
+}
+
+/// The SplitMix64 generator: small, seedable, good enough for example weights.
+fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A uniform number in [0, 1) from 53 random bits.
+fn unit(bits: u64) -> f64 {
+    (bits >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Params {
+        Params {
+            xb: 3.0,
+            dimension: 5,
+            ..Params::default()
+        }
+    }
+
+    #[test]
+    fn generated_profiles_keep_xb_and_d() {
+        let mut profile = Profile::new(7);
+        for _ in 0..4 {
+            profile.cycle();
+            let p = profile.apply(&base());
+            assert_eq!(p.dimension, 5, "{}", profile.label());
+            assert!((p.xb - 3.0).abs() < 1e-12, "{}", profile.label());
+            assert_eq!(p.validate(), Ok(()));
+        }
+        assert_eq!(profile.kind, ProfileKind::Equal);
+    }
+
+    #[test]
+    fn alternating_spreads_around_the_mean() {
+        let profile = Profile {
+            kind: ProfileKind::Alternating,
+            spread: 2.0,
+            ..Profile::new(1)
+        };
+        let p = profile.apply(&Params {
+            dimension: 4,
+            xb: 4.0,
+            ..Params::default()
+        });
+        assert_eq!(p.weights(), Some(&[3.0, -1.0, 3.0, -1.0][..]));
+    }
+
+    #[test]
+    fn random_profile_is_reproducible() {
+        let profile = Profile {
+            kind: ProfileKind::Random,
+            ..Profile::new(42)
+        };
+        assert_eq!(profile.apply(&base()), profile.apply(&base()));
+        let other = Profile {
+            seed: 43,
+            ..profile.clone()
+        };
+        assert_ne!(profile.apply(&base()), other.apply(&base()));
+    }
+
+    #[test]
+    fn custom_appears_in_the_cycle_once_given() {
+        let mut profile = Profile::from_params(&Params::default().with_weights(vec![1.0, 2.0]), 1);
+        assert_eq!(profile.kind, ProfileKind::Custom);
+        profile.cycle();
+        assert_eq!(profile.kind, ProfileKind::Equal);
+        for _ in 0..4 {
+            profile.cycle();
+        }
+        assert_eq!(profile.kind, ProfileKind::Custom);
+    }
+
+    #[test]
+    fn spread_follows_the_ladder() {
+        let mut profile = Profile::new(1);
+        assert!(profile.step_spread(true));
+        assert_eq!(profile.spread, 2.0);
+        profile.spread = 100.0;
+        assert!(!profile.step_spread(true));
+    }
+}

@@ -1,0 +1,240 @@
+//! The complex plane at xβ: the singularities of A at ±iπ and ±3iπ, the true disc of
+//! convergence (radius √(xβ²+π²), reaching ±iπ), the paper's 2π disc, and the support of x̃β on
+//! the real axis (bars by probability for few atoms, the span for many). A support point outside
+//! the true disc is a divergent series, at a glance. Circles stay round: both axes get the same
+//! units per braille dot.
+
+use std::f64::consts::PI;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
+
+use super::plot::{Figure, Plot};
+use crate::engine::{PAPER_RADIUS, Support};
+use crate::params::Model;
+use crate::tui::app::App;
+use crate::tui::format;
+use crate::tui::scale::{Axis, Scale};
+use crate::tui::theme::{Glyph, Role};
+
+/// Draws the panel.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let title = "Complex plane at xβ".replace("xβ", theme.text("xβ", "xb"));
+    let Some(computed) = app.current() else {
+        let block = super::panel(theme, title, None);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        super::note(theme, inner, buf, super::computing(theme), Role::Warn);
+        return;
+    };
+    let xb = app.params.xb;
+    let radius = match app.params.model {
+        Model::Logistic => Some(xb.hypot(PI)),
+        Model::Linear => None,
+    };
+    let support = computed.support.as_ref();
+    let (mut lo, mut hi) = (xb - PAPER_RADIUS, xb + PAPER_RADIUS);
+    let mut half_height = PAPER_RADIUS.max(PI);
+    if let Some(r) = radius {
+        lo = lo.min(xb - r);
+        hi = hi.max(xb + r);
+        half_height = half_height.max(r);
+    }
+    lo = lo.min(0.0);
+    hi = hi.max(0.0);
+    match support {
+        Some(Support::Atoms(atoms)) => {
+            for (s, _) in atoms {
+                lo = lo.min(*s);
+                hi = hi.max(*s);
+            }
+        }
+        Some(Support::Range { min, max, .. }) => {
+            lo = lo.min(*min);
+            hi = hi.max(*max);
+        }
+        Some(Support::Unbounded { mean, sd }) => {
+            lo = lo.min(mean - 3.0 * sd);
+            hi = hi.max(mean + 3.0 * sd);
+        }
+        None => {}
+    }
+    let margin = 0.05 * (hi - lo);
+    let (lo, hi) = (lo - margin, hi + margin);
+    let half_height = half_height * 1.08;
+
+    let circle = theme.text("○", "o");
+    let r_text = radius.map_or_else(|| theme.text("∞", "inf").to_string(), |r| format::num(r, 3));
+    let long = [
+        (Role::TrueRadius, circle, format!("true r = {r_text}")),
+        (
+            Role::PaperRadius,
+            circle,
+            theme.text("2π", "2pi").to_string(),
+        ),
+        (Role::Support, theme.text("┃", "|"), "support".to_string()),
+        (
+            Role::Singularity,
+            theme.text("×", "x"),
+            "singular".to_string(),
+        ),
+    ];
+    let short = [
+        (Role::TrueRadius, circle, format!("r={r_text}")),
+        (
+            Role::PaperRadius,
+            circle,
+            theme.text("2π", "2pi").to_string(),
+        ),
+        (Role::Support, theme.text("┃", "|"), "S".to_string()),
+        (
+            Role::Singularity,
+            theme.text("×", "x"),
+            "A sing.".to_string(),
+        ),
+    ];
+    let legend = super::plot::fit_legend(theme, &long, &short, area.width);
+    let block = super::panel(theme, title, Some(legend));
+    let inner = block.inner(area);
+    block.render(area, buf);
+
+    let probe = Plot::new(
+        flat_axis([lo, hi]),
+        ticks_axis(half_height, inner.height),
+        theme,
+    );
+    let graph = probe.graph_area(inner);
+    if graph.width < 4 || graph.height < 2 {
+        return;
+    }
+    // Equal units per dot: a dot is as wide as it is tall (braille: 2×4 dots per cell of
+    // aspect 1:2; ASCII: one dot per cell).
+    let (dots_x, dots_y) = if theme.ascii {
+        (f64::from(graph.width), f64::from(graph.height) * 2.0)
+    } else {
+        (f64::from(graph.width) * 2.0, f64::from(graph.height) * 4.0)
+    };
+    let unit = ((hi - lo) / dots_x).max(2.0 * half_height / dots_y);
+    let centre = (lo + hi) / 2.0;
+    let x_bounds = [centre - unit * dots_x / 2.0, centre + unit * dots_x / 2.0];
+    let y_half = unit * dots_y / 2.0;
+    let mut x = flat_axis(x_bounds);
+    x.ticks = real_ticks(x_bounds, graph.width);
+    let mut chart = Plot::new(x, ticks_axis(y_half, graph.height), theme);
+
+    chart.layer(Figure::HLine(0.0), Role::Dim, Glyph::mark('─', '-'));
+    chart.layer(Figure::VLine(0.0), Role::Dim, Glyph::mark('│', '|'));
+    chart.layer(
+        Figure::Ring(xb, 0.0, PAPER_RADIUS),
+        Role::PaperRadius,
+        Glyph::mark('·', '.'),
+    );
+    if let Some(r) = radius {
+        chart.layer(
+            Figure::Ring(xb, 0.0, r),
+            Role::TrueRadius,
+            Glyph::mark('∘', 'o'),
+        );
+    }
+    let bar_height = y_half * 0.4;
+    match support {
+        Some(Support::Atoms(atoms)) => {
+            let top = atoms.iter().map(|a| a.1).fold(0.0f64, f64::max);
+            let tops = atoms
+                .iter()
+                .filter(|(_, p)| *p > 0.0)
+                .map(|(s, p)| (*s, bar_height * (p / top).sqrt().max(0.08)))
+                .collect();
+            chart.layer(
+                Figure::Bars { base: 0.0, tops },
+                Role::Support,
+                Glyph::mark('┃', '|'),
+            );
+        }
+        Some(Support::Range { min, max, mean, sd }) => {
+            let tops = vec![
+                (*min, bar_height * 0.3),
+                (*max, bar_height * 0.3),
+                (mean - sd, bar_height),
+                (mean + sd, bar_height),
+            ];
+            chart.layer(
+                Figure::Lines(vec![vec![(*min, 0.0), (*max, 0.0)]]),
+                Role::Support,
+                Glyph::mark('━', '='),
+            );
+            chart.layer(
+                Figure::Bars { base: 0.0, tops },
+                Role::Support,
+                Glyph::mark('┃', '|'),
+            );
+        }
+        Some(Support::Unbounded { mean, sd }) => {
+            chart.layer(Figure::HLine(0.0), Role::Support, Glyph::mark('━', '='));
+            let tops = vec![(mean - 2.0 * sd, bar_height), (mean + 2.0 * sd, bar_height)];
+            chart.layer(
+                Figure::Bars { base: 0.0, tops },
+                Role::Support,
+                Glyph::mark('┃', '|'),
+            );
+        }
+        None => {}
+    }
+    let cross = theme.text("×", "x");
+    let row_height = 2.0 * y_half / f64::from(graph.height);
+    for (k, name) in [(1.0, "iπ"), (-1.0, "-iπ"), (3.0, "3iπ"), (-3.0, "-3iπ")] {
+        if f64::abs(k) * PI < 1.5 * row_height {
+            continue;
+        }
+        let name = name.replace('π', theme.text("π", "pi"));
+        chart.label(0.0, k * PI, format!("{cross}{name}"), Role::Singularity);
+    }
+    chart.label(xb, 0.0, theme.text("●xβ", "@xb"), Role::Highlight);
+    chart.render(inner, buf);
+}
+
+/// A linear axis with given bounds and no ticks yet.
+fn flat_axis(bounds: [f64; 2]) -> Axis {
+    Axis {
+        scale: Scale::Linear,
+        bounds,
+        ticks: Vec::new(),
+    }
+}
+
+/// The imaginary axis: ±half, ticks at multiples of π while a few fit, round values beyond.
+fn ticks_axis(half: f64, rows: u16) -> Axis {
+    let multiples = (half / PI).floor() as u16;
+    let room = (rows / 2).max(1);
+    let ticks = if multiples <= room.min(3) {
+        let mut ticks = vec![(0.0, "0".to_string())];
+        for i in 1..=multiples {
+            let v = f64::from(i) * PI;
+            ticks.push((v, format::num(v, 3)));
+            ticks.push((-v, format::num(-v, 3)));
+        }
+        ticks
+    } else {
+        Axis::linear([-half, half], usize::from(room) + 1)
+            .ticks
+            .into_iter()
+            .filter(|(t, _)| t.abs() <= half)
+            .collect()
+    };
+    Axis {
+        scale: Scale::Linear,
+        bounds: [-half, half],
+        ticks,
+    }
+}
+
+/// Round ticks along the real axis, about one per 10 columns.
+fn real_ticks(bounds: [f64; 2], width: u16) -> Vec<(f64, String)> {
+    Axis::linear(bounds, (width / 8).max(4) as usize)
+        .ticks
+        .into_iter()
+        .filter(|(t, _)| *t >= bounds[0] && *t <= bounds[1])
+        .collect()
+}

@@ -1,0 +1,64 @@
+//! The footer: key hints from the key table, or the `:` command line with its inline error,
+//! or a one-line note.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use crate::tui::app::{App, Mode};
+use crate::tui::keys;
+use crate::tui::theme::Role;
+
+/// Rows the footer needs: two while the command line shows an error.
+pub fn height(app: &App) -> u16 {
+    match (&app.mode, &app.message) {
+        (Mode::Command(_), Some(m)) if m.error => 2,
+        _ => 1,
+    }
+}
+
+/// Draws the footer.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let mut lines = Vec::new();
+    if let Some(m) = &app.message {
+        let role = if m.error { Role::Bad } else { Role::Warn };
+        let mark = if m.error {
+            theme.text("✗ ", "! ")
+        } else {
+            ""
+        };
+        lines.push(Line::styled(format!("{mark}{}", m.text), theme.style(role)));
+    }
+    match &app.mode {
+        Mode::Command(input) => {
+            lines.push(Line::from(vec![
+                Span::styled(":", theme.style(Role::Value)),
+                Span::raw(input.clone()),
+                Span::styled(theme.text("█", "_"), theme.style(Role::Value)),
+                Span::styled("   Enter applies, Esc cancels", theme.style(Role::Dim)),
+            ]));
+        }
+        Mode::Normal if lines.is_empty() => lines.push(hints(app, area.width)),
+        Mode::Normal => {}
+    }
+    Paragraph::new(lines).render(area, buf);
+}
+
+/// Key hints that fit the width, in table order.
+fn hints(app: &App, width: u16) -> Line<'static> {
+    let theme = &app.theme;
+    let mut spans = Vec::new();
+    let mut used = 0;
+    for (key, text) in keys::footer(theme.ascii) {
+        let w = key.chars().count() + text.chars().count() + 3;
+        if used + w > width as usize {
+            break;
+        }
+        spans.push(Span::styled(key.to_string(), theme.style(Role::Value)));
+        spans.push(Span::styled(format!(" {text}  "), theme.style(Role::Dim)));
+        used += w;
+    }
+    Line::from(spans)
+}

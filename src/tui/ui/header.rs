@@ -1,0 +1,211 @@
+//! The header: view tabs and status, every parameter (`δ=0.50  xβ=6.00  k=40 ...`), and the
+//! verdict: converges or diverges, max |x̃β − xβ| against the true radius and the paper's 2π.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use crate::engine::{PAPER_RADIUS, Report};
+use crate::params::{Model, Noise};
+use crate::tui::app::{self, App};
+use crate::tui::format;
+use crate::tui::theme::{Role, Theme};
+use crate::tui::view::View;
+
+/// Screens shorter than this drop the tab line to leave room for the charts.
+const TABS_FROM_HEIGHT: u16 = 30;
+
+/// The header's lines for a screen of this size.
+fn lines(app: &App, screen: Rect) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    if screen.height >= TABS_FROM_HEIGHT {
+        lines.push(tabs(app, screen.width));
+    }
+    let params = wrap(params(app), screen.width, 2);
+    if params.len() == 1 {
+        lines.extend(params);
+        lines.extend(wrap(verdict(app), screen.width, 2));
+    } else {
+        // Narrow screens: single spaces, and the verdict flows on after the parameters.
+        let mut groups = self::params(app);
+        groups.push(vec![Span::styled(
+            app.theme.text("│", "|"),
+            app.theme.style(Role::Dim),
+        )]);
+        groups.extend(verdict(app));
+        lines.extend(wrap(groups, screen.width, 1));
+    }
+    lines
+}
+
+/// Rows the header needs on a screen of this size.
+pub fn height(app: &App, screen: Rect) -> u16 {
+    lines(app, screen).len() as u16
+}
+
+/// Draws the header at the top of `area` (the whole screen's width).
+pub fn render(app: &App, screen: Rect, area: Rect, buf: &mut Buffer) {
+    Paragraph::new(lines(app, screen)).render(area, buf);
+}
+
+/// The view tabs on the left, the engine status on the right.
+fn tabs(app: &App, width: u16) -> Line<'static> {
+    let theme = &app.theme;
+    let mut spans = vec![Span::styled("dropscope ", theme.style(Role::Title))];
+    for (i, view) in View::ALL.iter().enumerate() {
+        let text = format!(" {} {} ", i + 1, view.title());
+        let style = if *view == app.view {
+            theme
+                .style(Role::Highlight)
+                .add_modifier(ratatui::style::Modifier::REVERSED)
+        } else {
+            theme.style(Role::Dim)
+        };
+        spans.push(Span::styled(text, style));
+    }
+    let status = if app.computing() {
+        Span::styled(super::computing(theme).to_string(), theme.style(Role::Warn))
+    } else {
+        Span::raw("")
+    };
+    let used: usize = spans.iter().map(|s| s.width()).sum();
+    let room = (width as usize).saturating_sub(used);
+    if room > status.width() + 1 {
+        spans.push(Span::raw(" ".repeat(room - status.width())));
+        spans.push(status);
+    }
+    Line::from(spans)
+}
+
+/// `name=value` groups for every parameter.
+fn params(app: &App) -> Vec<Vec<Span<'static>>> {
+    let theme = &app.theme;
+    app::items(&app.params, &app.profile, theme.ascii)
+        .into_iter()
+        .map(|(k, v)| {
+            vec![
+                Span::styled(format!("{k}="), theme.style(Role::Dim)),
+                Span::styled(v, theme.style(Role::Value)),
+            ]
+        })
+        .collect()
+}
+
+/// The verdict groups.
+fn verdict(app: &App) -> Vec<Vec<Span<'static>>> {
+    let theme = &app.theme;
+    match app.current().map(|c| &c.report) {
+        None => vec![vec![Span::styled(
+            super::computing(theme).to_string(),
+            theme.style(Role::Warn),
+        )]],
+        Some(Err(e)) => vec![vec![Span::styled(
+            format!("error: {e}"),
+            theme.style(Role::Bad),
+        )]],
+        Some(Ok(report)) => report_verdict(theme, report),
+    }
+}
+
+fn report_verdict(theme: &Theme, r: &Report) -> Vec<Vec<Span<'static>>> {
+    let p = &r.params;
+    let dev = theme.text("max|x̃β−xβ|", "max|S-xb|");
+    let pi2 = theme.text("2π", "2pi");
+    let word = |ok: bool| {
+        if ok {
+            Span::styled("converges", theme.style(Role::Good))
+        } else {
+            Span::styled("diverges", theme.style(Role::Bad))
+        }
+    };
+    let plain = |s: String| Span::styled(s, Style::default());
+    if p.model == Model::Linear {
+        return vec![
+            vec![word(true)],
+            vec![plain(format!(
+                "linear model: A(z) = z{}/2, so R = R{} exactly; every later term is 0",
+                theme.text("²", "^2"),
+                theme.text("₂", "_2")
+            ))],
+        ];
+    }
+    let mut groups = Vec::new();
+    match (p.noise, r.max_deviation) {
+        (Noise::Gaussian, _) | (_, None) => {
+            groups.push(vec![
+                word(false),
+                Span::styled(" (asymptotic)", theme.style(Role::Warn)),
+            ]);
+            groups.push(vec![plain(format!(
+                "Gaussian noise has unbounded support: no radius contains it ({}={})",
+                theme.text("σ", "sigma"),
+                format::num(p.gaussian_sigma(), 4)
+            ))]);
+        }
+        (Noise::Dropout, Some(m)) => {
+            groups.push(vec![word(r.converges)]);
+            let r_true = r
+                .radius
+                .true_radius
+                .map_or(theme.text("∞", "inf").to_string(), |t| format::num(t, 4));
+            let cmp = |a: f64, b: Option<f64>| match b {
+                Some(b) if a >= b => ">=",
+                _ => "<",
+            };
+            groups.push(vec![
+                plain(format!("{dev} = {} ", format::num(m, 4))),
+                Span::styled(
+                    format!("{} true r = {r_true}", cmp(m, r.radius.true_radius)),
+                    theme.style(Role::TrueRadius),
+                ),
+            ]);
+            let paper = m < PAPER_RADIUS;
+            let mut group = vec![Span::styled(
+                format!(
+                    "paper: {} {} {pi2} {} {}",
+                    format::num(m, 4),
+                    cmp(m, Some(PAPER_RADIUS)),
+                    theme.text("→", "->"),
+                    if paper { "converges" } else { "diverges" }
+                ),
+                theme.style(Role::PaperRadius),
+            )];
+            if paper != r.converges {
+                group.push(Span::styled(" (wrong)", theme.style(Role::Bad)));
+            }
+            groups.push(group);
+            groups.push(vec![plain(format!(
+                "|w_j| < {pi2}/d {}",
+                if r.paper_condition { "holds" } else { "fails" }
+            ))]);
+        }
+    }
+    groups
+}
+
+/// Greedy wrap of span groups into lines of `width`, `gap` spaces apart.
+pub fn wrap(groups: Vec<Vec<Span<'static>>>, width: u16, gap: usize) -> Vec<Line<'static>> {
+    let width = width as usize;
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut current: Vec<Span<'static>> = Vec::new();
+    let mut used = 0;
+    for group in groups {
+        let w: usize = group.iter().map(Span::width).sum();
+        if used > 0 && used + gap + w > width {
+            lines.push(Line::from(std::mem::take(&mut current)));
+            used = 0;
+        }
+        if used > 0 {
+            current.push(Span::raw(" ".repeat(gap)));
+            used += gap;
+        }
+        current.extend(group);
+        used += w;
+    }
+    if !current.is_empty() {
+        lines.push(Line::from(current));
+    }
+    lines
+}

@@ -1,0 +1,297 @@
+//! Drawing: one module per panel, each a function of `&App` into a buffer area. No computation
+//! here beyond mapping values to chart coordinates.
+
+mod complex_plane;
+mod footer;
+mod header;
+mod help;
+mod log;
+mod montecarlo;
+mod partial_sums;
+mod penalty;
+mod plot;
+mod table;
+mod theorem1;
+mod theorem2;
+mod too_small;
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Block, Paragraph, Widget};
+
+use super::app::App;
+use super::theme::{Role, Theme};
+use super::view::View;
+
+/// Smallest terminal the app draws in (columns).
+pub const MIN_WIDTH: u16 = 60;
+/// Smallest terminal the app draws in (rows).
+pub const MIN_HEIGHT: u16 = 16;
+
+/// Draws the whole screen for the app's state.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    render(app, area, frame.buffer_mut());
+}
+
+/// Draws the whole screen into a buffer (the terminal's or a test's).
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        too_small::render(&app.theme, area, buf);
+    } else {
+        let [top, body, bottom] = Layout::vertical([
+            Constraint::Length(header::height(app, area)),
+            Constraint::Fill(1),
+            Constraint::Length(footer::height(app)),
+        ])
+        .areas(area);
+        header::render(app, area, top, buf);
+        match app.view {
+            View::Dashboard => dashboard(app, body, buf),
+            View::Table => table::render(app, body, buf),
+            View::Theorem1 => theorem1::render(app, body, buf),
+            View::Theorem2 => theorem2::render(app, body, buf),
+            View::Log => log::render(app, body, buf),
+        }
+        footer::render(app, bottom, buf);
+        if app.help {
+            help::render(app, area, buf);
+        }
+    }
+    if app.theme.ascii {
+        asciify(buf, area);
+    }
+}
+
+/// The dashboard: partial sums and the complex plane on top, the penalty against xβ and the
+/// Monte Carlo panel below, and the log strip when asked for.
+fn dashboard(app: &App, area: Rect, buf: &mut Buffer) {
+    let area = if app.log_strip {
+        let [charts, strip] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(6)]).areas(area);
+        log::render(app, strip, buf);
+        charts
+    } else {
+        area
+    };
+    let [upper, lower] =
+        Layout::vertical([Constraint::Percentage(55), Constraint::Fill(1)]).areas(area);
+    let [sums, plane] =
+        Layout::horizontal([Constraint::Percentage(60), Constraint::Fill(1)]).areas(upper);
+    let [curve, mc] =
+        Layout::horizontal([Constraint::Percentage(60), Constraint::Fill(1)]).areas(lower);
+    partial_sums::render(app, sums, buf);
+    complex_plane::render(app, plane, buf);
+    penalty::render(app, curve, buf);
+    montecarlo::render(app, mc, buf);
+}
+
+/// A bordered panel with a title and an optional legend in the bottom border.
+fn panel<'a>(theme: &Theme, title: String, legend: Option<Line<'a>>) -> Block<'a> {
+    let block = Block::bordered()
+        .border_style(theme.style(Role::Dim))
+        .title(Line::styled(format!(" {title} "), theme.style(Role::Title)));
+    match legend {
+        Some(legend) => block.title_bottom(legend),
+        None => block,
+    }
+}
+
+/// A centred one-line note inside a panel (computing…, no data, an error).
+fn note(theme: &Theme, area: Rect, buf: &mut Buffer, text: &str, role: Role) {
+    if area.height == 0 {
+        return;
+    }
+    let y = area.y + area.height / 2;
+    Paragraph::new(Line::styled(text.to_string(), theme.style(role)).centered())
+        .render(Rect::new(area.x, y, area.width, 1), buf);
+}
+
+/// The "computing…" placeholder text.
+fn computing(theme: &Theme) -> &'static str {
+    theme.text("computing…", "computing...")
+}
+
+/// Replaces every non-ASCII symbol left in the buffer (box drawing from borders, stray
+/// marks) with an ASCII look-alike, so `--ascii` output is pure ASCII.
+fn asciify(buf: &mut Buffer, area: Rect) {
+    for y in area.top()..area.bottom() {
+        for x in area.left()..area.right() {
+            let cell = &mut buf[(x, y)];
+            if cell.symbol().is_ascii() {
+                continue;
+            }
+            let c = cell.symbol().chars().next().unwrap_or(' ');
+            let ascii = match c {
+                '─' | '━' | '═' | '╌' | '┄' => '-',
+                '│' | '┃' | '║' | '╎' | '┆' => '|',
+                '┌' | '┐' | '└' | '┘' | '├' | '┤' | '┬' | '┴' | '┼' | '╭' | '╮' | '╰' | '╯' => {
+                    '+'
+                }
+                '…' => '.',
+                '•' | '●' | '◆' => 'o',
+                '×' => 'x',
+                '▲' | '▼' => '^',
+                '█' | '▌' | '▐' | '▀' | '▄' => '#',
+                _ => '?',
+            };
+            cell.set_char(ascii);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use ratatui::style::{Color, Modifier};
+
+    use super::*;
+    use crate::params::Params;
+    use crate::tui::compute;
+    use crate::tui::event::Event;
+    use crate::tui::theme::ThemeName;
+
+    fn app(params: Params, theme: ThemeName) -> App {
+        let mut app = App::new(params, View::Dashboard, Theme::new(theme, false), 1);
+        let generation = app.generation;
+        let computed = compute::compute(generation, &app.params);
+        app.update(Event::Computed(Box::new(computed)));
+        let curve = compute::compute_curve(generation, &app.params);
+        app.update(Event::Curve(Box::new(curve)));
+        app
+    }
+
+    fn draw(app: &App, width: u16, height: u16) -> Buffer {
+        let area = Rect::new(0, 0, width, height);
+        let mut buf = Buffer::empty(area);
+        render(app, area, &mut buf);
+        buf
+    }
+
+    /// The first cell of the first occurrence of `text` on screen.
+    fn find(buf: &Buffer, text: &str) -> (u16, u16) {
+        let area = buf.area;
+        for y in 0..area.height {
+            let row: Vec<&str> = (0..area.width).map(|x| buf[(x, y)].symbol()).collect();
+            for x in 0..area.width as usize {
+                let tail: String = row[x..].concat();
+                if tail.starts_with(text) {
+                    return (x as u16, y);
+                }
+            }
+        }
+        panic!("{text:?} not on screen:\n{}", crate::tui::buffer_text(buf));
+    }
+
+    #[test]
+    fn verdicts_are_coloured() {
+        let buf = draw(&app(Params::default(), ThemeName::Dark), 160, 48);
+        let cell = &buf[find(&buf, "converges")];
+        assert_eq!(cell.fg, Color::LightGreen);
+        assert!(cell.modifier.contains(Modifier::BOLD));
+        let divergent = Params {
+            delta: 0.75,
+            xb: -4.5,
+            dimension: 500,
+            ..Params::default()
+        };
+        let buf = draw(&app(divergent, ThemeName::Dark), 160, 48);
+        assert_eq!(buf[find(&buf, "diverges")].fg, Color::LightRed);
+        assert_eq!(buf[find(&buf, "true r =")].fg, Color::LightGreen);
+    }
+
+    #[test]
+    fn mono_uses_no_colour_anywhere() {
+        let mut app = app(Params::default(), ThemeName::Mono);
+        for view in View::ALL {
+            app.view = view;
+            let buf = draw(&app, 120, 40);
+            for cell in buf.content() {
+                assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset), "{view}");
+            }
+        }
+        app.view = View::Dashboard;
+        let buf = draw(&app, 120, 40);
+        assert!(
+            buf[find(&buf, "converges")]
+                .modifier
+                .contains(Modifier::BOLD)
+        );
+        let braille = buf.content().iter().any(|c| {
+            c.symbol()
+                .chars()
+                .any(|ch| ('\u{2801}'..='\u{28ff}').contains(&ch))
+        });
+        assert!(braille, "mono still draws curves in braille");
+    }
+
+    #[test]
+    fn a_key_press_shows_in_the_next_frame() {
+        let mut app = app(Params::default(), ThemeName::Dark);
+        app.update(Event::Key(KeyEvent::new(
+            KeyCode::Right,
+            KeyModifiers::NONE,
+        )));
+        let buf = draw(&app, 160, 48);
+        find(&buf, "δ=0.51");
+        find(&buf, "computing…");
+        let generation = app.generation;
+        let computed = compute::compute(generation, &app.params);
+        app.update(Event::Computed(Box::new(computed)));
+        let buf = draw(&app, 160, 48);
+        let text = crate::tui::buffer_text(&buf);
+        assert!(
+            !text.contains("computing…") || text.contains("Penalty"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn command_errors_are_red_and_inline() {
+        let mut app = app(Params::default(), ThemeName::Dark);
+        for c in ":k 2000".chars() {
+            app.update(Event::Key(KeyEvent::new(
+                KeyCode::Char(c),
+                KeyModifiers::NONE,
+            )));
+        }
+        app.update(Event::Key(KeyEvent::new(
+            KeyCode::Enter,
+            KeyModifiers::NONE,
+        )));
+        let buf = draw(&app, 100, 30);
+        let at = find(&buf, "✗ order k = 2000 is out of range");
+        assert_eq!(buf[at].fg, Color::LightRed);
+        assert_eq!(at.1, 28, "the error sits just above the command line");
+        find(&buf, ":k 2000");
+    }
+
+    #[test]
+    fn help_lists_the_key_table() {
+        let mut app = app(Params::default(), ThemeName::Dark);
+        app.help = true;
+        for (w, h) in [(80, 24), (160, 48)] {
+            let buf = draw(&app, w, h);
+            for (keys, _) in crate::tui::keys::help_rows(false) {
+                find(&buf, &keys);
+            }
+            find(&buf, ":weights 1.5,-2,0.5");
+        }
+    }
+
+    #[test]
+    fn current_view_tab_is_highlighted() {
+        let mut app = app(Params::default(), ThemeName::Dark);
+        app.view = View::Table;
+        let buf = draw(&app, 160, 48);
+        let cell = &buf[find(&buf, " 2 Table ")];
+        assert!(cell.modifier.contains(Modifier::REVERSED));
+        assert!(
+            !buf[find(&buf, " 1 Dashboard ")]
+                .modifier
+                .contains(Modifier::REVERSED)
+        );
+    }
+}

@@ -1,0 +1,225 @@
+//! The Monte Carlo panel: N, samples/s, seed and status; the estimate R^ ± se against the exact
+//! penalty with the agreement in standard errors; the histogram of x̃β with the true convergence
+//! interval [xβ − r, xβ + r] and the 2π interval; and the estimate over samples with its ±2 se
+//! band and the exact R.
+
+use std::f64::consts::PI;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use super::plot::{self, Figure, Plot};
+use crate::engine::PAPER_RADIUS;
+use crate::montecarlo::{McStats, WorkerStatus};
+use crate::params::Model;
+use crate::tui::app::App;
+use crate::tui::format;
+use crate::tui::scale::{Axis, extent};
+use crate::tui::theme::{Glyph, Role, Theme};
+
+/// Draws the panel.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let status = match &app.worker {
+        None => "off",
+        Some(WorkerStatus::Idle) => "idle",
+        Some(WorkerStatus::Running) => "running",
+        Some(WorkerStatus::Paused) => "paused",
+        Some(WorkerStatus::Failed(_)) => "failed",
+    };
+    let block = super::panel(theme, format!("Monte Carlo ({status})"), None);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let stats = match (&app.worker, app.current_monte_carlo()) {
+        (None, _) => {
+            let text = "not running in this session";
+            return super::note(theme, inner, buf, text, Role::Dim);
+        }
+        (Some(WorkerStatus::Failed(why)), _) => {
+            return super::note(theme, inner, buf, &format!("{why} (r restarts)"), Role::Bad);
+        }
+        (_, None) => {
+            let text = theme.text("sampling…", "sampling...");
+            return super::note(theme, inner, buf, text, Role::Warn);
+        }
+        (_, Some(stats)) => stats,
+    };
+    let exact = app
+        .current()
+        .and_then(|c| c.report.as_ref().ok())
+        .and_then(|r| r.exact_penalty);
+    let text = summary(theme, stats, exact, inner.width);
+    let [top, charts] =
+        Layout::vertical([Constraint::Length(text.len() as u16), Constraint::Fill(1)]).areas(inner);
+    Paragraph::new(text).render(top, buf);
+    if charts.height < 3 {
+        return;
+    }
+    if charts.width >= 50 {
+        let [left, right] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Fill(1)]).areas(charts);
+        histogram(app, stats, left, buf);
+        trace(theme, stats, exact, right, buf);
+    } else {
+        histogram(app, stats, charts, buf);
+    }
+}
+
+/// Two or three lines: N, rate, seed; the estimate; its agreement with R.
+fn summary(theme: &Theme, m: &McStats, exact: Option<f64>, width: u16) -> Vec<Line<'static>> {
+    let dim = theme.style(Role::Dim);
+    let value = theme.style(Role::Value);
+    let hat = "R^";
+    let mut groups = vec![
+        vec![
+            Span::styled("N=", dim),
+            Span::styled(format::count(m.samples), value),
+        ],
+        vec![
+            Span::styled(format::num(m.samples_per_second, 3), value),
+            Span::styled("/s", dim),
+        ],
+        vec![
+            Span::styled("seed ", dim),
+            Span::styled(m.seed.to_string(), value),
+        ],
+        vec![
+            Span::styled(format!("{hat} = "), dim),
+            Span::styled(format::num(m.mean, 5), theme.style(Role::MonteCarlo)),
+            Span::styled(
+                format!(" {} {}", theme.text("±", "+-"), format::num(m.std_error, 2)),
+                dim,
+            ),
+        ],
+    ];
+    if let Some(r) = exact {
+        let z = (m.mean - r).abs() / m.std_error;
+        let role = if !z.is_finite() || z > 5.0 {
+            Role::Bad
+        } else if z > 3.0 {
+            Role::Warn
+        } else {
+            Role::Good
+        };
+        let text = if z.is_finite() {
+            format!("|{hat}-R| = {} se", format::num(z, 2))
+        } else {
+            format!("|{hat}-R| = {}", format::num((m.mean - r).abs(), 2))
+        };
+        groups.push(vec![Span::styled(text, theme.style(role))]);
+    } else {
+        groups.push(vec![Span::styled("no exact R to compare", dim)]);
+    }
+    super::header::wrap(groups, width, 2)
+}
+
+/// Histogram of x̃β with the true and 2π convergence intervals around xβ.
+fn histogram(app: &App, m: &McStats, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let h = &m.histogram;
+    let xb = app.params.xb;
+    let width = h.bin_width();
+    let mut edges = vec![h.lo, h.hi];
+    let radius = (app.params.model == Model::Logistic).then(|| xb.hypot(PI));
+    let mut marks = vec![
+        (xb - PAPER_RADIUS, Role::PaperRadius),
+        (xb + PAPER_RADIUS, Role::PaperRadius),
+    ];
+    if let Some(r) = radius {
+        marks.push((xb - r, Role::TrueRadius));
+        marks.push((xb + r, Role::TrueRadius));
+    }
+    let span = h.hi - h.lo;
+    edges.extend(
+        marks
+            .iter()
+            .map(|(x, _)| *x)
+            .filter(|x| *x > h.lo - 1.5 * span && *x < h.hi + 1.5 * span),
+    );
+    let (lo, hi) = extent(edges).unwrap_or((h.lo, h.hi));
+    let top = h.counts.iter().copied().max().unwrap_or(0).max(1) as f64;
+    let mut x = Axis::linear([lo, hi], (area.width / 8).max(2) as usize);
+    x.bounds = [lo, hi];
+    x.ticks.retain(|(t, _)| *t >= lo && *t <= hi);
+    let y = Axis {
+        scale: crate::tui::scale::Scale::Linear,
+        bounds: [0.0, 1.0],
+        ticks: Vec::new(),
+    };
+    let mut chart = Plot::new(x, y, theme);
+    let tops = h
+        .counts
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| **c > 0)
+        .map(|(i, c)| (h.bin_center(i), *c as f64 / top))
+        .collect();
+    for (x, role) in &marks {
+        let glyph = if *role == Role::TrueRadius {
+            Glyph::mark('│', '|')
+        } else {
+            Glyph::mark('┆', ':')
+        };
+        chart.layer(Figure::VLine(*x), *role, glyph);
+    }
+    chart.layer(
+        Figure::Bars { base: 0.0, tops },
+        Role::Support,
+        Glyph::mark('┃', '#'),
+    );
+    chart.label(xb, 1.0, theme.text("xβ", "xb"), Role::Highlight);
+    let title = format!(
+        "{} histogram, bin {}",
+        theme.text("x̃β", "S"),
+        format::num(width, 2)
+    );
+    chart.label(lo, 1.0, title, Role::Dim);
+    chart.render(area, buf);
+}
+
+/// The running estimate over samples with its ±2 se band and the exact R.
+fn trace(theme: &Theme, m: &McStats, exact: Option<f64>, area: Rect, buf: &mut Buffer) {
+    if m.trace.len() < 2 {
+        return;
+    }
+    let band = |sign: f64| {
+        Figure::Lines(vec![
+            m.trace
+                .iter()
+                .filter(|t| t.2.is_finite())
+                .map(|t| (t.0 as f64, t.1 + sign * 2.0 * t.2))
+                .collect(),
+        ])
+    };
+    let mut values: Vec<f64> = m
+        .trace
+        .iter()
+        .filter(|t| t.2.is_finite())
+        .flat_map(|t| [t.1 - 2.0 * t.2, t.1 + 2.0 * t.2])
+        .collect();
+    values.extend(m.trace.iter().map(|t| t.1));
+    values.extend(exact);
+    let rows = area.height.saturating_sub(1) as usize;
+    let y = Axis::linear(values, rows / 2 + 1);
+    let first = m.trace[0].0 as f64;
+    let last = m.trace[m.trace.len() - 1].0 as f64;
+    let mut x = Axis::linear([first, last], (area.width / 9).max(2) as usize);
+    x.bounds = [first, last.max(first + 1.0)];
+    x.ticks.retain(|(t, _)| *t >= first && *t <= last);
+    for tick in &mut x.ticks {
+        tick.1 = format::num(tick.0, 2);
+    }
+    let mut chart = Plot::new(x, y, theme);
+    if let Some(r) = exact {
+        chart.layer(Figure::HLine(r), Role::Exact, Glyph::mark('─', '-'));
+    }
+    chart.layer(band(-1.0), Role::MonteCarlo, Glyph::mark('┈', '='));
+    chart.layer(band(1.0), Role::MonteCarlo, Glyph::mark('┈', '='));
+    let mean = plot::runs(m.trace.iter().map(|t| (t.0 as f64, Some(t.1))), &chart.y);
+    chart.layer(mean, Role::MonteCarlo, Glyph::curve('*'));
+    let top = chart.y.bounds[1];
+    chart.label(first, top, format!("{} over N", "R^"), Role::Dim);
+    chart.render(area, buf);
+}

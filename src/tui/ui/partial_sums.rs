@@ -1,0 +1,172 @@
+//! Partial sums R_k against the order k, with the exact penalty R, Wager's quadratic R_2, the
+//! best order k*, the current R_k and the Monte Carlo band. Symmetric-log y axis by default.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
+
+use super::plot::{self, Figure, Plot};
+use crate::tui::app::{App, YScale};
+use crate::tui::format;
+use crate::tui::scale::Axis;
+use crate::tui::theme::{Glyph, Role, Theme};
+
+/// Draws the panel.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let title = format!(
+        "Partial sums R_k against order k ({})",
+        match app.y_scale {
+            YScale::SymLog => "symlog y",
+            YScale::Linear => "linear y",
+        }
+    );
+    let report = match app.current().map(|c| &c.report) {
+        Some(Ok(report)) => report,
+        other => {
+            let block = super::panel(theme, title, None);
+            let inner = block.inner(area);
+            block.render(area, buf);
+            let (text, role) = match other {
+                Some(Err(e)) => (e.clone(), Role::Bad),
+                _ => (super::computing(theme).to_string(), Role::Warn),
+            };
+            super::note(theme, inner, buf, &text, role);
+            return;
+        }
+    };
+    let k = report.params.order;
+    let exact = report.exact_penalty;
+    let band = app
+        .current_monte_carlo()
+        .filter(|m| m.std_error.is_finite())
+        .map(|m| (m.mean - 2.0 * m.std_error, m.mean + 2.0 * m.std_error));
+    let mut values: Vec<f64> = report
+        .partial_sums
+        .iter()
+        .skip(2)
+        .flatten()
+        .copied()
+        .collect();
+    values.extend(exact);
+    values.extend(report.quadratic);
+    if let Some((lo, hi)) = band {
+        values.extend([lo, hi]);
+    }
+    let inner = super::panel(theme, String::new(), None).inner(area);
+    let rows = inner.height.saturating_sub(1) as usize;
+    let y = match app.y_scale {
+        YScale::SymLog => Axis::symlog(values, exact.or(report.quadratic), rows / 2 + 1),
+        YScale::Linear => Axis::linear(values, rows / 2 + 1),
+    };
+    let mut x = Axis::linear([0.0, k.max(2) as f64], (inner.width / 8).max(2) as usize);
+    x.ticks.retain(|(t, _)| t.fract() == 0.0);
+
+    let mut chart = Plot::new(x, y, theme);
+    if let Some((lo, hi)) = band {
+        let y = &chart.y;
+        let (lo, hi) = (y.map(lo), y.map(hi));
+        chart.layer(Figure::HLine(lo), Role::MonteCarlo, Glyph::mark('┈', '='));
+        chart.layer(Figure::HLine(hi), Role::MonteCarlo, Glyph::mark('┈', '='));
+    }
+    if let Some(r) = exact {
+        let y = chart.y.map(r);
+        chart.layer(Figure::HLine(y), Role::Exact, Glyph::mark('─', '-'));
+    }
+    let series = plot::runs(
+        report
+            .partial_sums
+            .iter()
+            .enumerate()
+            .skip(2)
+            .map(|(m, v)| (m as f64, *v)),
+        &chart.y,
+    );
+    chart.layer(series, Role::Partial, Glyph::curve('*'));
+    let (r2_mark, best_mark, now_mark) = marks(theme);
+    if let Some(r2) = report.quadratic {
+        let y = chart.y.map(r2);
+        chart.label(2.0, y, r2_mark, Role::Quadratic);
+    }
+    if let Some(best) = report.best_order
+        && let Some(Some(v)) = report.partial_sums.get(best.order)
+    {
+        let y = chart.y.map(*v);
+        chart.label(best.order as f64, y, best_mark, Role::Highlight);
+    }
+    if let Some(Some(v)) = report.partial_sums.get(k) {
+        let y = chart.y.map(*v);
+        chart.label(k as f64, y, now_mark, Role::Highlight);
+    }
+
+    let sub2 = theme.text("R₂", "R_2");
+    let rk = report.partial_sums.get(k).copied().flatten();
+    let long = [
+        (
+            Role::Partial,
+            theme.text("⣀", "*"),
+            format!("R_{k} = {}", format::opt(rk, 4)),
+        ),
+        (
+            Role::Exact,
+            theme.text("─", "-"),
+            format!("R = {}", exact_text(exact)),
+        ),
+        (
+            Role::Quadratic,
+            r2_mark,
+            format!("{sub2} = {} (Wager)", format::opt(report.quadratic, 4)),
+        ),
+        (Role::Highlight, best_mark, best_text(report)),
+        (
+            Role::MonteCarlo,
+            theme.text("┈", "="),
+            "MC ±2se".to_string(),
+        ),
+    ];
+    let short = [
+        (Role::Partial, long[0].1, "R_k".to_string()),
+        (Role::Exact, long[1].1, "R".to_string()),
+        (Role::Quadratic, r2_mark, sub2.to_string()),
+        (Role::Highlight, best_mark, "k*".to_string()),
+        (Role::MonteCarlo, long[4].1, "MC".to_string()),
+    ];
+    let shown = [
+        true,
+        exact.is_some(),
+        report.best_order.is_some(),
+        band.is_some(),
+    ];
+    let keep = |items: &[(Role, &'static str, String)]| -> Vec<(Role, &'static str, String)> {
+        items
+            .iter()
+            .zip([true, shown[1], true, shown[2], shown[3]])
+            .filter(|(_, show)| *show)
+            .map(|(item, _)| item.clone())
+            .collect()
+    };
+    let legend = plot::fit_legend(theme, &keep(&long), &keep(&short), area.width);
+    let block = super::panel(theme, title, Some(legend));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    chart.render(inner, buf);
+}
+
+/// The marks for R_2, k* and the current R_k.
+fn marks(theme: &Theme) -> (&'static str, &'static str, &'static str) {
+    (
+        theme.text("◆", "o"),
+        theme.text("▲", "^"),
+        theme.text("●", "@"),
+    )
+}
+
+fn exact_text(exact: Option<f64>) -> String {
+    exact.map_or_else(|| "no exact method".to_string(), |r| format::num(r, 5))
+}
+
+fn best_text(report: &crate::engine::Report) -> String {
+    report.best_order.map_or_else(String::new, |b| {
+        format!("k* = {} (error {})", b.order, format::num(b.error, 2))
+    })
+}

@@ -1,0 +1,108 @@
+//! The penalty against xβ around the current point: exact R(xβ), Wager's R_2(xβ) and R_k(xβ),
+//! with vertical lines where the series stops converging (true radius) and where the paper says
+//! it does (2π), each labelled, and the current xβ marked.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
+
+use super::plot::{self, Figure, Plot};
+use crate::tui::app::{App, YScale};
+use crate::tui::scale::Axis;
+use crate::tui::theme::{Glyph, Role};
+
+/// Draws the panel.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let xb = theme.text("xβ", "xb");
+    let sub2 = theme.text("R₂", "R_2");
+    let k = app.params.order;
+    let Some(curve) = app.current_curve().filter(|c| !c.points.is_empty()) else {
+        let block = super::panel(theme, format!("Penalty against {xb}"), None);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        match app.current_curve().and_then(|c| c.error.as_ref()) {
+            Some(e) => super::note(theme, inner, buf, e, Role::Bad),
+            None => super::note(theme, inner, buf, super::computing(theme), Role::Warn),
+        }
+        return;
+    };
+    let title = format!(
+        "Penalty against {xb}{}",
+        if curve.complete {
+            ""
+        } else {
+            theme.text(" (coarse, refining…)", " (coarse, refining...)")
+        }
+    );
+    let legend = plot::legend(
+        theme,
+        &[
+            (Role::Exact, theme.text("─", "-"), "R".to_string()),
+            (Role::Quadratic, theme.text("─", "o"), sub2.to_string()),
+            (Role::Partial, theme.text("⣀", "*"), format!("R_{k}")),
+            (Role::TrueRadius, theme.text("│", "|"), "true".to_string()),
+            (
+                Role::PaperRadius,
+                theme.text("│", ":"),
+                theme.text("2π", "2pi").to_string(),
+            ),
+        ],
+    );
+    let block = super::panel(theme, title, Some(legend));
+    let inner = block.inner(area);
+    block.render(area, buf);
+
+    let values = curve
+        .points
+        .iter()
+        .flat_map(|p| [p.exact, p.quadratic, p.partial])
+        .flatten();
+    let reference = curve
+        .points
+        .iter()
+        .filter_map(|p| p.exact.or(p.quadratic))
+        .fold(0.0f64, f64::max);
+    let rows = inner.height.saturating_sub(1) as usize;
+    let y = match app.y_scale {
+        YScale::SymLog => Axis::symlog(values, Some(reference), rows / 2 + 1),
+        YScale::Linear => Axis::linear(values, rows / 2 + 1),
+    };
+    let mut x = Axis::linear(
+        [curve.range.0, curve.range.1],
+        (inner.width / 9).max(2) as usize,
+    );
+    x.bounds = [curve.range.0, curve.range.1];
+    x.ticks
+        .retain(|(t, _)| *t >= curve.range.0 && *t <= curve.range.1);
+    let mut chart = Plot::new(x, y, theme);
+    let top = chart.y.bounds[1];
+    // The 2π labels sit one row below the true ones, so close boundaries stay readable.
+    let below = top - (top - chart.y.bounds[0]) / rows.max(1) as f64;
+
+    chart.layer(
+        Figure::VLine(app.params.xb),
+        Role::Highlight,
+        Glyph::mark('┊', ':'),
+    );
+    for b in &curve.boundaries.paper_radius {
+        chart.layer(Figure::VLine(*b), Role::PaperRadius, Glyph::mark('┆', ':'));
+        chart.label(*b, below, theme.text("2π", "2pi"), Role::PaperRadius);
+    }
+    for b in &curve.boundaries.true_radius {
+        chart.layer(Figure::VLine(*b), Role::TrueRadius, Glyph::mark('│', '|'));
+        chart.label(*b, top, "true", Role::TrueRadius);
+    }
+    let series = |f: fn(&crate::engine::CurvePoint) -> Option<f64>| {
+        plot::runs(curve.points.iter().map(|p| (p.xb, f(p))), &chart.y)
+    };
+    let exact = series(|p| p.exact);
+    let quadratic = series(|p| p.quadratic);
+    let partial = series(|p| p.partial);
+    chart.layer(quadratic, Role::Quadratic, Glyph::mark('·', 'o'));
+    chart.layer(exact, Role::Exact, Glyph::mark('─', '-'));
+    chart.layer(partial, Role::Partial, Glyph::curve('*'));
+    let bottom = chart.y.bounds[0];
+    chart.label(app.params.xb, bottom, xb, Role::Highlight);
+    chart.render(inner, buf);
+}

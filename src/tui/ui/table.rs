@@ -1,0 +1,102 @@
+//! The table view: order m, coefficient a_m, moment M_m, term a_m·M_m, partial sum R_m and its
+//! error against R, at full precision, scrollable; growing terms in the warning colour, the
+//! best order k* highlighted.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::widgets::{Cell, Row, Table, Widget};
+
+use crate::tui::app::App;
+use crate::tui::format;
+use crate::tui::theme::Role;
+
+/// Draws the view.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let report = match app.current().map(|c| &c.report) {
+        Some(Ok(report)) => report,
+        other => {
+            let block = super::panel(theme, "Table".to_string(), None);
+            let inner = block.inner(area);
+            block.render(area, buf);
+            let (text, role) = match other {
+                Some(Err(e)) => (e.clone(), Role::Bad),
+                _ => (super::computing(theme).to_string(), Role::Warn),
+            };
+            return super::note(theme, inner, buf, &text, role);
+        }
+    };
+    let n = report.partial_sums.len();
+    let visible = area.height.saturating_sub(3) as usize;
+    let first = app.scroll.min(n.saturating_sub(visible));
+    let last = (first + visible).min(n);
+    let exact = report.exact_penalty.filter(|_| area.width >= 96);
+    let best = report.best_order.map(|b| b.order);
+    let title = format!(
+        "Table: order by order, rows {first}..{} of 0..{} (PgUp/PgDn/Home/End)",
+        last.saturating_sub(1),
+        n.saturating_sub(1)
+    );
+    let legend = super::plot::legend(
+        theme,
+        &[
+            (
+                Role::Bad,
+                theme.text("■", "#"),
+                "|term| growing".to_string(),
+            ),
+            (
+                Role::Highlight,
+                theme.text("■", "#"),
+                "best order k*".to_string(),
+            ),
+        ],
+    );
+    let mut header = vec!["m", "a_m", "M_m", "a_m·M_m", "R_m"];
+    if exact.is_some() {
+        header.push("R_m − R");
+    }
+    let header = Row::new(header.into_iter().map(|h| {
+        h.replace('·', theme.text("·", "*"))
+            .replace('−', theme.text("−", "-"))
+    }))
+    .style(theme.style(Role::Title));
+    let rows = (first..last).map(|m| {
+        let term = report.terms.get(m).copied().flatten();
+        let previous = m
+            .checked_sub(1)
+            .and_then(|p| report.terms.get(p).copied().flatten());
+        let growing = m >= 3
+            && matches!((term, previous), (Some(t), Some(p)) if t != 0.0 && t.abs() > p.abs());
+        let rm = report.partial_sums.get(m).copied().flatten();
+        let mut cells = vec![
+            Cell::from(m.to_string()),
+            Cell::from(format::exact(report.coefficients.get(m).copied().flatten())),
+            Cell::from(format::exact(report.moments.get(m).copied().flatten())),
+            Cell::from(format::exact(term)).style(if growing {
+                theme.style(Role::Bad)
+            } else {
+                Style::default()
+            }),
+            Cell::from(format::exact(rm)),
+        ];
+        if let Some(r) = exact {
+            cells.push(Cell::from(format::exact(rm.map(|v| v - r))));
+        }
+        let row = Row::new(cells);
+        if Some(m) == best {
+            row.style(theme.style(Role::Highlight))
+        } else {
+            row
+        }
+    });
+    let columns = if exact.is_some() { 5 } else { 4 };
+    let widths = std::iter::once(Constraint::Length(5))
+        .chain(std::iter::repeat_n(Constraint::Length(16), columns));
+    Table::new(rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .block(super::panel(theme, title, Some(legend)))
+        .render(area, buf);
+}

@@ -1,0 +1,131 @@
+//! The Theorem 1 view: the triangle T(n, j) = j!·S2(n, j) (OEIS A019538) and σ^(n)(xβ) by
+//! Theorem 1's alternating sum in f64 beside the stable recurrence, with their relative
+//! disagreement per n: the theorem holds, and its f64 evaluation falls apart at high order.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::Line;
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget};
+
+use crate::tui::app::App;
+use crate::tui::format;
+use crate::tui::theme::Role;
+
+/// Width of the σ^(n) table: n, two values, the error, spacing and borders.
+const TABLE_WIDTH: u16 = 4 + 16 + 16 + 10 + 3 + 2;
+
+/// Draws the view.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let report = match app.current().map(|c| &c.report) {
+        Some(Ok(report)) => report,
+        other => {
+            let block = super::panel(theme, "Theorem 1".to_string(), None);
+            let inner = block.inner(area);
+            block.render(area, buf);
+            let (text, role) = match other {
+                Some(Err(e)) => (e.clone(), Role::Bad),
+                _ => (super::computing(theme).to_string(), Role::Warn),
+            };
+            return super::note(theme, inner, buf, &text, role);
+        }
+    };
+    let sigma = theme.text("σ", "s");
+    let formula = if theme.ascii {
+        "s^(n) = s'*sum_j (-1)^(j-1) s^(j-1) T(n,j),  T(n,j) = j! S2(n,j)  (OEIS A019538)"
+    } else {
+        "σ^(n) = σ′·Σ_j (−1)^(j−1) σ^(j−1) T(n,j),  T(n,j) = j!·S2(n,j)  (OEIS A019538)"
+    };
+    let [top, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    Paragraph::new(Line::styled(format!(" {formula}"), theme.style(Role::Dim))).render(top, buf);
+    let [left, right] =
+        Layout::horizontal([Constraint::Fill(1), Constraint::Length(TABLE_WIDTH)]).areas(body);
+
+    let rows = &report.theorem1;
+    let visible = right.height.saturating_sub(3) as usize;
+    let first = app.scroll.min(rows.len().saturating_sub(visible));
+    let last = (first + visible).min(rows.len());
+
+    let triangle_block = super::panel(theme, "T(n, j), j = 1..n".to_string(), None);
+    let inner = triangle_block.inner(left);
+    triangle_block.render(left, buf);
+    let width = inner.width as usize;
+    let lines: Vec<Line> = rows[first..last]
+        .iter()
+        .map(|row| {
+            let text = match &row.triangle {
+                Some(t) => t.iter().map(u128::to_string).collect::<Vec<_>>().join(" "),
+                None => "beyond u128".to_string(),
+            };
+            let text = format!("{:>3}: {text}", row.n);
+            let text = if text.chars().count() > width {
+                let cut: String = text.chars().take(width.saturating_sub(1)).collect();
+                format!("{cut}{}", theme.text("…", "~"))
+            } else {
+                text
+            };
+            Line::raw(text)
+        })
+        .collect();
+    Paragraph::new(lines).render(
+        Rect {
+            y: inner.y + 1,
+            height: inner.height.saturating_sub(1),
+            ..inner
+        },
+        buf,
+    );
+
+    let header = Row::new([
+        "n".to_string(),
+        format!("{sigma}^(n) stable"),
+        format!("{sigma}^(n) Thm 1"),
+        "rel. error".to_string(),
+    ])
+    .style(theme.style(Role::Title));
+    let table_rows = rows[first..last].iter().map(|row| {
+        let role = match row.relative_error {
+            Some(e) if e < 1e-12 => Role::Good,
+            Some(e) if e < 1e-6 => Role::Warn,
+            _ => Role::Bad,
+        };
+        Row::new([
+            Cell::from(row.n.to_string()),
+            Cell::from(format::exact(row.stable)),
+            Cell::from(format::exact(row.theorem1)),
+            Cell::from(format::opt(row.relative_error, 3)).style(theme.style(role)),
+        ])
+    });
+    let legend = super::plot::legend(
+        theme,
+        &[
+            (Role::Good, theme.text("■", "#"), "< 1e-12".to_string()),
+            (Role::Warn, theme.text("■", "#"), "< 1e-6".to_string()),
+            (Role::Bad, theme.text("■", "#"), "digits lost".to_string()),
+        ],
+    );
+    Table::new(
+        table_rows,
+        [
+            Constraint::Length(4),
+            Constraint::Length(16),
+            Constraint::Length(16),
+            Constraint::Length(10),
+        ],
+    )
+    .header(header)
+    .style(Style::default())
+    .block(super::panel(
+        theme,
+        format!(
+            "{sigma}^(n)({}) two ways, n = {}..{} of {}",
+            theme.text("xβ", "xb"),
+            rows.get(first).map_or(0, |r| r.n),
+            rows.get(last.saturating_sub(1)).map_or(0, |r| r.n),
+            rows.len()
+        ),
+        Some(legend),
+    ))
+    .render(right, buf);
+}

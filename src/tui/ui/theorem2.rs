@@ -1,0 +1,144 @@
+//! The Theorem 2 view: the root-test estimate |a_n|^(-1/n) of the radius against n, with lines
+//! at the true radius √(xβ²+π²) and at the paper's 2π.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use super::plot::{self, Figure, Plot};
+use crate::engine::PAPER_RADIUS;
+use crate::tui::app::App;
+use crate::tui::format;
+use crate::tui::scale::Axis;
+use crate::tui::theme::{Glyph, Role};
+
+/// Draws the view.
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let pi2 = theme.text("2π", "2pi");
+    let title = format!("Theorem 2: root test |a_n|^(-1/n) against n, true radius and {pi2}");
+    let Some(computed) = app.current().filter(|c| c.report.is_ok()) else {
+        let block = super::panel(theme, title, None);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let (text, role) = match app.current().map(|c| &c.report) {
+            Some(Err(e)) => (e.clone(), Role::Bad),
+            _ => (super::computing(theme).to_string(), Role::Warn),
+        };
+        return super::note(theme, inner, buf, &text, role);
+    };
+    let Ok(report) = &computed.report else {
+        return;
+    };
+    let radius = report.radius;
+    let true_text = radius.true_radius.map_or_else(
+        || {
+            format!(
+                "true radius {} (linear model: a polynomial)",
+                theme.text("∞", "inf")
+            )
+        },
+        |r| {
+            format!(
+                "true r = {}({}{}+{}{}) = {}",
+                theme.text("√", "sqrt"),
+                theme.text("xβ", "xb"),
+                theme.text("²", "^2"),
+                theme.text("π", "pi"),
+                theme.text("²", "^2"),
+                format::num(r, 5)
+            )
+        },
+    );
+    let estimate = radius.root_test.map_or_else(
+        || "root test: n/a".to_string(),
+        |e| {
+            format!(
+                "root test at n = {}: {}",
+                report.params.order,
+                format::num(e, 5)
+            )
+        },
+    );
+    let sqrt3 = theme.text("√3·π", "sqrt(3)*pi");
+    let xb = theme.text("xβ", "xb");
+    let verdict = match radius.true_radius {
+        Some(r) if r < PAPER_RADIUS => format!("{pi2} is too large here (|{xb}| < {sqrt3})"),
+        Some(r) if r > PAPER_RADIUS => format!("{pi2} is too small here (|{xb}| > {sqrt3})"),
+        _ => String::new(),
+    };
+    let lines = vec![Line::from(vec![
+        Span::styled(true_text, theme.style(Role::TrueRadius)),
+        Span::raw("   "),
+        Span::styled(
+            format!("paper: {pi2} = {}", format::num(PAPER_RADIUS, 5)),
+            theme.style(Role::PaperRadius),
+        ),
+        Span::raw("   "),
+        Span::styled(estimate, theme.style(Role::Partial)),
+        Span::raw("   "),
+        Span::styled(verdict, theme.style(Role::Warn)),
+    ])];
+    let legend = plot::legend(
+        theme,
+        &[
+            (
+                Role::Partial,
+                theme.text("⣀", "*"),
+                "|a_n|^(-1/n)".to_string(),
+            ),
+            (Role::TrueRadius, theme.text("─", "-"), "true r".to_string()),
+            (Role::PaperRadius, theme.text("─", "="), pi2.to_string()),
+        ],
+    );
+    let block = super::panel(theme, title, Some(legend));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let [top, body] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
+    Paragraph::new(lines)
+        .wrap(ratatui::widgets::Wrap { trim: true })
+        .render(top, buf);
+    if computed.root_test.is_empty() {
+        return super::note(
+            theme,
+            body,
+            buf,
+            "no coefficients to test (k < 2)",
+            Role::Dim,
+        );
+    }
+    // The first few estimates are far off; clip at twice the larger radius so the lines the
+    // estimates approach stay readable.
+    let ceiling = 2.0 * radius.true_radius.unwrap_or(0.0).max(PAPER_RADIUS);
+    let mut values: Vec<f64> = computed
+        .root_test
+        .iter()
+        .map(|p| p.1.min(ceiling))
+        .collect();
+    values.push(PAPER_RADIUS);
+    values.extend(radius.true_radius);
+    values.push(0.0);
+    let rows = body.height.saturating_sub(1) as usize;
+    let y = Axis::linear(values, rows / 2 + 1);
+    let k = report.params.order.max(2) as f64;
+    let mut x = Axis::linear([0.0, k], (body.width / 8).max(2) as usize);
+    x.ticks.retain(|(t, _)| t.fract() == 0.0);
+    let mut chart = Plot::new(x, y, theme);
+    if let Some(r) = radius.true_radius {
+        chart.layer(Figure::HLine(r), Role::TrueRadius, Glyph::mark('─', '-'));
+        chart.label(k * 0.75, r, "true r", Role::TrueRadius);
+    }
+    chart.layer(
+        Figure::HLine(PAPER_RADIUS),
+        Role::PaperRadius,
+        Glyph::mark('┄', '='),
+    );
+    chart.label(k * 0.5, PAPER_RADIUS, pi2, Role::PaperRadius);
+    let series = plot::runs(
+        computed.root_test.iter().map(|(n, r)| (*n, Some(*r))),
+        &chart.y,
+    );
+    chart.layer(series, Role::Partial, Glyph::curve('*'));
+    chart.render(body, buf);
+}

@@ -1,0 +1,110 @@
+//! The screens the app can show, switched with Tab or the number keys.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// One full-screen view.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum View {
+    /// Header, partial sums, complex plane, penalty against xβ, Monte Carlo.
+    #[default]
+    Dashboard,
+    /// Order by order: a_m, M_m, a_m·M_m, R_m.
+    Table,
+    /// The T(n, j) triangle and σ^(n) by Theorem 1 against the stable recurrence.
+    Theorem1,
+    /// The root-test estimate of the radius against n, with the true radius and 2π.
+    Theorem2,
+    /// The log panel.
+    Log,
+}
+
+impl View {
+    /// Every view, in Tab order.
+    pub const ALL: [View; 5] = [
+        View::Dashboard,
+        View::Table,
+        View::Theorem1,
+        View::Theorem2,
+        View::Log,
+    ];
+
+    /// The name used by `--view` and `:view`.
+    pub fn name(self) -> &'static str {
+        match self {
+            View::Dashboard => "dashboard",
+            View::Table => "table",
+            View::Theorem1 => "theorem1",
+            View::Theorem2 => "theorem2",
+            View::Log => "log",
+        }
+    }
+
+    /// The title shown in the view tabs.
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Dashboard => "Dashboard",
+            View::Table => "Table",
+            View::Theorem1 => "Theorem 1",
+            View::Theorem2 => "Theorem 2",
+            View::Log => "Log",
+        }
+    }
+
+    /// The view after this one (wrapping), or before it when `back`.
+    pub fn step(self, back: bool) -> View {
+        let i = View::ALL.iter().position(|v| *v == self).unwrap_or(0);
+        let n = View::ALL.len();
+        View::ALL[if back { (i + n - 1) % n } else { (i + 1) % n }]
+    }
+}
+
+impl fmt::Display for View {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for View {
+    type Err = String;
+
+    /// Parses `dashboard`, `table`, `theorem1`, `theorem2` or `log` (case-insensitive; `t1`,
+    /// `t2` and the view's number 1-5 also work).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim().to_ascii_lowercase();
+        View::ALL
+            .iter()
+            .enumerate()
+            .find(|(i, v)| {
+                s == v.name()
+                    || s == (i + 1).to_string()
+                    || (s == "t1" && **v == View::Theorem1)
+                    || (s == "t2" && **v == View::Theorem2)
+            })
+            .map(|(_, v)| *v)
+            .ok_or_else(|| {
+                format!("view '{s}' is not known: use dashboard, table, theorem1, theorem2 or log")
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for v in View::ALL {
+            assert_eq!(v.name().parse::<View>(), Ok(v));
+        }
+        assert_eq!("T2".parse::<View>(), Ok(View::Theorem2));
+        assert_eq!("3".parse::<View>(), Ok(View::Theorem1));
+        assert!("charts".parse::<View>().unwrap_err().contains("charts"));
+    }
+
+    #[test]
+    fn tab_order_wraps() {
+        assert_eq!(View::Log.step(false), View::Dashboard);
+        assert_eq!(View::Dashboard.step(true), View::Log);
+    }
+}
