@@ -3,7 +3,10 @@
 //! the Monte Carlo sampler, the terminal UI and the command line.
 
 pub mod cli;
+pub mod config;
 pub mod engine;
 pub mod montecarlo;
 pub mod params;
+pub mod snapshot;
+pub mod tour;
 pub mod tui;
