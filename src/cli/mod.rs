@@ -4,6 +4,7 @@
 mod args;
 mod bench;
 mod eval;
+mod snapshot;
 
 use std::io::Write;
 
@@ -34,6 +35,9 @@ pub struct Cli {
     /// Starting parameters of the explorer.
     #[command(flatten)]
     pub params: ParamArgs,
+    /// Config file (default: $DROPSCOPE_CONFIG, else config.toml in the user's config folder).
+    #[arg(long, value_name = "PATH", global = true)]
+    pub config: Option<std::path::PathBuf>,
     /// Explorer settings.
     #[command(flatten)]
     pub tui: TuiArgs,
@@ -71,6 +75,19 @@ pub enum Command {
     Render(RenderArgs),
     /// Measure the engine, the Monte Carlo sampler and a frame render on fixed cases.
     Bench(BenchArgs),
+    /// List, show or export saved sessions.
+    Snapshot(SnapshotArgs),
+}
+
+/// Flags of `dropscope snapshot`.
+#[derive(clap::Args, Debug)]
+pub struct SnapshotArgs {
+    /// Snapshot folder (default: the config's `[snapshots] folder`, else the data folder).
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<std::path::PathBuf>,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: snapshot::SnapshotCommand,
 }
 
 /// Flags of `dropscope render`.
@@ -148,6 +165,7 @@ pub fn run() -> i32 {
         Some(Command::Eval(args)) => run_eval(&args),
         Some(Command::Render(args)) => run_render(&args),
         Some(Command::Bench(args)) => run_bench(&args),
+        Some(Command::Snapshot(args)) => run_snapshot(&args, cli.config.as_deref()),
         None => run_tui(&cli.params, &cli.tui),
     }
 }
@@ -193,6 +211,18 @@ fn run_render(args: &RenderArgs) -> i32 {
     let mut text = tui::render_to_string(&params, args.view, args.width, args.height, args.ascii);
     text.push('\n');
     emit(&text)
+}
+
+fn run_snapshot(args: &SnapshotArgs, config: Option<&std::path::Path>) -> i32 {
+    let result = snapshot::folder(args.dir.as_deref(), config)
+        .and_then(|dir| snapshot::run(&args.command, &dir));
+    match result {
+        Ok(text) => emit(&text),
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            EXIT_USAGE
+        }
+    }
 }
 
 fn run_bench(args: &BenchArgs) -> i32 {
