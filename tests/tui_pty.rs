@@ -18,6 +18,8 @@ struct Session {
     writer: Box<dyn Write + Send>,
     child: Box<dyn portable_pty::Child + Send + Sync>,
     raw: Vec<u8>,
+    /// Private XDG folders: the autosave on exit never reaches the user's.
+    _home: tempfile::TempDir,
 }
 
 impl Session {
@@ -35,6 +37,10 @@ impl Session {
         cmd.env("LANG", "C.UTF-8");
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
+        cmd.env_remove("DROPSCOPE_CONFIG");
+        let home = tempfile::tempdir().expect("a temporary folder");
+        cmd.env("XDG_CONFIG_HOME", home.path().join("config"));
+        cmd.env("XDG_DATA_HOME", home.path().join("data"));
         let child = pty.slave.spawn_command(cmd).expect("start dropscope");
         drop(pty.slave);
         let mut reader = pty.master.try_clone_reader().expect("pty reader");
@@ -55,6 +61,7 @@ impl Session {
             writer,
             child,
             raw: Vec::new(),
+            _home: home,
         }
     }
 

@@ -17,6 +17,7 @@ pub use eval::{Format, number, params_line, render as render_report, verdict};
 use crate::engine;
 use crate::montecarlo;
 use crate::params::Params;
+use crate::tour::Tour;
 use crate::tui::theme::ThemeName;
 use crate::tui::{self, TuiOptions, View};
 
@@ -35,7 +36,8 @@ pub struct Cli {
     /// Starting parameters of the explorer.
     #[command(flatten)]
     pub params: ParamArgs,
-    /// Config file (default: $DROPSCOPE_CONFIG, else config.toml in the user's config folder).
+    /// Config file for the explorer and `snapshot` (default: $DROPSCOPE_CONFIG, else
+    /// config.toml in the user's config folder); `eval` and `render` use only their flags.
     #[arg(long, value_name = "PATH", global = true)]
     pub config: Option<std::path::PathBuf>,
     /// Explorer settings.
@@ -64,6 +66,15 @@ pub struct TuiArgs {
     /// Do not run the background Monte Carlo worker.
     #[arg(long)]
     pub no_mc: bool,
+    /// Start from a saved session: a snapshot name in the snapshot folder, or a file path.
+    #[arg(long, value_name = "NAME|PATH", conflicts_with_all = ["resume", "demo"])]
+    pub load: Option<String>,
+    /// Start from the session autosaved on the last exit.
+    #[arg(long, conflicts_with = "demo")]
+    pub resume: bool,
+    /// Play a demo tour for presenting: the built-in one, or a tour file.
+    #[arg(long, value_name = "PATH", num_args = 0..=1)]
+    pub demo: Option<Option<std::path::PathBuf>>,
 }
 
 /// Subcommands.
@@ -166,7 +177,7 @@ pub fn run() -> i32 {
         Some(Command::Render(args)) => run_render(&args),
         Some(Command::Bench(args)) => run_bench(&args),
         Some(Command::Snapshot(args)) => run_snapshot(&args, cli.config.as_deref()),
-        None => run_tui(&cli.params, &cli.tui),
+        None => run_tui(&cli.params, &cli.tui, cli.config.as_deref()),
     }
 }
 
@@ -178,29 +189,128 @@ fn params_or_exit(args: &ParamArgs) -> Result<Params, i32> {
     })
 }
 
-fn run_tui(params: &ParamArgs, args: &TuiArgs) -> i32 {
-    let params = match params_or_exit(params) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let mut options = TuiOptions::new(params);
-    options.ascii = args.ascii;
-    options.view = args.view;
-    options.theme = args.theme;
-    if let Some(seed) = args.seed {
-        options.seed = seed;
+fn run_tui(params: &ParamArgs, args: &TuiArgs, config: Option<&std::path::Path>) -> i32 {
+    match tui_options(params, args, config) {
+        Ok(options) => match tui::run(options) {
+            Ok(()) => 0,
+            Err(e) => {
+                // stderr may have gone with the terminal (SIGHUP): never panic over it.
+                let _ = writeln!(std::io::stderr(), "error: {e:#}");
+                1
+            }
+        },
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            EXIT_USAGE
+        }
+    }
+}
+
+/// The explorer's options: defaults < config file < flags; `--load`, `--resume` and `--demo`
+/// choose where the session starts. Errors are one line.
+fn tui_options(
+    params: &ParamArgs,
+    args: &TuiArgs,
+    config: Option<&std::path::Path>,
+) -> Result<TuiOptions, String> {
+    use crate::config::{Auto, ThemeSetting};
+    let loaded = crate::config::load(config).map_err(|e| e.to_string())?;
+    let mut log = Vec::new();
+    for w in &loaded.warnings {
+        eprintln!("warning: {w}");
+        log.push((log::Level::Warn, w.clone()));
+    }
+    if let Some(source) = &loaded.source {
+        log.push((log::Level::Info, format!("config: {}", source.display())));
+    }
+    let config = loaded.config;
+    let mut options = TuiOptions::new(params.apply(&config.to_params()?)?);
+    let ui = &config.ui;
+    options.theme = args.theme.or(match ui.theme {
+        ThemeSetting::Auto => None,
+        ThemeSetting::Dark => Some(ThemeName::Dark),
+        ThemeSetting::Light => Some(ThemeName::Light),
+        ThemeSetting::Mono => Some(ThemeName::Mono),
+    });
+    options.ascii = args.ascii || ui.ascii == Auto::Value(true);
+    options.max_fps = ui.max_fps;
+    options.log_level = ui.log_level.filter();
+    options.view = Some(args.view.unwrap_or(ui.view.into()));
+    options.y_scale = ui.y_scale.into();
+    options.monte_carlo = config.worker.enabled && !args.no_mc;
+    if let Auto::Value(threads) = config.worker.threads {
+        options.threads = threads;
     }
     if let Some(threads) = args.threads {
         options.threads = threads;
     }
-    options.monte_carlo = !args.no_mc;
-    match tui::run(options) {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            1
+    options.seed = match (args.seed, config.worker.seed) {
+        (Some(seed), _) | (None, Auto::Value(seed)) => seed,
+        (None, Auto::Auto) => fresh_seed(),
+    };
+    options.snapshot_dir = config.snapshot_dir();
+    options.autosave = config.snapshots.autosave;
+    let folder = || {
+        options
+            .snapshot_dir
+            .clone()
+            .ok_or_else(|| "no snapshot folder: set [snapshots] folder in the config".to_string())
+    };
+    let session = if let Some(name) = &args.load {
+        let path = crate::snapshot::resolve(&folder()?, name).map_err(|e| e.to_string())?;
+        Some(crate::snapshot::load(&path).map_err(|e| e.to_string())?)
+    } else if args.resume {
+        match crate::snapshot::load_autosave(&folder()?) {
+            Ok(Some(snap)) => Some(snap),
+            Ok(None) => {
+                log.push((
+                    log::Level::Info,
+                    "--resume: no autosaved session yet, starting afresh".to_string(),
+                ));
+                None
+            }
+            Err(e) => {
+                let line = format!("--resume: {e}; starting afresh");
+                eprintln!("warning: {line}");
+                log.push((log::Level::Warn, line));
+                None
+            }
         }
-    }
+    } else {
+        None
+    };
+    options.session = session
+        .map(|mut snap| {
+            // Flags win over the snapshot too; statistics of other parameters are dropped.
+            match params.apply(&snap.params) {
+                Ok(p) if p != snap.params => {
+                    snap.params = p;
+                    snap.monte_carlo = crate::snapshot::MonteCarloState {
+                        seed: snap.monte_carlo.seed,
+                        ..Default::default()
+                    };
+                    Ok(snap)
+                }
+                Ok(_) => Ok(snap),
+                Err(e) => Err(e),
+            }
+        })
+        .transpose()?;
+    options.tour = match &args.demo {
+        None => None,
+        Some(None) => Some(Tour::builtin().map_err(|e| e.to_string())?),
+        Some(Some(path)) => Some(Tour::read(path).map_err(|e| e.to_string())?),
+    };
+    options.log = log;
+    Ok(options)
+}
+
+/// A seed for `seed = "auto"`: the clock's nanoseconds mixed with the process id.
+fn fresh_seed() -> u64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    (nanos ^ (u64::from(std::process::id()) << 32)) & (i64::MAX as u64)
 }
 
 fn run_render(args: &RenderArgs) -> i32 {

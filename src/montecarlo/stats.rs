@@ -25,6 +25,15 @@ pub(crate) struct Welford {
 }
 
 impl Welford {
+    /// The state after `n` observations with this mean and sum of squared deviations `m2`
+    /// (a saved run's statistics).
+    pub(crate) fn from_parts(n: u64, mean: f64, m2: f64) -> Welford {
+        if n == 0 {
+            return Welford::default();
+        }
+        Welford { n, mean, m2 }
+    }
+
     /// Adds one observation.
     #[inline]
     pub(crate) fn push(&mut self, x: f64) {

@@ -13,6 +13,10 @@
 //! a snapshot with [`Worker::latest`] when `notify` tells it something changed (coalesced to at
 //! most one call per [`NOTIFY_INTERVAL`]).
 //!
+//! [`Worker::continue_from`] starts a run from saved statistics (a restored session): the
+//! estimate goes on from the saved count, mean and sum of squares, with new samples from chunks
+//! the saved run cannot have drawn (see there), so no sample is counted twice.
+//!
 //! A panic in a sampling thread is caught (`catch_unwind`): the run stops, [`Worker::status`]
 //! reports [`WorkerStatus::Failed`] with the panic message, and the threads stay alive for the
 //! next [`Worker::restart`] or [`Worker::set_params`]. The panic still passes through the global
@@ -29,6 +33,7 @@ use std::time::{Duration, Instant};
 use super::sampler::Plan;
 use super::stats::{self, Histogram, McStats, Trace, Welford};
 use crate::params::Params;
+use crate::snapshot::MonteCarloState;
 
 /// Shortest time between two `notify` calls (about 30 per second).
 pub const NOTIFY_INTERVAL: Duration = Duration::from_millis(33);
@@ -65,6 +70,8 @@ struct Aggregate {
     pending: BTreeMap<u64, (Welford, Histogram)>,
     /// Index of the next chunk to merge.
     next_merge: u64,
+    /// Samples taken over from a saved run (not drawn here, so not in the rate).
+    prior_samples: u64,
     /// Running time before the current stretch.
     active: Duration,
     /// Start of the current running stretch; `None` while paused.
@@ -89,7 +96,8 @@ impl Aggregate {
     }
 }
 
-/// One estimate: a parameter generation sampled with one seed from chunk 0 on.
+/// One estimate: a parameter generation sampled with one seed from its first chunk on (0, or
+/// where a saved run stopped), on top of that run's statistics.
 struct Run {
     generation: u64,
     seed: u64,
@@ -104,22 +112,34 @@ struct Run {
     aggregate: Mutex<Aggregate>,
 }
 
+/// Where a run starts: the first chunk index and the statistics already gathered.
+#[derive(Clone, Copy, Default)]
+struct Start {
+    chunk: u64,
+    prior: Welford,
+}
+
 impl Run {
-    fn new(generation: u64, seed: u64, plan: Arc<Plan>, paused: bool) -> Run {
+    fn new(generation: u64, seed: u64, plan: Arc<Plan>, paused: bool, start: Start) -> Run {
         let histogram = plan.histogram.clone();
+        let mut trace = Trace::new();
+        if start.prior.count() > 0 {
+            trace.record(&start.prior);
+        }
         Run {
             generation,
             seed,
             cancel: AtomicBool::new(false),
-            next_chunk: AtomicU64::new(0),
-            merged: AtomicU64::new(0),
+            next_chunk: AtomicU64::new(start.chunk),
+            merged: AtomicU64::new(start.chunk),
             unnotified: AtomicBool::new(false),
             aggregate: Mutex::new(Aggregate {
-                welford: Welford::default(),
+                welford: start.prior,
                 histogram,
-                trace: Trace::new(),
+                trace,
                 pending: BTreeMap::new(),
-                next_merge: 0,
+                next_merge: start.chunk,
+                prior_samples: start.prior.count(),
                 active: Duration::ZERO,
                 running_since: (!paused).then(Instant::now),
             }),
@@ -157,6 +177,7 @@ impl Run {
         }
         let (mean, std_error) = (agg.welford.mean(), agg.welford.std_error());
         let seconds = agg.active_seconds();
+        let drawn = samples - agg.prior_samples;
         Some(McStats {
             generation: self.generation,
             samples,
@@ -164,7 +185,7 @@ impl Run {
             std_error,
             ci95: stats::ci95(mean, std_error),
             samples_per_second: if seconds > 0.0 {
-                samples as f64 / seconds
+                drawn as f64 / seconds
             } else {
                 f64::NAN
             },
@@ -194,10 +215,16 @@ impl Control {
         }
     }
 
-    fn start_run(&mut self, generation: u64, plan: Arc<Plan>) {
+    fn start_run(&mut self, generation: u64, plan: Arc<Plan>, start: Start) {
         self.cancel_run();
         self.failure = None;
-        self.run = Some(Arc::new(Run::new(generation, self.seed, plan, self.paused)));
+        self.run = Some(Arc::new(Run::new(
+            generation,
+            self.seed,
+            plan,
+            self.paused,
+            start,
+        )));
     }
 }
 
@@ -391,12 +418,44 @@ impl Worker {
     /// generations are never returned again. Invalid parameters stop sampling and set
     /// [`WorkerStatus::Failed`] with the validation message. Keeps the pause state.
     pub fn set_params(&self, generation: u64, params: Params) {
+        self.start(generation, params, None);
+    }
+
+    /// Like [`set_params`](Self::set_params), but the estimate continues a saved run of
+    /// `params`: it starts from `prior`'s count, mean and sum of squares, and samples seed
+    /// `prior.seed` (which becomes the worker's seed) from the first chunk that run cannot have
+    /// drawn. Chunk c of a seed is always the same samples, and a worker run of N samples used
+    /// chunks 0..N/C (C samples per chunk), so the continuation starts at chunk N/C and the
+    /// estimate is the one a single longer run would give. A count that is not a whole number
+    /// of chunks (another build, another chunk size C' >= 1, at most N chunks) continues at
+    /// chunk N, past every chunk such a run can have used. The pause state is kept; `paused`
+    /// in `prior` is the caller's to apply.
+    pub fn continue_from(&self, generation: u64, params: Params, prior: &MonteCarloState) {
+        self.start(generation, params, Some(prior));
+    }
+
+    fn start(&self, generation: u64, params: Params, prior: Option<&MonteCarloState>) {
         let plan = params.validate().map(|()| Arc::new(Plan::new(&params)));
         let mut control = lock(&self.shared.control);
         match plan {
             Ok(plan) => {
+                let start = match prior {
+                    Some(p) => {
+                        control.seed = p.seed;
+                        let per_chunk = plan.chunk_samples;
+                        Start {
+                            chunk: if p.samples.is_multiple_of(per_chunk) {
+                                p.samples / per_chunk
+                            } else {
+                                p.samples
+                            },
+                            prior: Welford::from_parts(p.samples, p.mean, p.m2),
+                        }
+                    }
+                    None => Start::default(),
+                };
                 control.current = Some((generation, plan.clone()));
-                control.start_run(generation, plan);
+                control.start_run(generation, plan, start);
             }
             Err(e) => {
                 control.cancel_run();
@@ -406,6 +465,10 @@ impl Worker {
         }
         drop(control);
         self.shared.wake.notify_all();
+        if prior.is_some_and(|p| p.samples > 0) {
+            // The saved estimate is news even while paused, before any chunk is drawn.
+            self.shared.notify(true);
+        }
     }
 
     /// Pauses sampling after the current chunk (about a millisecond); statistics are kept.
@@ -436,7 +499,7 @@ impl Worker {
         let mut control = lock(&self.shared.control);
         if let Some((generation, plan)) = control.current.clone() {
             control.seed = control.seed.wrapping_add(1);
-            control.start_run(generation, plan);
+            control.start_run(generation, plan, Start::default());
         }
         drop(control);
         self.shared.wake.notify_all();

@@ -1,17 +1,25 @@
 //! The app's state and its one mutator, [`App::update`]: events in, state changed, at most one
-//! [`Effect`] out for the runner to carry out. No terminal, no threads: testable as is.
+//! [`Effect`] out for the runner to carry out. No terminal, no threads: testable as is. Saving,
+//! renaming and deleting snapshots are small file operations done here, synchronously, so
+//! their outcome shows in the very next frame.
+
+use std::path::PathBuf;
+use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::montecarlo::{McStats, WorkerStatus};
-use crate::params::{MAX_ORDER, Model, MomentsKind, Noise, Params};
+use crate::params::{Contributions, MAX_ORDER, Model, MomentsKind, Noise, Params};
+use crate::snapshot::{self, MonteCarloState, ProfileState, Snapshot, ViewState};
+use crate::tour::{TourAction, TourPlayer};
 
 use super::command::{self, Command};
 use super::compute::{Computed, Curve, Job};
 use super::event::Event;
 use super::format;
-use super::keys::{self, Action};
+use super::keys::{self, Action, Scope};
 use super::profile::{MAX_GENERATED_DIMENSION, Profile};
+use super::session::{Browser, Prompt};
 use super::theme::Theme;
 use super::view::View;
 
@@ -29,6 +37,9 @@ pub enum Effect {
     PauseMonteCarlo(bool),
     /// Restart the Monte Carlo estimate from zero.
     RestartMonteCarlo,
+    /// Evaluate restored parameters and continue the saved Monte Carlo estimate (pausing the
+    /// worker when it was saved paused).
+    Restore(Job, MonteCarloState),
     /// Leave the app.
     Quit,
 }
@@ -49,6 +60,8 @@ pub enum Mode {
     Normal,
     /// The `:` command line is open with this text.
     Command(String),
+    /// `s` asks for an optional note before saving; this is the text typed so far.
+    Note(String),
 }
 
 /// A one-line note in the footer, until the next key.
@@ -99,6 +112,17 @@ pub struct App {
     pub theme: Theme,
     /// Whether the screen must be redrawn.
     pub dirty: bool,
+    /// Where `s` saves and `o` browses; `None` when no data folder is known.
+    pub snapshot_dir: Option<PathBuf>,
+    /// The snapshot browser, while open.
+    pub browser: Option<Browser>,
+    /// The demo tour, while it plays (captions come from the player's current step).
+    pub tour: Option<TourPlayer>,
+    /// Seed of the Monte Carlo stream (the worker's, mirrored for saving).
+    pub mc_seed: u64,
+    /// Saved Monte Carlo statistics restored for a generation: saved again as they are until
+    /// the worker reports its own for that generation.
+    pub prior: Option<(u64, MonteCarloState)>,
 }
 
 impl App {
@@ -124,7 +148,108 @@ impl App {
             scroll: 0,
             theme,
             dirty: true,
+            snapshot_dir: None,
+            browser: None,
+            tour: None,
+            mc_seed: seed,
+            prior: None,
         }
+    }
+
+    /// Which bindings of the key table apply now.
+    pub fn scope(&self) -> Scope {
+        if self.browser.is_some() {
+            Scope::Browser
+        } else if self.tour.is_some() {
+            Scope::Tour
+        } else {
+            Scope::Explore
+        }
+    }
+
+    /// Whether the tour's clock runs (a tour is on, not paused and not finished).
+    pub fn tour_playing(&self) -> bool {
+        self.tour
+            .as_ref()
+            .is_some_and(|t| !t.is_paused() && !t.is_finished())
+    }
+
+    /// Starts playing a tour: its first step is applied at once.
+    pub fn start_tour(&mut self, player: TourPlayer) -> Option<Effect> {
+        self.tour = Some(player);
+        self.tour_step(|p| p.tick(Duration::ZERO))
+    }
+
+    /// The whole session as a snapshot taken now: parameters and contribution list, profile,
+    /// view, y scale, and the Monte Carlo seed and statistics of the current generation.
+    pub fn session(&self, note: Option<String>) -> Snapshot {
+        let monte_carlo = match (self.current_monte_carlo(), &self.prior) {
+            (Some(m), _) => MonteCarloState::from_estimate(m.seed, m.samples, m.mean, m.std_error),
+            (None, Some((generation, prior))) if *generation == self.generation => *prior,
+            (None, _) => MonteCarloState {
+                seed: self.mc_seed,
+                ..MonteCarloState::default()
+            },
+        };
+        Snapshot {
+            note,
+            profile: ProfileState {
+                kind: self.profile.kind.into(),
+                spread: self.profile.spread,
+                seed: self.profile.seed,
+                custom: self.profile.custom.clone(),
+            },
+            view: ViewState {
+                name: self.view.into(),
+                y_scale: self.y_scale.into(),
+            },
+            monte_carlo: MonteCarloState {
+                paused: self.monte_carlo_paused,
+                ..monte_carlo
+            },
+            ..Snapshot::new(self.params.clone())
+        }
+    }
+
+    /// Replaces the session by a saved one: parameters, profile (a list that its profile
+    /// does not regenerate becomes the custom profile), view and y scale, under a new
+    /// generation; the runner continues the saved Monte Carlo estimate.
+    pub fn restore(&mut self, snap: &Snapshot) -> Option<Effect> {
+        let mut profile = Profile {
+            kind: snap.profile.kind.into(),
+            spread: snap.profile.spread,
+            seed: snap.profile.seed,
+            custom: snap.profile.custom.clone(),
+        };
+        if let Contributions::Explicit(list) = &snap.params.contributions
+            && profile.apply(&snap.params) != snap.params
+        {
+            profile.kind = super::profile::ProfileKind::Custom;
+            profile.custom = Some(list.clone());
+        }
+        let params = profile.apply(&snap.params);
+        if let Err(e) = params.validate() {
+            self.error(format!("cannot restore the session: {e}"));
+            return None;
+        }
+        self.base = snap.params.clone();
+        self.profile = profile;
+        self.params = params;
+        self.view = snap.view.name.into();
+        self.y_scale = snap.view.y_scale.into();
+        self.generation += 1;
+        self.scroll = 0;
+        self.monte_carlo = None;
+        self.monte_carlo_paused = snap.monte_carlo.paused;
+        self.mc_seed = snap.monte_carlo.seed;
+        self.prior = Some((self.generation, snap.monte_carlo));
+        self.dirty = true;
+        log::info!(
+            "generation {}: restored {}",
+            self.generation,
+            summary(&self.params, &self.profile, true)
+        );
+        Some(Effect::Restore(self.job(), snap.monte_carlo))
     }
 
     /// The job for the current parameters (sent once at start-up).
@@ -215,46 +340,106 @@ impl App {
                 log::info!("signal {signal}: leaving");
                 Some(Effect::Quit)
             }
+            Event::TourTick(elapsed) => self.tour_step(|p| p.tick(elapsed)),
         }
+    }
+
+    /// Runs one step of the tour player and applies what it asks for; the evaluation of the
+    /// last scene shown is the effect (earlier ones are stale at once).
+    fn tour_step(&mut self, f: impl FnOnce(&mut TourPlayer) -> Vec<TourAction>) -> Option<Effect> {
+        let actions = f(self.tour.as_mut()?);
+        let mut effect = None;
+        for action in actions {
+            self.dirty = true;
+            match action {
+                TourAction::SetView(view) => self.view = view.into(),
+                TourAction::SetParams(scene) => {
+                    let custom = match &scene.params.contributions {
+                        Contributions::Explicit(list) => Some(list.clone()),
+                        Contributions::Equal => self.profile.custom.clone(),
+                    };
+                    let profile = Profile {
+                        kind: scene.profile.into(),
+                        spread: scene.spread,
+                        seed: self.profile.seed,
+                        custom,
+                    };
+                    if let Some(e) = self.change(|p, pr| {
+                        *p = scene.params;
+                        *pr = profile;
+                    }) {
+                        effect = Some(e);
+                    }
+                }
+                TourAction::Caption(_) => {}
+            }
+        }
+        effect
     }
 
     fn key(&mut self, key: KeyEvent) -> Option<Effect> {
         if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
             return Some(Effect::Quit);
         }
-        if let Mode::Command(input) = &mut self.mode {
-            return match key.code {
-                KeyCode::Esc => {
-                    self.mode = Mode::Normal;
-                    self.message = None;
-                    None
-                }
-                KeyCode::Enter => {
-                    let line = std::mem::take(input);
-                    self.mode = Mode::Normal;
-                    self.message = None;
-                    self.run_command(&line)
-                }
-                KeyCode::Backspace => {
-                    if input.pop().is_none() {
+        match &mut self.mode {
+            Mode::Command(input) => {
+                return match edit_line(input, &key) {
+                    Edit::Typing => None,
+                    Edit::Cancel => {
                         self.mode = Mode::Normal;
+                        self.message = None;
+                        None
                     }
-                    None
+                    Edit::Submit(line) => {
+                        self.mode = Mode::Normal;
+                        self.message = None;
+                        self.run_command(&line)
+                    }
+                };
+            }
+            Mode::Note(input) => {
+                match edit_line(input, &key) {
+                    Edit::Typing => {}
+                    Edit::Cancel if key.code == KeyCode::Backspace => {}
+                    Edit::Cancel => {
+                        self.mode = Mode::Normal;
+                        self.note("not saved".to_string());
+                    }
+                    Edit::Submit(note) => {
+                        self.mode = Mode::Normal;
+                        let note = note.trim();
+                        self.save(None, (!note.is_empty()).then(|| note.to_string()));
+                    }
                 }
-                KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-                    input.clear();
-                    None
+                return None;
+            }
+            Mode::Normal => {}
+        }
+        if let Some(browser) = &mut self.browser {
+            match &mut browser.prompt {
+                Prompt::List => {}
+                Prompt::Rename(input) => {
+                    match edit_line(input, &key) {
+                        Edit::Typing => {}
+                        Edit::Cancel if key.code == KeyCode::Backspace => {}
+                        Edit::Cancel => {
+                            browser.prompt = Prompt::List;
+                            browser.error = None;
+                        }
+                        Edit::Submit(to) => self.rename_snapshot(&to),
+                    }
+                    return None;
                 }
-                KeyCode::Char(c)
-                    if !key
-                        .modifiers
-                        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-                {
-                    input.push(c);
-                    None
+                Prompt::ConfirmDelete => {
+                    browser.prompt = Prompt::List;
+                    if matches!(key.code, KeyCode::Char('y' | 'Y')) {
+                        self.delete_snapshot();
+                    } else {
+                        self.note("not deleted".to_string());
+                    }
+                    return None;
                 }
-                _ => None,
-            };
+            }
         }
         self.message = None;
         if self.help {
@@ -266,9 +451,17 @@ impl App {
                 return None;
             }
         }
-        match keys::lookup(&key) {
+        let scope = self.scope();
+        match keys::lookup(&key, scope) {
             Some(action) => self.act(action),
             None if key.code == KeyCode::Esc => None,
+            None if scope == Scope::Tour => {
+                self.note(format!(
+                    "{} does nothing during the tour: Esc explores from here, ? lists the keys",
+                    key_name(&key)
+                ));
+                None
+            }
             None => {
                 self.note(format!(
                     "{} is not bound: press ? for the keys",
@@ -385,6 +578,9 @@ impl App {
                 }
                 self.monte_carlo = None;
                 self.monte_carlo_paused = false;
+                self.prior = None;
+                // The worker restarts with the next seed.
+                self.mc_seed = self.mc_seed.wrapping_add(1);
                 Some(Effect::RestartMonteCarlo)
             }
             Action::PageUp => {
@@ -403,7 +599,178 @@ impl App {
                 self.scroll = self.scroll_rows();
                 None
             }
+            Action::Save => {
+                if self.snapshot_dir.is_some() {
+                    self.mode = Mode::Note(String::new());
+                } else {
+                    self.error(NO_FOLDER.to_string());
+                }
+                None
+            }
+            Action::OpenSnapshots => {
+                self.open_browser();
+                None
+            }
+            Action::TourPause => {
+                if let Some(t) = &mut self.tour {
+                    t.toggle();
+                }
+                None
+            }
+            Action::TourNext => self.tour_step(TourPlayer::next_step),
+            Action::TourPrevious => self.tour_step(TourPlayer::previous_step),
+            Action::LeaveTour => {
+                self.tour = None;
+                self.note("left the tour: exploring from here".to_string());
+                log::info!("left the tour");
+                None
+            }
+            Action::BrowserUp | Action::BrowserDown => {
+                if let Some(b) = &mut self.browser {
+                    b.step(action == Action::BrowserDown);
+                    b.error = None;
+                }
+                None
+            }
+            Action::BrowserOpen => self.open_selected(),
+            Action::BrowserRename | Action::BrowserDelete => {
+                if let Some(b) = &mut self.browser {
+                    match b.current() {
+                        None => b.error = Some(EMPTY_FOLDER.to_string()),
+                        Some(entry) if action == Action::BrowserRename => {
+                            b.prompt = Prompt::Rename(entry.name.clone());
+                            b.error = None;
+                        }
+                        Some(_) => {
+                            b.prompt = Prompt::ConfirmDelete;
+                            b.error = None;
+                        }
+                    }
+                }
+                None
+            }
+            Action::CloseBrowser => {
+                self.browser = None;
+                None
+            }
             Action::Quit => Some(Effect::Quit),
+        }
+    }
+
+    /// Saves the session as `name` (default: from the time) with `note`; reports in the
+    /// status line and the log.
+    fn save(&mut self, name: Option<&str>, note: Option<String>) {
+        let Some(dir) = &self.snapshot_dir else {
+            self.error(NO_FOLDER.to_string());
+            return;
+        };
+        match snapshot::save(dir, name, &self.session(note)) {
+            Ok(path) => {
+                let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+                log::info!("saved the session to {}", path.display());
+                self.note(format!(
+                    "saved {} ({})",
+                    stem.as_deref().unwrap_or("snapshot"),
+                    path.display()
+                ));
+                if let Some(b) = &mut self.browser {
+                    let _ = b.refresh(stem.as_deref());
+                }
+            }
+            Err(e) => {
+                log::error!("not saved: {e}");
+                self.error(format!("not saved: {e}"));
+            }
+        }
+    }
+
+    fn open_browser(&mut self) {
+        let Some(dir) = &self.snapshot_dir else {
+            self.error(NO_FOLDER.to_string());
+            return;
+        };
+        match Browser::open(dir) {
+            Ok(b) => self.browser = Some(b),
+            Err(e) => {
+                log::error!("{e}");
+                self.error(e.to_string());
+            }
+        }
+    }
+
+    /// Opens the selected snapshot, read afresh; a file that cannot be read leaves the session
+    /// untouched and shows its error in the browser.
+    fn open_selected(&mut self) -> Option<Effect> {
+        let browser = self.browser.as_mut()?;
+        let Some(entry) = browser.current() else {
+            browser.error = Some(EMPTY_FOLDER.to_string());
+            return None;
+        };
+        let name = entry.name.clone();
+        match snapshot::load(&entry.path) {
+            Ok(snap) => {
+                self.browser = None;
+                let effect = self.restore(&snap);
+                if effect.is_some() {
+                    let note = snap.note.as_deref().map(|n| format!(": {n}"));
+                    self.note(format!("opened {name}{}", note.unwrap_or_default()));
+                }
+                effect
+            }
+            Err(e) => {
+                log::warn!("cannot open snapshot {name}: {e}");
+                browser.error = Some(e.to_string());
+                None
+            }
+        }
+    }
+
+    fn rename_snapshot(&mut self, to: &str) {
+        let Some(browser) = &mut self.browser else {
+            return;
+        };
+        let Some(from) = browser.current().map(|e| e.name.clone()) else {
+            browser.prompt = Prompt::List;
+            return;
+        };
+        match snapshot::rename(&browser.dir, &from, to) {
+            Ok(path) => {
+                let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+                browser.prompt = Prompt::List;
+                browser.error = None;
+                let _ = browser.refresh(stem.as_deref());
+                log::info!("renamed snapshot {from} to {}", path.display());
+                self.note(format!(
+                    "renamed {from} to {}",
+                    stem.as_deref().unwrap_or(to)
+                ));
+            }
+            Err(e) => {
+                log::warn!("snapshot {from} not renamed: {e}");
+                browser.prompt = Prompt::Rename(to.to_string());
+                browser.error = Some(e.to_string());
+            }
+        }
+    }
+
+    fn delete_snapshot(&mut self) {
+        let Some(browser) = &mut self.browser else {
+            return;
+        };
+        let Some(name) = browser.current().map(|e| e.name.clone()) else {
+            return;
+        };
+        match snapshot::delete(&browser.dir, &name) {
+            Ok(path) => {
+                let _ = browser.refresh(None);
+                browser.error = None;
+                log::info!("deleted snapshot {}", path.display());
+                self.note(format!("deleted {name}"));
+            }
+            Err(e) => {
+                log::warn!("snapshot {name} not deleted: {e}");
+                browser.error = Some(e.to_string());
+            }
         }
     }
 
@@ -510,6 +877,11 @@ impl App {
             Command::Spread(s) => self.change(|_, pr| pr.spread = s),
             Command::Seed(s) => self.change(|_, pr| pr.seed = s),
             Command::View(v) => self.show(v),
+            Command::Save(None) => self.act(Action::Save),
+            Command::Save(Some(name)) => {
+                self.save(Some(&name), None);
+                None
+            }
             Command::Help => {
                 self.help = true;
                 None
@@ -552,6 +924,50 @@ impl App {
             summary(&self.params, &self.profile, true)
         );
         Some(Effect::Evaluate(self.job()))
+    }
+}
+
+/// The error for `s` and `o` without a snapshot folder.
+const NO_FOLDER: &str =
+    "no snapshot folder: set [snapshots] folder in the config (no data folder was found)";
+/// The browser's error when there is nothing to act on.
+const EMPTY_FOLDER: &str = "no snapshots yet: Esc, then s saves one";
+
+/// What a key did to a line being typed.
+enum Edit {
+    /// Still typing.
+    Typing,
+    /// Esc, or Backspace on an empty line.
+    Cancel,
+    /// Enter, with the text.
+    Submit(String),
+}
+
+/// Applies a key to a line of input: characters, Backspace, Ctrl-U (clear), Esc, Enter.
+fn edit_line(input: &mut String, key: &KeyEvent) -> Edit {
+    match key.code {
+        KeyCode::Esc => Edit::Cancel,
+        KeyCode::Enter => Edit::Submit(std::mem::take(input)),
+        KeyCode::Backspace => {
+            if input.pop().is_none() {
+                Edit::Cancel
+            } else {
+                Edit::Typing
+            }
+        }
+        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
+            input.clear();
+            Edit::Typing
+        }
+        KeyCode::Char(c)
+            if !key
+                .modifiers
+                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
+        {
+            input.push(c);
+            Edit::Typing
+        }
+        _ => Edit::Typing,
     }
 }
 
@@ -862,5 +1278,239 @@ mod tests {
         key(&mut app, KeyCode::Up);
         assert!((app.params.xb - 3.1).abs() < 1e-12);
         assert_eq!(app.params.dimension, 2);
+    }
+
+    fn app_in(dir: &std::path::Path) -> App {
+        let mut app = app();
+        app.snapshot_dir = Some(dir.to_path_buf());
+        app
+    }
+
+    fn keys(app: &mut App, text: &str) {
+        for c in text.chars() {
+            key(app, KeyCode::Char(c));
+        }
+    }
+
+    #[test]
+    fn s_asks_for_a_note_then_saves_the_whole_session() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = app_in(dir.path());
+        key(&mut app, KeyCode::Char('w'));
+        key(&mut app, KeyCode::Char('}'));
+        key(&mut app, KeyCode::Char('g'));
+        key(&mut app, KeyCode::Char('2'));
+        key(&mut app, KeyCode::Char('s'));
+        assert_eq!(app.mode, Mode::Note(String::new()));
+        keys(&mut app, "spread 2");
+        assert_eq!(key(&mut app, KeyCode::Enter), None);
+        assert_eq!(app.mode, Mode::Normal);
+        let message = app.message.clone().unwrap();
+        assert!(message.text.starts_with("saved snapshot-"), "{message:?}");
+        let entries = snapshot::list(dir.path()).unwrap();
+        assert_eq!(entries.len(), 1);
+        let saved = entries[0].snapshot.as_ref().unwrap();
+        assert_eq!(saved.note.as_deref(), Some("spread 2"));
+        assert_eq!(saved.params, app.params);
+        assert_eq!(saved.profile.kind, snapshot::ProfileName::Alternating);
+        assert_eq!(saved.profile.spread, 2.0);
+        assert_eq!(saved.view.name, crate::config::ViewName::Table);
+        assert_eq!(saved.view.y_scale, crate::config::AxisScale::Linear);
+        assert_eq!(saved.monte_carlo.seed, 1);
+
+        key(&mut app, KeyCode::Char('s'));
+        keys(&mut app, "never");
+        key(&mut app, KeyCode::Esc);
+        assert_eq!(app.message.as_ref().unwrap().text, "not saved");
+        typed(&mut app, "save mixed signs");
+        typed(&mut app, "save mixed signs");
+        let mut names: Vec<String> = snapshot::list(dir.path())
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name)
+            .filter(|n| n.starts_with("mixed"))
+            .collect();
+        names.sort();
+        assert_eq!(names, ["mixed-signs", "mixed-signs-2"]);
+    }
+
+    #[test]
+    fn saving_without_a_folder_is_an_error() {
+        let mut app = app();
+        key(&mut app, KeyCode::Char('s'));
+        assert_eq!(app.mode, Mode::Normal);
+        assert!(app.message.as_ref().unwrap().error);
+        key(&mut app, KeyCode::Char('o'));
+        assert!(app.browser.is_none());
+        assert!(
+            app.message
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("snapshot folder")
+        );
+    }
+
+    #[test]
+    fn a_restored_session_is_the_saved_one_with_its_statistics() {
+        let mut from = app();
+        typed(&mut from, "weights 3,-3,2,-2");
+        typed(&mut from, "delta 0.3");
+        key(&mut from, KeyCode::Char('4'));
+        let mut snap = from.session(Some("mixed".into()));
+        snap.monte_carlo = MonteCarloState::from_estimate(9, 4096, 0.5, 0.01);
+        let mut app = app();
+        let generation = app.generation;
+        let Some(Effect::Restore(job, saved)) = app.restore(&snap) else {
+            panic!("expected a restore effect");
+        };
+        assert_eq!(app.generation, generation + 1);
+        assert_eq!(job.generation, app.generation);
+        assert_eq!(saved, snap.monte_carlo);
+        assert_eq!(app.params, from.params);
+        assert_eq!(app.profile, from.profile);
+        assert_eq!(app.view, View::Theorem2);
+        assert_eq!(app.mc_seed, 9);
+        // Saved again before the worker reports, the statistics are kept.
+        assert_eq!(app.session(None).monte_carlo, snap.monte_carlo);
+        key(&mut app, KeyCode::Char('+'));
+        key(&mut app, KeyCode::Up);
+        assert_eq!(app.session(None).monte_carlo.samples, 0);
+    }
+
+    #[test]
+    fn a_list_its_profile_does_not_generate_becomes_custom() {
+        let mut snap = app().session(None);
+        snap.params = Params::default().with_weights(vec![1.0, 2.0, 3.0]);
+        snap.profile.kind = snapshot::ProfileName::Alternating;
+        let mut app = app();
+        app.restore(&snap);
+        assert_eq!(app.params, snap.params);
+        assert_eq!(app.profile.label(), "custom");
+    }
+
+    #[test]
+    fn the_browser_opens_renames_deletes_and_survives_bad_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = app_in(dir.path());
+        typed(&mut app, "save first");
+        key(&mut app, KeyCode::Right);
+        typed(&mut app, "save second");
+        std::fs::write(dir.path().join("corrupt.toml"), "schema_version = [").unwrap();
+        key(&mut app, KeyCode::Char('o'));
+        assert_eq!(app.scope(), Scope::Browser);
+        let names = |app: &App| -> Vec<String> {
+            app.browser
+                .as_ref()
+                .unwrap()
+                .entries
+                .iter()
+                .map(|e| e.name.clone())
+                .collect()
+        };
+        assert_eq!(names(&app).len(), 3);
+        assert_eq!(names(&app)[2], "corrupt");
+
+        // A corrupt file: an inline error, the session untouched, the browser still open.
+        let (generation, params) = (app.generation, app.params.clone());
+        key(&mut app, KeyCode::Down);
+        key(&mut app, KeyCode::Down);
+        key(&mut app, KeyCode::Down);
+        assert_eq!(key(&mut app, KeyCode::Enter), None);
+        let error = app.browser.as_ref().unwrap().error.clone().unwrap();
+        assert!(error.contains("corrupt.toml"), "{error}");
+        assert_eq!((app.generation, &app.params), (generation, &params));
+
+        // Rename onto a taken name: refused, nothing overwritten; then a free name.
+        app.browser.as_mut().unwrap().selected =
+            names(&app).iter().position(|n| n == "first").unwrap();
+        key(&mut app, KeyCode::Char('r'));
+        key(&mut app, KeyCode::Char('u'));
+        app.update(Event::Key(KeyEvent::new(
+            KeyCode::Char('u'),
+            KeyModifiers::CONTROL,
+        )));
+        keys(&mut app, "second");
+        key(&mut app, KeyCode::Enter);
+        let browser = app.browser.as_ref().unwrap();
+        assert!(browser.error.as_ref().unwrap().contains("already exists"));
+        assert_eq!(browser.prompt, Prompt::Rename("second".into()));
+        app.update(Event::Key(KeyEvent::new(
+            KeyCode::Char('u'),
+            KeyModifiers::CONTROL,
+        )));
+        keys(&mut app, "renamed");
+        key(&mut app, KeyCode::Enter);
+        assert!(names(&app).contains(&"renamed".to_string()));
+        assert!(!names(&app).contains(&"first".to_string()));
+        assert_eq!(
+            app.browser.as_ref().unwrap().current().unwrap().name,
+            "renamed"
+        );
+
+        // Delete asks first; anything but y keeps the file.
+        key(&mut app, KeyCode::Char('d'));
+        key(&mut app, KeyCode::Char('n'));
+        assert_eq!(names(&app).len(), 3);
+        key(&mut app, KeyCode::Char('d'));
+        key(&mut app, KeyCode::Char('y'));
+        assert_eq!(names(&app).len(), 2);
+        assert!(!dir.path().join("renamed.toml").exists());
+
+        // Open a good one: the browser closes and the saved parameters come back.
+        app.browser.as_mut().unwrap().selected =
+            names(&app).iter().position(|n| n == "second").unwrap();
+        key(&mut app, KeyCode::Left);
+        let effect = key(&mut app, KeyCode::Enter);
+        assert!(matches!(effect, Some(Effect::Restore(..))), "{effect:?}");
+        assert!(app.browser.is_none());
+        assert_eq!(app.params.delta, 0.51);
+        key(&mut app, KeyCode::Char('o'));
+        key(&mut app, KeyCode::Esc);
+        assert!(app.browser.is_none());
+        assert!(
+            dir.path().join("corrupt.toml").exists(),
+            "bad files are never removed"
+        );
+    }
+
+    #[test]
+    fn the_tour_plays_steps_pauses_and_hands_over() {
+        let mut app = app();
+        let tour = crate::tour::Tour::builtin().unwrap();
+        let effect = app.start_tour(TourPlayer::new(tour));
+        assert!(matches!(effect, Some(Effect::Evaluate(_))), "{effect:?}");
+        assert_eq!(app.scope(), Scope::Tour);
+        assert_eq!(app.params.delta, 0.1);
+        assert_eq!(app.tour.as_ref().unwrap().current_step().0, 0);
+        assert!(app.tour_playing());
+        key(&mut app, KeyCode::Char(' '));
+        assert!(!app.tour_playing());
+        key(&mut app, KeyCode::Char(' '));
+        key(&mut app, KeyCode::Right);
+        key(&mut app, KeyCode::Char('n'));
+        assert_eq!(app.tour.as_ref().unwrap().current_step().0, 2);
+        key(&mut app, KeyCode::Char('b'));
+        assert_eq!(app.tour.as_ref().unwrap().current_step().0, 1);
+        // Step 3 animates δ from 0.1 to 0.5 over its 8 s.
+        key(&mut app, KeyCode::Right);
+        let generation = app.generation;
+        let effect = app.update(Event::TourTick(Duration::from_secs(4)));
+        assert!(matches!(effect, Some(Effect::Evaluate(_))), "{effect:?}");
+        assert!(app.generation > generation);
+        assert!(
+            app.params.delta > 0.2 && app.params.delta < 0.4,
+            "{}",
+            app.params.delta
+        );
+        let delta = app.params.delta;
+        key(&mut app, KeyCode::Char('h'));
+        assert_eq!(app.params.delta, delta, "parameter keys wait for Esc");
+        assert!(app.message.as_ref().unwrap().text.contains("Esc"));
+        key(&mut app, KeyCode::Esc);
+        assert!(app.tour.is_none());
+        assert_eq!(app.scope(), Scope::Explore);
+        key(&mut app, KeyCode::Right);
+        assert!((app.params.delta - delta - 0.01).abs() < 1e-6);
     }
 }

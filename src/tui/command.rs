@@ -33,6 +33,8 @@ pub enum Command {
     Seed(u64),
     /// Switch view.
     View(View),
+    /// Save the session, under this name (`None`: ask for a note, then use the time).
+    Save(Option<String>),
     /// Open the help overlay.
     Help,
     /// Leave the app.
@@ -55,6 +57,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (":moments exact|paper", "moments"),
     (":spread 2 | :seed 7", "generated profiles"),
     (":view table", "dashboard, table, theorem1, theorem2, log"),
+    (":save NAME", "save the session as NAME"),
     (":q", "quit"),
 ];
 
@@ -118,12 +121,14 @@ pub fn parse(line: &str) -> Result<Command, String> {
         }
         "seed" => whole(needs("7")?, &name, "a whole number").map(Command::Seed),
         "view" => needs("table")?.parse().map(Command::View),
+        "save" if value.is_empty() => Ok(Command::Save(None)),
+        "save" => Ok(Command::Save(Some(value.clone()))),
         "help" | "h" | "?" => Ok(Command::Help),
         "q" | "quit" | "exit" => Ok(Command::Quit),
         "" => Err("type a command, e.g. :delta 0.35 (Esc cancels)".to_string()),
         other => Err(format!(
             "unknown command ':{other}': try :delta, :xb, :k, :d, :weights, :sigma, :noise, \
-             :model, :moments, :spread, :seed, :view, :q"
+             :model, :moments, :spread, :seed, :view, :save, :q"
         )),
     }
 }
@@ -180,6 +185,11 @@ mod tests {
         assert_eq!(parse("sigma auto"), Ok(Command::Sigma(None)));
         assert_eq!(parse("view t2"), Ok(Command::View(View::Theorem2)));
         assert_eq!(parse("q"), Ok(Command::Quit));
+        assert_eq!(
+            parse("save mixed signs"),
+            Ok(Command::Save(Some("mixed signs".into())))
+        );
+        assert_eq!(parse("save"), Ok(Command::Save(None)));
     }
 
     #[test]

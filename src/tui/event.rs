@@ -35,6 +35,8 @@ pub enum Event {
     Signal(i32),
     /// Time passed (only while the log is on screen, so new log lines show).
     Tick,
+    /// Time passed while the demo tour plays: this much since the previous tour tick.
+    TourTick(Duration),
 }
 
 /// Reads terminal input until `stop` is set, forwarding key presses and resizes.

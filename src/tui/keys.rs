@@ -1,5 +1,6 @@
 //! The one key table: it drives dispatch, the footer and the `?` overlay, so what the help
-//! says is what the keys do.
+//! says is what the keys do. Each binding belongs to a [`Scope`]: exploring, the demo tour or
+//! the snapshot browser; the footer and help show the bindings of the scope on screen.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -70,8 +71,52 @@ pub enum Action {
     Top,
     /// Scroll tables to the bottom.
     Bottom,
+    /// Save the session (after an optional note).
+    Save,
+    /// Open the snapshot browser.
+    OpenSnapshots,
+    /// Pause or resume the demo tour.
+    TourPause,
+    /// Jump to the next step of the tour.
+    TourNext,
+    /// Jump back to the previous step of the tour.
+    TourPrevious,
+    /// Leave the tour and explore from where it is.
+    LeaveTour,
+    /// Select the snapshot above.
+    BrowserUp,
+    /// Select the snapshot below.
+    BrowserDown,
+    /// Open the selected snapshot.
+    BrowserOpen,
+    /// Rename the selected snapshot.
+    BrowserRename,
+    /// Delete the selected snapshot (after a y/n confirmation).
+    BrowserDelete,
+    /// Close the snapshot browser.
+    CloseBrowser,
     /// Leave the app.
     Quit,
+}
+
+/// Where a binding applies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Exploring: the parameter keys.
+    Explore,
+    /// While the demo tour plays.
+    Tour,
+    /// While the snapshot browser is open.
+    Browser,
+    /// Exploring and during the tour (help, quit).
+    Global,
+}
+
+impl Scope {
+    /// Whether a binding of this scope applies when `on_screen` is active.
+    fn applies(self, on_screen: Scope) -> bool {
+        self == on_screen || (self == Scope::Global && on_screen != Scope::Browser)
+    }
 }
 
 /// One row of the key table.
@@ -91,6 +136,8 @@ pub struct Binding {
     pub help: Option<&'static str>,
     /// Short text for the footer, when the binding is listed there.
     pub footer: Option<&'static str>,
+    /// Where the binding applies.
+    pub scope: Scope,
 }
 
 const fn bind(
@@ -109,6 +156,14 @@ const fn bind(
         action,
         help,
         footer,
+        scope: Scope::Explore,
+    }
+}
+
+impl Binding {
+    /// This binding in another scope.
+    const fn within(self, scope: Scope) -> Binding {
+        Binding { scope, ..self }
     }
 }
 
@@ -213,7 +268,7 @@ pub const BINDINGS: &[Binding] = &[
         "n",
         "n",
         Action::ToggleNoise,
-        Some("noise: dropout / Gaussian"),
+        Some("toggle noise / model / paper moments"),
         Some("noise"),
     ),
     bind(
@@ -221,7 +276,7 @@ pub const BINDINGS: &[Binding] = &[
         "m",
         "m",
         Action::ToggleModel,
-        Some("model: logistic / linear"),
+        None,
         Some("model"),
     ),
     bind(
@@ -229,7 +284,7 @@ pub const BINDINGS: &[Binding] = &[
         "p",
         "p",
         Action::TogglePaperMoments,
-        Some("moments: exact / paper eq. (8)"),
+        None,
         Some("paper"),
     ),
     bind(
@@ -305,12 +360,28 @@ pub const BINDINGS: &[Binding] = &[
         None,
     ),
     bind(
-        &[Char('o')],
-        "o",
-        "o",
+        &[Char('i')],
+        "i",
+        "i",
         Action::ToggleLogStrip,
         Some("log strip on the dashboard"),
         None,
+    ),
+    bind(
+        &[Char('s')],
+        "s",
+        "s",
+        Action::Save,
+        Some("save the session (or :save NAME)"),
+        Some("save"),
+    ),
+    bind(
+        &[Char('o')],
+        "o",
+        "o",
+        Action::OpenSnapshots,
+        Some("snapshots: open, rename, delete"),
+        Some("open"),
     ),
     bind(
         &[Char(' ')],
@@ -344,15 +415,98 @@ pub const BINDINGS: &[Binding] = &[
         None,
         None,
     ),
-    bind(
-        &[KeyCode::Home],
-        "Home",
-        "Home",
-        Action::Top,
-        Some("scroll to the top / bottom"),
-        None,
-    ),
+    bind(&[KeyCode::Home], "Home", "Home", Action::Top, None, None),
     bind(&[KeyCode::End], "End", "End", Action::Bottom, None, None),
+    bind(
+        &[Char(' ')],
+        "Space",
+        "Space",
+        Action::TourPause,
+        Some("pause / resume the tour"),
+        Some("pause"),
+    )
+    .within(Scope::Tour),
+    bind(
+        &[KeyCode::Right, Char('n')],
+        "→ n",
+        "Right n",
+        Action::TourNext,
+        Some("next step"),
+        Some("next"),
+    )
+    .within(Scope::Tour),
+    bind(
+        &[KeyCode::Left, Char('b')],
+        "← b",
+        "Left b",
+        Action::TourPrevious,
+        Some("previous step"),
+        Some("back"),
+    )
+    .within(Scope::Tour),
+    bind(
+        &[KeyCode::Esc],
+        "Esc",
+        "Esc",
+        Action::LeaveTour,
+        Some("leave the tour and explore from here"),
+        Some("explore"),
+    )
+    .within(Scope::Tour),
+    bind(
+        &[KeyCode::Up, Char('k')],
+        "↑ k",
+        "Up k",
+        Action::BrowserUp,
+        Some("select the snapshot above / below"),
+        Some("select"),
+    )
+    .within(Scope::Browser),
+    bind(
+        &[KeyCode::Down, Char('j')],
+        "↓ j",
+        "Down j",
+        Action::BrowserDown,
+        None,
+        None,
+    )
+    .within(Scope::Browser),
+    bind(
+        &[KeyCode::Enter],
+        "Enter",
+        "Enter",
+        Action::BrowserOpen,
+        Some("open the snapshot"),
+        Some("open"),
+    )
+    .within(Scope::Browser),
+    bind(
+        &[Char('r')],
+        "r",
+        "r",
+        Action::BrowserRename,
+        Some("rename it"),
+        Some("rename"),
+    )
+    .within(Scope::Browser),
+    bind(
+        &[Char('d')],
+        "d",
+        "d",
+        Action::BrowserDelete,
+        Some("delete it (asks y/n)"),
+        Some("delete"),
+    )
+    .within(Scope::Browser),
+    bind(
+        &[KeyCode::Esc, Char('o'), Char('q')],
+        "Esc",
+        "Esc",
+        Action::CloseBrowser,
+        Some("close the browser"),
+        Some("close"),
+    )
+    .within(Scope::Browser),
     bind(
         &[Char('?')],
         "?",
@@ -360,7 +514,8 @@ pub const BINDINGS: &[Binding] = &[
         Action::Help,
         Some("this help (any key closes it)"),
         Some("help"),
-    ),
+    )
+    .within(Scope::Global),
     bind(
         &[Char('q')],
         "q",
@@ -368,7 +523,8 @@ pub const BINDINGS: &[Binding] = &[
         Action::Quit,
         Some("quit"),
         Some("quit"),
-    ),
+    )
+    .within(Scope::Global),
     Binding {
         keys: &[Char('c')],
         ctrl: true,
@@ -377,14 +533,15 @@ pub const BINDINGS: &[Binding] = &[
         action: Action::Quit,
         help: None,
         footer: None,
+        scope: Scope::Global,
     },
 ];
 
-/// The help rows `(keys, text)`: each binding with a help text, followed by the keys of the
-/// bindings folded into it.
-pub fn help_rows(ascii: bool) -> Vec<(String, &'static str)> {
+/// The help rows `(keys, text)` of the bindings that apply in `scope`: each binding with a
+/// help text, followed by the keys of the bindings folded into it.
+pub fn help_rows(ascii: bool, scope: Scope) -> Vec<(String, &'static str)> {
     let mut rows: Vec<(String, &'static str)> = Vec::new();
-    for b in BINDINGS {
+    for b in BINDINGS.iter().filter(|b| b.scope.applies(scope)) {
         let label = if ascii { b.ascii_label } else { b.label };
         match (b.help, rows.last_mut()) {
             (None, Some((keys, _))) => {
@@ -397,24 +554,25 @@ pub fn help_rows(ascii: bool) -> Vec<(String, &'static str)> {
     rows
 }
 
-/// The action bound to a key press, if any. Shift is implied by the character; Ctrl and Alt
-/// must match the table.
-pub fn lookup(key: &KeyEvent) -> Option<Action> {
+/// The action bound to a key press in `scope`, if any. Shift is implied by the character;
+/// Ctrl and Alt must match the table.
+pub fn lookup(key: &KeyEvent, scope: Scope) -> Option<Action> {
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     if key.modifiers.contains(KeyModifiers::ALT) {
         return None;
     }
     BINDINGS
         .iter()
-        .find(|b| b.ctrl == ctrl && b.keys.contains(&key.code))
+        .find(|b| b.scope.applies(scope) && b.ctrl == ctrl && b.keys.contains(&key.code))
         .map(|b| b.action)
 }
 
-/// The footer entries `(keys, text)`: a binding with a footer text, its keys joined with the
-/// keys of its partner (e.g. `←→` for δ).
-pub fn footer(ascii: bool) -> Vec<(&'static str, &'static str)> {
+/// The footer entries `(keys, text)` of `scope`: a binding with a footer text, its keys joined
+/// with the keys of its partner (e.g. `←→` for δ).
+pub fn footer(ascii: bool, scope: Scope) -> Vec<(&'static str, &'static str)> {
     BINDINGS
         .iter()
+        .filter(|b| b.scope.applies(scope))
         .filter_map(|b| {
             b.footer.map(|f| {
                 let text = match (ascii, f) {
@@ -436,6 +594,12 @@ fn footer_keys(action: Action, ascii: bool) -> &'static str {
         (Action::XbUp, true) => "j/k",
         (Action::OrderUp, _) => "[]",
         (Action::DimensionUp, _) => "-+",
+        (Action::TourNext, false) => "→",
+        (Action::TourPrevious, false) => "←",
+        (Action::TourNext, true) => "n",
+        (Action::TourPrevious, true) => "b",
+        (Action::BrowserUp, false) => "↑↓",
+        (Action::BrowserUp, true) => "j/k",
         _ => BINDINGS
             .iter()
             .find(|b| b.action == action)
@@ -453,56 +617,87 @@ mod tests {
 
     #[test]
     fn keys_map_to_actions() {
+        let explore = |code, modifiers| lookup(&press(code, modifiers), Scope::Explore);
         assert_eq!(
-            lookup(&press(KeyCode::Right, KeyModifiers::NONE)),
+            explore(KeyCode::Right, KeyModifiers::NONE),
             Some(Action::DeltaUp)
         );
         assert_eq!(
-            lookup(&press(Char('L'), KeyModifiers::SHIFT)),
+            explore(Char('L'), KeyModifiers::SHIFT),
             Some(Action::DeltaUpBig)
         );
         assert_eq!(
-            lookup(&press(Char('c'), KeyModifiers::CONTROL)),
+            explore(Char('c'), KeyModifiers::CONTROL),
             Some(Action::Quit)
         );
-        assert_eq!(lookup(&press(Char('c'), KeyModifiers::NONE)), None);
+        assert_eq!(explore(Char('c'), KeyModifiers::NONE), None);
         assert_eq!(
-            lookup(&press(Char('3'), KeyModifiers::NONE)),
+            explore(Char('3'), KeyModifiers::NONE),
             Some(Action::ShowView(View::Theorem1))
         );
+        assert_eq!(explore(KeyCode::Esc, KeyModifiers::NONE), None);
     }
 
     #[test]
-    fn no_key_is_bound_twice() {
-        let mut seen = Vec::new();
-        for b in BINDINGS {
-            for k in b.keys {
-                assert!(!seen.contains(&(*k, b.ctrl)), "{k:?} bound twice");
-                seen.push((*k, b.ctrl));
+    fn scopes_share_keys_without_clashing() {
+        let tour = |code| lookup(&press(code, KeyModifiers::NONE), Scope::Tour);
+        assert_eq!(tour(KeyCode::Right), Some(Action::TourNext));
+        assert_eq!(tour(Char('b')), Some(Action::TourPrevious));
+        assert_eq!(tour(Char(' ')), Some(Action::TourPause));
+        assert_eq!(tour(KeyCode::Esc), Some(Action::LeaveTour));
+        assert_eq!(tour(Char('q')), Some(Action::Quit));
+        assert_eq!(tour(Char('h')), None);
+        let browser = |code| lookup(&press(code, KeyModifiers::NONE), Scope::Browser);
+        assert_eq!(browser(Char('r')), Some(Action::BrowserRename));
+        assert_eq!(browser(Char('q')), Some(Action::CloseBrowser));
+        assert_eq!(browser(KeyCode::Enter), Some(Action::BrowserOpen));
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_a_scope() {
+        for scope in [Scope::Explore, Scope::Tour, Scope::Browser] {
+            let mut seen = Vec::new();
+            for b in BINDINGS.iter().filter(|b| b.scope.applies(scope)) {
+                for k in b.keys {
+                    assert!(!seen.contains(&(*k, b.ctrl)), "{k:?} bound twice");
+                    seen.push((*k, b.ctrl));
+                }
             }
         }
     }
 
     #[test]
     fn help_folds_partner_keys() {
-        let rows = help_rows(false);
+        let rows = help_rows(false, Scope::Explore);
         assert_eq!(
             rows[0],
             ("← h → l".to_string(), "dropout rate δ − / + 0.01")
         );
         assert!(rows.iter().any(|(k, _)| k == "q Ctrl-C"));
-        assert!(rows.len() <= 22, "{} rows do not fit 80x24", rows.len());
+        assert!(rows.iter().any(|(k, _)| k == "n m p"));
+        for scope in [Scope::Explore, Scope::Tour, Scope::Browser] {
+            let n = help_rows(false, scope).len();
+            assert!(n <= 22, "{n} rows do not fit 80x24");
+        }
+        let tour = help_rows(false, Scope::Tour);
+        assert_eq!(tour[0], ("Space".to_string(), "pause / resume the tour"));
+        assert!(tour.iter().any(|(k, _)| k == "q Ctrl-C"));
     }
 
     #[test]
     fn footer_comes_from_the_table() {
-        let unicode = footer(false);
+        let unicode = footer(false, Scope::Explore);
         assert_eq!(unicode[0], ("←→", "δ"));
         assert!(unicode.contains(&("?", "help")));
-        assert!(
-            footer(true)
-                .iter()
-                .all(|(k, t)| k.is_ascii() && t.is_ascii())
-        );
+        assert!(unicode.contains(&("s", "save")));
+        for scope in [Scope::Explore, Scope::Tour, Scope::Browser] {
+            assert!(
+                footer(true, scope)
+                    .iter()
+                    .all(|(k, t)| k.is_ascii() && t.is_ascii())
+            );
+        }
+        let tour = footer(false, Scope::Tour);
+        assert_eq!(tour[..2], [("Space", "pause"), ("→", "next")]);
     }
 }

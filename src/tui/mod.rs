@@ -7,6 +7,11 @@
 //! runner (evaluate, pause, quit); [`ui`] draws from `&App`. Parameter changes bump a
 //! generation; the engine ([`compute`]) and the Monte Carlo worker tag their results with it and
 //! stale ones are dropped.
+//!
+//! Sessions: `s` saves and `o` browses snapshots ([`session`], [`crate::snapshot`]); a session
+//! can start from a snapshot ([`TuiOptions::session`]) or play the demo tour
+//! ([`TuiOptions::tour`]); on every exit (q, Ctrl-C, SIGTERM, SIGHUP, a dead terminal) the
+//! session is autosaved after the terminal is restored.
 
 pub mod app;
 pub mod command;
@@ -16,11 +21,14 @@ pub mod format;
 pub mod keys;
 pub mod profile;
 pub mod scale;
+pub mod session;
 pub mod terminal;
 pub mod theme;
 mod ui;
 pub mod view;
 
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
@@ -34,7 +42,9 @@ use ratatui::layout::Rect;
 
 use crate::montecarlo::{Histogram, McStats, Worker};
 use crate::params::Params;
-use app::{App, Effect};
+use crate::snapshot::{self, Snapshot};
+use crate::tour::{Tour, TourPlayer};
+use app::{App, Effect, YScale};
 use event::Event;
 use theme::{Theme, ThemeName};
 pub use view::View;
@@ -44,6 +54,10 @@ pub use view::View;
 const HOLD: Duration = Duration::from_millis(40);
 /// How often the log is re-read while it is on screen.
 const LOG_TICK: Duration = Duration::from_millis(500);
+/// Shortest time between two steps of a playing tour's clock (each may start an evaluation).
+const TOUR_TICK: Duration = Duration::from_millis(50);
+/// Longest the autosave may hold up the exit.
+const AUTOSAVE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// Everything `dropscope` (no subcommand) passes to [`run`].
 #[derive(Clone, Debug)]
@@ -63,11 +77,30 @@ pub struct TuiOptions {
     pub threads: usize,
     /// Whether to run the Monte Carlo worker.
     pub monte_carlo: bool,
+    /// The starting y-axis scale of the charts.
+    pub y_scale: YScale,
+    /// Frame-rate cap in frames per second (at least 1).
+    pub max_fps: u32,
+    /// Lowest level the log panel shows.
+    pub log_level: log::LevelFilter,
+    /// Where `s` saves, `o` browses and the autosave goes; `None`: no snapshots.
+    pub snapshot_dir: Option<PathBuf>,
+    /// Whether to autosave the session on exit (not while the demo tour is still on: that
+    /// session is the tour's, not the user's).
+    pub autosave: bool,
+    /// A saved session to start from (its parameters, profile, view, scale and Monte Carlo
+    /// statistics replace the settings above).
+    pub session: Option<Snapshot>,
+    /// A demo tour to play from the start.
+    pub tour: Option<Tour>,
+    /// Lines for the log panel from before it existed (config warnings, start-up notes).
+    pub log: Vec<(log::Level, String)>,
 }
 
 impl TuiOptions {
     /// Options with these parameters and every other setting at its default (dashboard, Unicode
-    /// when the locale allows, theme from the environment, seed 1, all cores, Monte Carlo on).
+    /// when the locale allows, theme from the environment, seed 1, all cores, Monte Carlo on,
+    /// symmetric-log axes, 30 frames per second, info log, no snapshot folder).
     pub fn new(params: Params) -> Self {
         TuiOptions {
             params,
@@ -77,12 +110,20 @@ impl TuiOptions {
             seed: 1,
             threads: 0,
             monte_carlo: true,
+            y_scale: YScale::SymLog,
+            max_fps: 30,
+            log_level: log::LevelFilter::Info,
+            snapshot_dir: None,
+            autosave: true,
+            session: None,
+            tour: None,
+            log: Vec::new(),
         }
     }
 }
 
 /// Runs the interactive app until the user quits or a termination signal arrives. The
-/// terminal is restored on every exit path.
+/// terminal is restored on every exit path, then the session is autosaved when enabled.
 pub fn run(options: TuiOptions) -> anyhow::Result<()> {
     options.params.validate()?;
     let ascii = options.ascii || !theme::locale_is_utf8();
@@ -90,8 +131,11 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
     if options.theme.is_some_and(|t| t != ThemeName::Mono) {
         crossterm::style::Colored::set_ansi_color_disabled(false);
     }
-    if tui_logger::init_logger(log::LevelFilter::Debug).is_ok() {
-        tui_logger::set_default_level(log::LevelFilter::Info);
+    if tui_logger::init_logger(options.log_level.max(log::LevelFilter::Debug)).is_ok() {
+        tui_logger::set_default_level(options.log_level);
+    }
+    for (level, line) in &options.log {
+        log::log!(*level, "{line}");
     }
     let (tx, rx) = mpsc::channel();
     let compute =
@@ -112,7 +156,17 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
         Theme::new(name, ascii),
         options.seed,
     );
+    app.y_scale = options.y_scale;
+    app.snapshot_dir = options.snapshot_dir.clone();
     app.worker = worker.as_ref().map(Worker::status);
+    let start = match (&options.session, options.tour) {
+        (Some(snap), _) => app.restore(snap),
+        (None, Some(tour)) => {
+            log::info!("playing the tour {}", tour.title().unwrap_or("(untitled)"));
+            app.start_tour(TourPlayer::new(tour))
+        }
+        (None, None) => None,
+    };
     log::info!(
         "dropscope started: {}",
         app::summary(&app.params, &app.profile, true)
@@ -121,85 +175,179 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     event::spawn_input(tx.clone(), stop.clone()).context("cannot read the terminal")?;
     let signals = event::spawn_signals(tx).context("cannot watch for signals")?;
-    let job = app.job();
-    if let Some(worker) = &worker {
-        worker.set_params(job.generation, job.params.clone());
-    }
-    compute.submit(job);
-    let result = event_loop(&mut guard, &mut app, &rx, &compute, worker.as_ref());
+    perform(
+        start.unwrap_or_else(|| Effect::Evaluate(app.job())),
+        &compute,
+        worker.as_ref(),
+    );
+    let frame = Duration::from_secs(1) / options.max_fps.max(1);
+    let result = event_loop(&mut guard, &mut app, &rx, &compute, worker.as_ref(), frame);
     stop.store(true, Ordering::Relaxed);
     signals.close();
+    if let Some(w) = &worker {
+        app.update(Event::MonteCarlo(w.latest().map(Box::new), w.status()));
+    }
+    let session = (options.autosave && app.tour.is_none()).then(|| app.session(None));
     drop(worker);
     drop(guard);
+    if let (Some(dir), Some(session)) = (options.snapshot_dir, session) {
+        write_autosave(&dir, session);
+    }
     result
 }
 
-/// Waits for events, applies them, carries out effects and redraws when something changed.
+/// Writes the autosave on a helper thread and waits at most [`AUTOSAVE_TIMEOUT`] for it (a
+/// hung network folder must not keep the process alive); failures are one line on stderr.
+fn write_autosave(dir: &Path, session: Snapshot) {
+    let (done, outcome) = mpsc::channel();
+    let dir_owned = dir.to_path_buf();
+    let spawned = std::thread::Builder::new()
+        .name("dropscope-autosave".into())
+        .spawn(move || {
+            let _ = done.send(snapshot::autosave(&dir_owned, &session));
+        });
+    let problem = match spawned.map(|_| outcome.recv_timeout(AUTOSAVE_TIMEOUT)) {
+        Ok(Ok(Ok(_))) => return,
+        Ok(Ok(Err(e))) => e.to_string(),
+        Ok(Err(_)) => format!(
+            "writing to {} took longer than {} s",
+            dir.display(),
+            AUTOSAVE_TIMEOUT.as_secs()
+        ),
+        Err(e) => format!("cannot start the autosave: {e}"),
+    };
+    // stderr may be gone with the terminal (SIGHUP): never panic over a warning.
+    let _ = writeln!(
+        std::io::stderr(),
+        "warning: the session was not autosaved: {problem}"
+    );
+}
+
+/// Carries out one effect of [`App::update`]; true when the app must leave.
+fn perform(effect: Effect, compute: &compute::ComputeThread, worker: Option<&Worker>) -> bool {
+    match effect {
+        Effect::Quit => return true,
+        Effect::Evaluate(job) => {
+            if let Some(w) = worker {
+                w.set_params(job.generation, job.params.clone());
+            }
+            compute.submit(job);
+        }
+        Effect::Restore(job, saved) => {
+            if let Some(w) = worker {
+                if saved.paused {
+                    w.pause();
+                } else {
+                    w.resume();
+                }
+                w.continue_from(job.generation, job.params.clone(), &saved);
+                if saved.samples > 0 {
+                    log::info!(
+                        "Monte Carlo continues from {} saved samples (seed {})",
+                        saved.samples,
+                        saved.seed
+                    );
+                }
+            }
+            compute.submit(job);
+        }
+        Effect::PauseMonteCarlo(paused) => {
+            if let Some(w) = worker {
+                if paused {
+                    w.pause()
+                } else {
+                    w.resume()
+                }
+                log::info!("Monte Carlo {}", if paused { "paused" } else { "resumed" });
+            }
+        }
+        Effect::RestartMonteCarlo => {
+            if let Some(w) = worker {
+                w.restart();
+                w.resume();
+                log::info!("Monte Carlo restarted with seed {}", w.seed());
+            }
+        }
+    }
+    false
+}
+
+/// Waits for events, applies them, carries out effects and redraws when something changed,
+/// at most once per `frame`. While the tour plays, its clock ticks every `frame` (at least
+/// [`TOUR_TICK`]).
 fn event_loop(
     guard: &mut terminal::TerminalGuard,
     app: &mut App,
     rx: &mpsc::Receiver<Event>,
     compute: &compute::ComputeThread,
     worker: Option<&Worker>,
+    frame: Duration,
 ) -> anyhow::Result<()> {
     let mut hold_until: Option<Instant> = Some(Instant::now() + HOLD);
+    let mut last_draw: Option<Instant> = None;
+    let mut last_tour = Instant::now();
     loop {
-        let holding = app.computing() && hold_until.is_some_and(|t| Instant::now() < t);
-        if app.dirty && !holding {
-            guard.terminal.draw(|frame| ui::draw(frame, app))?;
+        let now = Instant::now();
+        if !app.tour_playing() {
+            last_tour = now;
+        }
+        let holding = app.computing() && hold_until.is_some_and(|t| now < t);
+        let next_frame = last_draw.map(|t| t + frame);
+        if app.dirty && !holding && next_frame.is_none_or(|t| now >= t) {
+            guard.terminal.draw(|f| ui::draw(f, app))?;
             app.dirty = false;
+            last_draw = Some(now);
         }
         let log_visible = app.view == View::Log || (app.view == View::Dashboard && app.log_strip);
-        let wait = match (holding, log_visible) {
-            (true, _) => hold_until.map(|t| t.saturating_duration_since(Instant::now())),
-            (false, true) => Some(LOG_TICK),
-            (false, false) => None,
-        };
-        let first = match wait {
-            Some(wait) => match rx.recv_timeout(wait) {
-                Ok(event) => event,
-                Err(RecvTimeoutError::Timeout) if holding => continue,
-                Err(RecvTimeoutError::Timeout) => Event::Tick,
+        let tour_due = app.tour_playing().then(|| last_tour + frame.max(TOUR_TICK));
+        let deadline = [
+            hold_until.filter(|_| holding),
+            next_frame.filter(|_| app.dirty && !holding),
+            log_visible.then(|| now + LOG_TICK),
+            tour_due,
+        ]
+        .into_iter()
+        .flatten()
+        .min();
+        let first = match deadline {
+            Some(deadline) => match rx.recv_timeout(deadline.saturating_duration_since(now)) {
+                Ok(event) => Some(event),
+                Err(RecvTimeoutError::Timeout) => None,
                 Err(RecvTimeoutError::Disconnected) => return Ok(()),
             },
             None => match rx.recv() {
-                Ok(event) => event,
+                Ok(event) => Some(event),
                 Err(_) => return Ok(()),
             },
         };
-        for event in std::iter::once(first).chain(std::iter::from_fn(|| rx.try_recv().ok())) {
+        let timed_out = first.is_none();
+        let mut events: Vec<Event> = first
+            .into_iter()
+            .chain(std::iter::from_fn(|| rx.try_recv().ok()))
+            .collect();
+        let now = Instant::now();
+        if tour_due.is_some_and(|t| now >= t) {
+            events.push(Event::TourTick(now - last_tour));
+            last_tour = now;
+        }
+        if timed_out && log_visible && !holding {
+            events.push(Event::Tick);
+        }
+        for event in events {
             let event = match (event, worker) {
                 (Event::MonteCarloReady, Some(w)) => {
                     Event::MonteCarlo(w.latest().map(Box::new), w.status())
                 }
                 (event, _) => event,
             };
-            match app.update(event) {
-                None => {}
-                Some(Effect::Quit) => return Ok(()),
-                Some(Effect::Evaluate(job)) => {
-                    hold_until = Some(Instant::now() + HOLD);
-                    if let Some(w) = worker {
-                        w.set_params(job.generation, job.params.clone());
-                    }
-                    compute.submit(job);
-                }
-                Some(Effect::PauseMonteCarlo(paused)) => {
-                    if let Some(w) = worker {
-                        if paused {
-                            w.pause()
-                        } else {
-                            w.resume()
-                        }
-                        log::info!("Monte Carlo {}", if paused { "paused" } else { "resumed" });
-                    }
-                }
-                Some(Effect::RestartMonteCarlo) => {
-                    if let Some(w) = worker {
-                        w.restart();
-                        log::info!("Monte Carlo restarted with seed {}", w.seed());
-                    }
-                }
+            let Some(effect) = app.update(event) else {
+                continue;
+            };
+            if matches!(effect, Effect::Evaluate(_) | Effect::Restore(..)) {
+                hold_until = Some(Instant::now() + HOLD);
+            }
+            if perform(effect, compute, worker) {
+                return Ok(());
             }
         }
     }

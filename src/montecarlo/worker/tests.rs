@@ -211,3 +211,84 @@ fn dropping_the_worker_stops_its_threads_promptly() {
     drop(worker);
     assert!(start.elapsed() < Duration::from_millis(500));
 }
+
+/// Pauses the worker and waits until its sample count stops moving.
+fn paused_statistics(worker: &Worker) -> McStats {
+    worker.pause();
+    let mut last = worker.latest().map_or(0, |s| s.samples);
+    wait_for("sampling to stop", || {
+        std::thread::sleep(Duration::from_millis(50));
+        let now = worker.latest()?;
+        let stopped = now.samples == last;
+        last = now.samples;
+        stopped.then_some(now)
+    })
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * a.abs().max(b.abs())
+}
+
+#[test]
+fn a_continued_run_is_one_longer_run_of_the_saved_seed() {
+    let p = params(300);
+    let per_chunk = Plan::new(&p).chunk_samples;
+    let saved_samples = 7 * per_chunk;
+    let fixed = run_fixed(&p, saved_samples, 42, 1).unwrap();
+    let prior = MonteCarloState {
+        paused: true,
+        ..MonteCarloState::from_estimate(42, saved_samples, fixed.mean, fixed.std_error)
+    };
+    let worker = Worker::spawn(2, 9, quiet());
+    worker.pause();
+    worker.continue_from(4, p.clone(), &prior);
+    assert_eq!(worker.seed(), 42);
+    // The saved estimate shows at once, before any new chunk.
+    let s = worker.latest().expect("the saved statistics");
+    assert_eq!((s.generation, s.samples, s.seed), (4, saved_samples, 42));
+    assert!(close(s.mean, fixed.mean) && close(s.std_error, fixed.std_error));
+    worker.resume();
+    wait_for("new samples", || {
+        worker
+            .latest()
+            .filter(|s| s.samples >= saved_samples + 20_000)
+    });
+    let s = paused_statistics(&worker);
+    assert_eq!(s.samples % per_chunk, 0);
+    let longer = run_fixed(&p, s.samples, 42, 1).unwrap();
+    assert!(
+        close(s.mean, longer.mean) && close(s.std_error, longer.std_error),
+        "continued {} ± {} against one run {} ± {}",
+        s.mean,
+        s.std_error,
+        longer.mean,
+        longer.std_error
+    );
+    assert!(s.trace.first().is_some_and(|t| t.0 == saved_samples));
+    let drawn: u64 = s.histogram.counts.iter().sum::<u64>() + s.histogram.below + s.histogram.above;
+    assert_eq!(
+        drawn,
+        s.samples - saved_samples,
+        "the histogram holds new samples"
+    );
+}
+
+#[test]
+fn a_count_off_the_chunk_grid_continues_past_every_chunk_it_can_have_used() {
+    let p = params(300);
+    let per_chunk = Plan::new(&p).chunk_samples;
+    let prior = MonteCarloState::from_estimate(5, 3 * per_chunk + 1, 0.25, 0.01);
+    let worker = Worker::spawn(1, 1, quiet());
+    worker.continue_from(1, p.clone(), &prior);
+    let s = wait_for("new samples", || {
+        worker.latest().filter(|s| s.samples > prior.samples)
+    });
+    let run = lock(&worker.shared.control).run.clone().unwrap();
+    assert!(lock(&run.aggregate).next_merge > prior.samples);
+    assert_eq!((s.generation, s.seed), (1, 5));
+    // New parameters drop the saved statistics.
+    worker.set_params(2, p);
+    let s = wait_for("a fresh estimate", || worker.latest());
+    assert_eq!(s.generation, 2);
+    assert_eq!(s.trace.first().map(|t| t.0), Some(per_chunk));
+}

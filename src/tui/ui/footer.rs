@@ -1,5 +1,6 @@
-//! The footer: key hints from the key table, or the `:` command line with its inline error,
-//! or a one-line note.
+//! The footer: key hints from the key table (for the scope on screen: exploring, the tour or
+//! the snapshot browser), or the `:` command line with its inline error, or the note prompt of
+//! `s`, or a one-line note.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -40,25 +41,44 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 Span::styled("   Enter applies, Esc cancels", theme.style(Role::Dim)),
             ]));
         }
+        Mode::Note(input) => {
+            lines.push(Line::from(vec![
+                Span::styled("note (optional): ", theme.style(Role::Value)),
+                Span::raw(input.clone()),
+                Span::styled(theme.text("█", "_"), theme.style(Role::Value)),
+                Span::styled("   Enter saves, Esc cancels", theme.style(Role::Dim)),
+            ]));
+        }
         Mode::Normal if lines.is_empty() => lines.push(hints(app, area.width)),
         Mode::Normal => {}
     }
     Paragraph::new(lines).render(area, buf);
 }
 
-/// Key hints that fit the width, in table order.
+/// Key hints that fit the width, in table order; the help entry always shows (the entries
+/// before it give way first).
 fn hints(app: &App, width: u16) -> Line<'static> {
     let theme = &app.theme;
-    let mut spans = Vec::new();
-    let mut used = 0;
-    for (key, text) in keys::footer(theme.ascii) {
-        let w = key.chars().count() + text.chars().count() + 3;
-        if used + w > width as usize {
-            break;
+    let entries = keys::footer(theme.ascii, app.scope());
+    let cost = |(key, text): &(&str, &str)| key.chars().count() + text.chars().count() + 3;
+    let help = entries.iter().find(|(_, text)| *text == "help");
+    let mut room = (width as usize).saturating_sub(help.map_or(0, cost));
+    let mut full = false;
+    let mut shown = Vec::new();
+    for entry in &entries {
+        if Some(entry) == help {
+            shown.push(entry);
+        } else if full || cost(entry) > room {
+            full = true;
+        } else {
+            room -= cost(entry);
+            shown.push(entry);
         }
+    }
+    let mut spans = Vec::new();
+    for (key, text) in shown {
         spans.push(Span::styled(key.to_string(), theme.style(Role::Value)));
         spans.push(Span::styled(format!(" {text}  "), theme.style(Role::Dim)));
-        used += w;
     }
     Line::from(spans)
 }

@@ -1,5 +1,5 @@
-//! The `?` overlay: every key from the key table and every `:` command, in two columns that
-//! fit 80×24.
+//! The `?` overlay: every key of the key table that applies on screen and, while exploring,
+//! every `:` command, in two columns that fit 80×24.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -17,7 +17,8 @@ const WIDE: u16 = 120;
 /// Draws the overlay centred over `area`.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let rows = keys::help_rows(theme.ascii);
+    let scope = app.scope();
+    let rows = keys::help_rows(theme.ascii, scope);
     let key_width = rows
         .iter()
         .map(|(k, _)| k.chars().count())
@@ -34,11 +35,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .collect();
     let wide = area.width >= WIDE;
     let syntax_width = COMMANDS.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
-    let mut command_lines = vec![Line::styled(
-        "Commands: type :, then Enter",
-        theme.style(Role::Title),
-    )];
-    command_lines.extend(COMMANDS.iter().map(|(c, text)| {
+    let mut command_lines = Vec::new();
+    if scope == keys::Scope::Explore {
+        command_lines.push(Line::styled(
+            "Commands: type :, then Enter",
+            theme.style(Role::Title),
+        ));
+    }
+    let commands = if scope == keys::Scope::Explore {
+        COMMANDS
+    } else {
+        &[]
+    };
+    command_lines.extend(commands.iter().map(|(c, text)| {
         let mut spans = vec![Span::styled(
             format!("{c:<syntax_width$}  "),
             theme.style(Role::Value),

@@ -1,6 +1,8 @@
 //! Drawing: one module per panel, each a function of `&App` into a buffer area. No computation
 //! here beyond mapping values to chart coordinates.
 
+mod browser;
+mod caption;
 mod complex_plane;
 mod footer;
 mod header;
@@ -41,9 +43,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         too_small::render(&app.theme, area, buf);
     } else {
-        let [top, body, bottom] = Layout::vertical([
+        let [top, body, boxed, bottom] = Layout::vertical([
             Constraint::Length(header::height(app, area)),
             Constraint::Fill(1),
+            Constraint::Length(caption::height(app, area.width)),
             Constraint::Length(footer::height(app)),
         ])
         .areas(area);
@@ -55,7 +58,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             View::Theorem2 => theorem2::render(app, body, buf),
             View::Log => log::render(app, body, buf),
         }
+        caption::render(app, boxed, buf);
         footer::render(app, bottom, buf);
+        if let Some(b) = &app.browser {
+            let above_footer = Rect {
+                height: area.height - bottom.height,
+                ..area
+            };
+            browser::render(app, b, above_footer, buf);
+        }
         if app.help {
             help::render(app, area, buf);
         }
@@ -274,7 +285,7 @@ mod tests {
         app.help = true;
         for (w, h) in [(80, 24), (160, 48)] {
             let buf = draw(&app, w, h);
-            for (keys, _) in crate::tui::keys::help_rows(false) {
+            for (keys, _) in crate::tui::keys::help_rows(false, crate::tui::keys::Scope::Explore) {
                 find(&buf, &keys);
             }
             find(&buf, ":weights 1.5,-2,0.5");
@@ -293,5 +304,43 @@ mod tests {
                 .modifier
                 .contains(Modifier::REVERSED)
         );
+    }
+
+    #[test]
+    fn the_tour_caption_is_readable_at_80x24() {
+        let mut app = app(Params::default(), ThemeName::Dark);
+        let tour = crate::tour::Tour::builtin().unwrap();
+        let caption = tour.steps()[0].caption.clone().unwrap();
+        app.start_tour(crate::tour::TourPlayer::new(tour));
+        let buf = draw(&app, 80, 24);
+        let text = crate::tui::buffer_text(&buf);
+        find(&buf, "Tour · step 1/12");
+        let shown: String = text.split_whitespace().collect();
+        for word in caption.split_whitespace() {
+            assert!(shown.contains(word), "{word:?} missing:\n{text}");
+        }
+        find(&buf, "Space pause");
+        find(&buf, "Esc explore");
+    }
+
+    #[test]
+    fn the_browser_lists_snapshots_and_errors_at_80x24() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut snap = crate::snapshot::Snapshot::new(Params::default());
+        snap.note = Some("first look".into());
+        crate::snapshot::save(dir.path(), Some("first"), &snap).unwrap();
+        std::fs::write(dir.path().join("corrupt.toml"), "schema_version = [").unwrap();
+        let mut app = app(Params::default(), ThemeName::Dark);
+        app.snapshot_dir = Some(dir.path().to_path_buf());
+        app.update(Event::Key(KeyEvent::new(
+            KeyCode::Char('o'),
+            KeyModifiers::NONE,
+        )));
+        let buf = draw(&app, 80, 24);
+        find(&buf, "first ");
+        find(&buf, "note: first look");
+        let at = find(&buf, "corrupt");
+        assert_eq!(buf[(at.0 + 27, at.1)].fg, Color::LightRed);
+        find(&buf, "Enter open");
     }
 }

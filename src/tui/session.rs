@@ -1,0 +1,142 @@
+//! Sessions: how the app's settings map onto a [`Snapshot`] and back, and the state of the
+//! snapshot browser (`o`). The files themselves are read and written by [`crate::snapshot`].
+
+use std::path::{Path, PathBuf};
+
+use crate::config::{AxisScale, ViewName};
+use crate::snapshot::{self, ProfileName, SnapshotEntry, SnapshotError};
+
+use super::app::YScale;
+use super::profile::ProfileKind;
+use super::view::View;
+
+impl From<ViewName> for View {
+    fn from(name: ViewName) -> View {
+        match name {
+            ViewName::Dashboard => View::Dashboard,
+            ViewName::Table => View::Table,
+            ViewName::Theorem1 => View::Theorem1,
+            ViewName::Theorem2 => View::Theorem2,
+            ViewName::Log => View::Log,
+        }
+    }
+}
+
+impl From<View> for ViewName {
+    fn from(view: View) -> ViewName {
+        match view {
+            View::Dashboard => ViewName::Dashboard,
+            View::Table => ViewName::Table,
+            View::Theorem1 => ViewName::Theorem1,
+            View::Theorem2 => ViewName::Theorem2,
+            View::Log => ViewName::Log,
+        }
+    }
+}
+
+impl From<AxisScale> for YScale {
+    fn from(scale: AxisScale) -> YScale {
+        match scale {
+            AxisScale::Symlog => YScale::SymLog,
+            AxisScale::Linear => YScale::Linear,
+        }
+    }
+}
+
+impl From<YScale> for AxisScale {
+    fn from(scale: YScale) -> AxisScale {
+        match scale {
+            YScale::SymLog => AxisScale::Symlog,
+            YScale::Linear => AxisScale::Linear,
+        }
+    }
+}
+
+impl From<ProfileName> for ProfileKind {
+    fn from(name: ProfileName) -> ProfileKind {
+        match name {
+            ProfileName::Equal => ProfileKind::Equal,
+            ProfileName::Alternating => ProfileKind::Alternating,
+            ProfileName::Random => ProfileKind::Random,
+            ProfileName::OneHot => ProfileKind::OneHot,
+            ProfileName::Custom => ProfileKind::Custom,
+        }
+    }
+}
+
+impl From<ProfileKind> for ProfileName {
+    fn from(kind: ProfileKind) -> ProfileName {
+        match kind {
+            ProfileKind::Equal => ProfileName::Equal,
+            ProfileKind::Alternating => ProfileName::Alternating,
+            ProfileKind::Random => ProfileName::Random,
+            ProfileKind::OneHot => ProfileName::OneHot,
+            ProfileKind::Custom => ProfileName::Custom,
+        }
+    }
+}
+
+/// What the browser asks for, if anything.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Prompt {
+    /// Browsing the list.
+    List,
+    /// Typing the new name of the selected snapshot.
+    Rename(String),
+    /// Waiting for y/n before deleting the selected snapshot.
+    ConfirmDelete,
+}
+
+/// The snapshot browser: the folder's files, newest first, unreadable ones last with their
+/// error.
+#[derive(Debug)]
+pub struct Browser {
+    /// The snapshot folder.
+    pub dir: PathBuf,
+    /// The files listed.
+    pub entries: Vec<SnapshotEntry>,
+    /// Index of the selected entry (0 when the list is empty).
+    pub selected: usize,
+    /// The prompt on screen.
+    pub prompt: Prompt,
+    /// An error shown inside the browser (a file that cannot be opened, a refused rename).
+    pub error: Option<String>,
+}
+
+impl Browser {
+    /// Lists `dir` (a missing folder is an empty list).
+    pub fn open(dir: &Path) -> Result<Browser, SnapshotError> {
+        Ok(Browser {
+            dir: dir.to_path_buf(),
+            entries: snapshot::list(dir)?,
+            selected: 0,
+            prompt: Prompt::List,
+            error: None,
+        })
+    }
+
+    /// Lists the folder again, selecting `name` if given and present (else keeping the
+    /// position).
+    pub fn refresh(&mut self, name: Option<&str>) -> Result<(), SnapshotError> {
+        self.entries = snapshot::list(&self.dir)?;
+        if let Some(i) = name.and_then(|n| self.entries.iter().position(|e| e.name == n)) {
+            self.selected = i;
+        }
+        self.selected = self.selected.min(self.entries.len().saturating_sub(1));
+        Ok(())
+    }
+
+    /// The selected entry, if the list is not empty.
+    pub fn current(&self) -> Option<&SnapshotEntry> {
+        self.entries.get(self.selected)
+    }
+
+    /// Moves the selection one row up or down (stopping at the ends).
+    pub fn step(&mut self, down: bool) {
+        self.selected = if down {
+            (self.selected + 1).min(self.entries.len().saturating_sub(1))
+        } else {
+            self.selected.saturating_sub(1)
+        };
+    }
+}
