@@ -25,6 +25,7 @@ use serde::de::{self, Deserializer, Unexpected, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::params::{Contributions, Model, MomentsKind, Noise, ParamError, Params};
+use crate::settings::{View, YScale};
 
 /// Environment variable naming a config file; overridden by `--config`.
 pub const ENV_VAR: &str = "DROPSCOPE_CONFIG";
@@ -168,9 +169,9 @@ pub struct UiSection {
     /// Lowest level shown in the log panel.
     pub log_level: LogLevel,
     /// The view shown at start.
-    pub view: ViewName,
+    pub view: View,
     /// Y-axis scale of the charts.
-    pub y_scale: AxisScale,
+    pub y_scale: YScale,
 }
 
 impl Default for UiSection {
@@ -181,8 +182,8 @@ impl Default for UiSection {
             ascii: Auto::Auto,
             max_fps: 30,
             log_level: LogLevel::Info,
-            view: ViewName::Dashboard,
-            y_scale: AxisScale::Symlog,
+            view: View::Dashboard,
+            y_scale: YScale::SymLog,
         }
     }
 }
@@ -413,53 +414,6 @@ impl LogLevel {
             LogLevel::Trace => log::LevelFilter::Trace,
         }
     }
-}
-
-/// A TUI view, by the name `--view` and `:view` use.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ViewName {
-    /// Header, partial sums, complex plane, penalty against xβ, Monte Carlo.
-    #[default]
-    Dashboard,
-    /// Order by order: a_m, M_m, a_m·M_m, R_m.
-    Table,
-    /// The T(n, j) triangle and Theorem 1 against the stable recurrence.
-    Theorem1,
-    /// The root-test radius estimate against the true radius and 2π.
-    Theorem2,
-    /// The log panel.
-    Log,
-}
-
-impl ViewName {
-    /// The name: `dashboard`, `table`, `theorem1`, `theorem2` or `log`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ViewName::Dashboard => "dashboard",
-            ViewName::Table => "table",
-            ViewName::Theorem1 => "theorem1",
-            ViewName::Theorem2 => "theorem2",
-            ViewName::Log => "log",
-        }
-    }
-}
-
-impl fmt::Display for ViewName {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// How a chart's y axis maps values.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AxisScale {
-    /// Symmetric log: linear near 0, logarithmic beyond, sign kept.
-    #[default]
-    Symlog,
-    /// Linear.
-    Linear,
 }
 
 /// A setting that is either `"auto"` or a value.

@@ -7,6 +7,7 @@ pub mod config;
 pub mod engine;
 pub mod montecarlo;
 pub mod params;
+pub mod settings;
 pub mod snapshot;
 pub mod tour;
 pub mod tui;

@@ -65,8 +65,9 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::cli::{Format, params_line, render_report};
-use crate::config::{AxisScale, FileError, ParamsSection, ViewName, one_line, read_text};
+use crate::config::{FileError, ParamsSection, one_line, read_text};
 use crate::params::{Contributions, Model, Noise, ParamError, Params};
+use crate::settings::{ProfileKind, View, YScale};
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = 2;
@@ -266,42 +267,12 @@ mod seed_serde {
     }
 }
 
-/// The TUI's contribution profiles.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ProfileName {
-    /// w_j = xβ/d.
-    #[default]
-    Equal,
-    /// w_j = xβ/d ± spread, alternating in sign.
-    Alternating,
-    /// w_j = xβ/d + spread·u_j, u_j random from the profile seed.
-    Random,
-    /// w_1 = xβ, the others 0.
-    OneHot,
-    /// An explicit list.
-    Custom,
-}
-
-impl ProfileName {
-    /// The name: `equal`, `alternating`, `random`, `one_hot` or `custom`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProfileName::Equal => "equal",
-            ProfileName::Alternating => "alternating",
-            ProfileName::Random => "random",
-            ProfileName::OneHot => "one_hot",
-            ProfileName::Custom => "custom",
-        }
-    }
-}
-
 /// The contribution profile of a session.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ProfileState {
     /// The active profile.
-    pub kind: ProfileName,
+    pub kind: ProfileKind,
     /// Spread of the alternating and random profiles, finite and > 0.
     pub spread: f64,
     /// Seed of the random profile.
@@ -316,7 +287,7 @@ impl Default for ProfileState {
     /// Equal, spread 1, seed 0, no custom list.
     fn default() -> Self {
         ProfileState {
-            kind: ProfileName::Equal,
+            kind: ProfileKind::Equal,
             spread: 1.0,
             seed: 0,
             custom: None,
@@ -329,9 +300,9 @@ impl Default for ProfileState {
 #[serde(deny_unknown_fields, default)]
 pub struct ViewState {
     /// The view on screen.
-    pub name: ViewName,
+    pub name: View,
     /// Y-axis scale of the charts.
-    pub y_scale: AxisScale,
+    pub y_scale: YScale,
 }
 
 /// The Monte Carlo worker's seed and accumulated statistics, enough to continue the estimate.
@@ -464,7 +435,7 @@ impl From<FileV1> for FileV2 {
         let profile = match v1.weights {
             Contributions::Equal => ProfileState::default(),
             Contributions::Explicit(w) => ProfileState {
-                kind: ProfileName::Custom,
+                kind: ProfileKind::Custom,
                 custom: Some(w),
                 ..ProfileState::default()
             },
@@ -544,7 +515,7 @@ impl Snapshot {
         let profile = match &params.contributions {
             Contributions::Equal => ProfileState::default(),
             Contributions::Explicit(w) => ProfileState {
-                kind: ProfileName::Custom,
+                kind: ProfileKind::Custom,
                 custom: Some(w.clone()),
                 ..ProfileState::default()
             },
@@ -985,7 +956,7 @@ pub fn list_text(dir: &Path) -> String {
                     short(p.xb),
                     p.order.to_string(),
                     p.dimension.to_string(),
-                    s.profile.kind.as_str().to_string(),
+                    s.profile.kind.name().to_string(),
                     format!("{:?}", p.noise).to_lowercase(),
                     s.note.as_deref().map(one_line).unwrap_or_default(),
                 ]
@@ -1047,7 +1018,7 @@ pub fn show_text(s: &Snapshot) -> String {
     let _ = writeln!(
         out,
         "profile      {} (spread {}, seed {})",
-        s.profile.kind.as_str(),
+        s.profile.kind.name(),
         s.profile.spread,
         s.profile.seed
     );
@@ -1056,8 +1027,8 @@ pub fn show_text(s: &Snapshot) -> String {
         "view         {} (y axis {})",
         s.view.name,
         match s.view.y_scale {
-            AxisScale::Symlog => "symlog",
-            AxisScale::Linear => "linear",
+            YScale::SymLog => "symlog",
+            YScale::Linear => "linear",
         }
     );
     let mc = &s.monte_carlo;

@@ -32,10 +32,10 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 
-use crate::config::{Auto, FileError, ViewName, line_col, param_key, read_text};
+use crate::config::{Auto, FileError, line_col, param_key, read_text};
 use crate::engine::with_xb;
 use crate::params::{Contributions, Model, MomentsKind, Noise, ParamError, Params};
-use crate::snapshot::ProfileName;
+use crate::settings::{ProfileKind, View};
 
 /// The tour shipped in `assets/tour.toml`, built into the binary.
 pub const BUILTIN: &str = include_str!("../assets/tour.toml");
@@ -47,7 +47,7 @@ pub const MAX_STEP_SECONDS: f64 = 3600.0;
 #[derive(Clone, Debug, PartialEq)]
 pub enum TourWeights {
     /// `equal`, `alternating`, `random` or `one_hot` (generated from xβ, d and the spread).
-    Profile(ProfileName),
+    Profile(ProfileKind),
     /// An explicit list w_1..w_d (finite numbers).
     List(Vec<f64>),
 }
@@ -64,10 +64,10 @@ impl<'de> Deserialize<'de> for TourWeights {
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<TourWeights, E> {
                 let name = match v {
-                    "equal" => ProfileName::Equal,
-                    "alternating" => ProfileName::Alternating,
-                    "random" => ProfileName::Random,
-                    "one_hot" => ProfileName::OneHot,
+                    "equal" => ProfileKind::Equal,
+                    "alternating" => ProfileKind::Alternating,
+                    "random" => ProfileKind::Random,
+                    "one_hot" => ProfileKind::OneHot,
                     _ => return Err(E::invalid_value(de::Unexpected::Str(v), &self)),
                 };
                 Ok(TourWeights::Profile(name))
@@ -145,7 +145,7 @@ struct StepFile {
     caption: Option<String>,
     #[serde(default)]
     duration: f64,
-    view: Option<ViewName>,
+    view: Option<View>,
     #[serde(default)]
     set: Patch,
     animate: Option<Animation>,
@@ -168,7 +168,7 @@ pub struct Step {
     /// How long the step lasts.
     pub duration: Duration,
     /// The view to switch to, if any.
-    pub view: Option<ViewName>,
+    pub view: Option<View>,
     /// Parameter changes applied when the step starts.
     pub set: Patch,
     /// The animation played over the step, if any.
@@ -182,7 +182,7 @@ pub struct Scene {
     /// contributions are `Equal` and the app generates the list from xβ, d and the spread.
     pub params: Params,
     /// The contribution profile (`Custom` when `params` holds a list).
-    pub profile: ProfileName,
+    pub profile: ProfileKind,
     /// Spread of the alternating and random profiles, > 0.
     pub spread: f64,
 }
@@ -192,7 +192,7 @@ impl Default for Scene {
     fn default() -> Self {
         Scene {
             params: Params::default(),
-            profile: ProfileName::Equal,
+            profile: ProfileKind::Equal,
             spread: 1.0,
         }
     }
@@ -209,7 +209,7 @@ impl Scene {
             }
             Some(TourWeights::List(w)) => {
                 s.params = s.params.with_weights(w.clone());
-                s.profile = ProfileName::Custom;
+                s.profile = ProfileKind::Custom;
             }
             None => {}
         }
@@ -220,7 +220,7 @@ impl Scene {
             s.params.order = v;
         }
         if let Some(v) = patch.d {
-            if s.profile == ProfileName::Custom && v != s.params.dimension {
+            if s.profile == ProfileKind::Custom && v != s.params.dimension {
                 return Err((
                     "d",
                     format!(
@@ -295,7 +295,7 @@ impl Scene {
                 ..Patch::default()
             },
             AnimParam::Spread => {
-                if !matches!(self.profile, ProfileName::Alternating | ProfileName::Random) {
+                if !matches!(self.profile, ProfileKind::Alternating | ProfileKind::Random) {
                     return Err((
                         "animate",
                         "spread only matters for the alternating and random profiles: set \
@@ -323,7 +323,7 @@ pub struct Tour {
     /// Scene when each step ends (animation at `to`).
     ends: Vec<Scene>,
     /// View in effect during each step.
-    views: Vec<ViewName>,
+    views: Vec<View>,
 }
 
 impl Tour {
@@ -345,7 +345,7 @@ impl Tour {
             views: Vec::new(),
         };
         let mut scene = Scene::default();
-        let mut view = ViewName::Dashboard;
+        let mut view = View::Dashboard;
         for (i, spanned) in file.step.into_iter().enumerate() {
             let span_start = spanned.span().start;
             let raw = spanned.into_inner();
@@ -453,7 +453,7 @@ pub enum TourAction {
     /// Show these parameters, profile and spread.
     SetParams(Scene),
     /// Switch to this view.
-    SetView(ViewName),
+    SetView(View),
     /// Show this caption, or none.
     Caption(Option<String>),
 }

@@ -5,18 +5,18 @@ use std::fs;
 use std::path::Path;
 
 use dropscope::cli::Format;
-use dropscope::config::{AxisScale, ViewName};
 use dropscope::params::{Noise, Params};
+use dropscope::settings::{ProfileKind, View, YScale};
 use dropscope::snapshot::{
-    self, MonteCarloState, ProfileName, SCHEMA_VERSION, Snapshot, SnapshotError, Timestamp,
+    self, MonteCarloState, SCHEMA_VERSION, Snapshot, SnapshotError, Timestamp,
 };
 
 fn session() -> Snapshot {
     let mut s = Snapshot::new(Params::default().with_weights(vec![3.0, -3.0, 2.0, -2.0]));
     s.created = "2025-06-01T12:34:56Z".parse().unwrap();
     s.note = Some("mixed signs \"diverge\"".into());
-    s.view.name = ViewName::Theorem2;
-    s.view.y_scale = AxisScale::Linear;
+    s.view.name = View::Theorem2;
+    s.view.y_scale = YScale::Linear;
     s.profile.seed = u64::MAX;
     s.monte_carlo = MonteCarloState::from_estimate(u64::MAX - 1, 1_000_000, 0.0123, 1e-5);
     s
@@ -117,9 +117,9 @@ fn schema_1_is_migrated_in_memory_and_left_alone() {
             ..Params::default().with_weights(vec![0.5, 0.25, 0.25])
         }
     );
-    assert_eq!(s.profile.kind, ProfileName::Custom);
+    assert_eq!(s.profile.kind, ProfileKind::Custom);
     assert_eq!((s.monte_carlo.seed, s.monte_carlo.samples), (7, 0));
-    assert_eq!(s.view.name, ViewName::Dashboard);
+    assert_eq!(s.view.name, View::Dashboard);
     assert_eq!(fs::read_to_string(&path).unwrap(), v1);
     let saved = snapshot::save(dir.path(), Some("new"), &s).unwrap();
     let again = snapshot::load(&saved).unwrap();

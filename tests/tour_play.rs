@@ -4,9 +4,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use dropscope::config::ViewName;
 use dropscope::params::Contributions;
-use dropscope::snapshot::ProfileName;
+use dropscope::settings::ProfileKind;
+use dropscope::settings::View;
 use dropscope::tour::{BUILTIN, Scene, Tour, TourAction, TourPlayer};
 
 fn secs(s: f64) -> Duration {
@@ -70,8 +70,8 @@ fn the_shipped_tour_is_valid_at_every_moment() {
         }
     }
     assert!(scenes > 100, "{scenes}");
-    assert!(profiles.contains(&ProfileName::Alternating));
-    assert!(profiles.contains(&ProfileName::Custom));
+    assert!(profiles.contains(&ProfileKind::Alternating));
+    assert!(profiles.contains(&ProfileKind::Custom));
     assert!(BUILTIN.contains("d = 500"));
     assert!(tour.duration() >= secs(60.0) && tour.duration() <= secs(180.0));
 }
@@ -80,7 +80,7 @@ fn the_shipped_tour_is_valid_at_every_moment() {
 fn ticks_walk_the_timeline() {
     let mut p = TourPlayer::new(small());
     let first = p.tick(Duration::ZERO);
-    assert_eq!(first[0], TourAction::SetView(ViewName::Dashboard));
+    assert_eq!(first[0], TourAction::SetView(View::Dashboard));
     assert!(
         matches!(&first[1], TourAction::SetParams(s) if s.params.delta == 0.2 && s.params.xb == 1.0)
     );
@@ -90,7 +90,7 @@ fn ticks_walk_the_timeline() {
     assert_eq!(p.current_step(), (0, 3));
     // 1 s left in step 1, then 2 s into step 2: half way from xβ 0 to 4.
     let a = p.tick(secs(3.0));
-    assert_eq!(a[0], TourAction::SetView(ViewName::Table));
+    assert_eq!(a[0], TourAction::SetView(View::Table));
     assert_eq!(a[2], TourAction::Caption(Some("two".into())));
     assert_eq!(xb_of(&a), [0.0, 2.0]);
     assert_eq!(p.current_step(), (1, 3));
@@ -102,7 +102,7 @@ fn ticks_walk_the_timeline() {
     assert!(a.contains(&TourAction::Caption(None)));
     assert_eq!(
         a[1],
-        TourAction::SetView(ViewName::Table),
+        TourAction::SetView(View::Table),
         "the view carries over"
     );
     assert_eq!(
@@ -136,7 +136,7 @@ fn next_and_previous_reapply_whole_steps() {
     p.tick(secs(3.0));
     let a = p.previous_step();
     assert_eq!(p.current_step(), (0, 3));
-    assert_eq!(a[0], TourAction::SetView(ViewName::Dashboard));
+    assert_eq!(a[0], TourAction::SetView(View::Dashboard));
     assert!(matches!(&a[1], TourAction::SetParams(s) if s.params.xb == 1.0));
     assert_eq!(
         p.previous_step().len(),
@@ -146,7 +146,7 @@ fn next_and_previous_reapply_whole_steps() {
     p.next_step();
     let a = p.next_step();
     assert_eq!(p.current_step(), (2, 3));
-    assert!(matches!(&a[1], TourAction::SetParams(s) if s.profile == ProfileName::Custom));
+    assert!(matches!(&a[1], TourAction::SetParams(s) if s.profile == ProfileKind::Custom));
     p.pause();
     assert!(
         p.next_step().is_empty(),

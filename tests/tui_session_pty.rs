@@ -205,7 +205,7 @@ fn killed_session_is_autosaved(signal: &str) {
         .expect("an autosave exists");
     assert_eq!(saved.params.delta, 0.51);
     assert_eq!(saved.params.order, 12);
-    assert_eq!(saved.view.y_scale, dropscope::config::AxisScale::Linear);
+    assert_eq!(saved.view.y_scale, dropscope::settings::YScale::Linear);
 
     let mut s = Session::start(&home, &["--resume"]);
     s.expect("δ=0.51  xβ=6.00  k=12");

@@ -235,8 +235,8 @@ fn tui_options(
     options.ascii = args.ascii || ui.ascii == Auto::Value(true);
     options.max_fps = ui.max_fps;
     options.log_level = ui.log_level.filter();
-    options.view = Some(args.view.unwrap_or(ui.view.into()));
-    options.y_scale = ui.y_scale.into();
+    options.view = Some(args.view.unwrap_or(ui.view));
+    options.y_scale = ui.y_scale;
     options.monte_carlo = config.worker.enabled && !args.no_mc;
     if let Auto::Value(threads) = config.worker.threads {
         options.threads = threads;

@@ -21,7 +21,8 @@ use super::keys::{self, Action, Scope};
 use super::profile::{MAX_GENERATED_DIMENSION, Profile};
 use super::session::{Browser, Prompt};
 use super::theme::Theme;
-use super::view::View;
+use crate::settings::View;
+pub use crate::settings::YScale;
 
 /// Largest δ the arrow keys reach (δ must stay below 1).
 const MAX_KEY_DELTA: f64 = 0.99;
@@ -42,15 +43,6 @@ pub enum Effect {
     Restore(Job, MonteCarloState),
     /// Leave the app.
     Quit,
-}
-
-/// How the y axes of the charts map values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum YScale {
-    /// Symmetric log (the default): 1e-4 and 1e100 on one chart.
-    SymLog,
-    /// Linear.
-    Linear,
 }
 
 /// Whether keys edit parameters or the command line.
@@ -194,14 +186,14 @@ impl App {
         Snapshot {
             note,
             profile: ProfileState {
-                kind: self.profile.kind.into(),
+                kind: self.profile.kind,
                 spread: self.profile.spread,
                 seed: self.profile.seed,
                 custom: self.profile.custom.clone(),
             },
             view: ViewState {
-                name: self.view.into(),
-                y_scale: self.y_scale.into(),
+                name: self.view,
+                y_scale: self.y_scale,
             },
             monte_carlo: MonteCarloState {
                 paused: self.monte_carlo_paused,
@@ -216,7 +208,7 @@ impl App {
     /// generation; the runner continues the saved Monte Carlo estimate.
     pub fn restore(&mut self, snap: &Snapshot) -> Option<Effect> {
         let mut profile = Profile {
-            kind: snap.profile.kind.into(),
+            kind: snap.profile.kind,
             spread: snap.profile.spread,
             seed: snap.profile.seed,
             custom: snap.profile.custom.clone(),
@@ -235,8 +227,8 @@ impl App {
         self.base = snap.params.clone();
         self.profile = profile;
         self.params = params;
-        self.view = snap.view.name.into();
-        self.y_scale = snap.view.y_scale.into();
+        self.view = snap.view.name;
+        self.y_scale = snap.view.y_scale;
         self.generation += 1;
         self.scroll = 0;
         self.monte_carlo = None;
@@ -352,14 +344,14 @@ impl App {
         for action in actions {
             self.dirty = true;
             match action {
-                TourAction::SetView(view) => self.view = view.into(),
+                TourAction::SetView(view) => self.view = view,
                 TourAction::SetParams(scene) => {
                     let custom = match &scene.params.contributions {
                         Contributions::Explicit(list) => Some(list.clone()),
                         Contributions::Equal => self.profile.custom.clone(),
                     };
                     let profile = Profile {
-                        kind: scene.profile.into(),
+                        kind: scene.profile,
                         spread: scene.spread,
                         seed: self.profile.seed,
                         custom,
@@ -1312,10 +1304,13 @@ mod tests {
         let saved = entries[0].snapshot.as_ref().unwrap();
         assert_eq!(saved.note.as_deref(), Some("spread 2"));
         assert_eq!(saved.params, app.params);
-        assert_eq!(saved.profile.kind, snapshot::ProfileName::Alternating);
+        assert_eq!(
+            saved.profile.kind,
+            crate::settings::ProfileKind::Alternating
+        );
         assert_eq!(saved.profile.spread, 2.0);
-        assert_eq!(saved.view.name, crate::config::ViewName::Table);
-        assert_eq!(saved.view.y_scale, crate::config::AxisScale::Linear);
+        assert_eq!(saved.view.name, View::Table);
+        assert_eq!(saved.view.y_scale, YScale::Linear);
         assert_eq!(saved.monte_carlo.seed, 1);
 
         key(&mut app, KeyCode::Char('s'));
@@ -1382,7 +1377,7 @@ mod tests {
     fn a_list_its_profile_does_not_generate_becomes_custom() {
         let mut snap = app().session(None);
         snap.params = Params::default().with_weights(vec![1.0, 2.0, 3.0]);
-        snap.profile.kind = snapshot::ProfileName::Alternating;
+        snap.profile.kind = crate::settings::ProfileKind::Alternating;
         let mut app = app();
         app.restore(&snap);
         assert_eq!(app.params, snap.params);

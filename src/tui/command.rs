@@ -4,7 +4,7 @@
 
 use crate::params::{Model, MomentsKind, Noise};
 
-use super::view::View;
+use crate::settings::View;
 
 /// A parsed command.
 #[derive(Clone, Debug, PartialEq)]

@@ -25,7 +25,6 @@ pub mod session;
 pub mod terminal;
 pub mod theme;
 mod ui;
-pub mod view;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -42,12 +41,12 @@ use ratatui::layout::Rect;
 
 use crate::montecarlo::{Histogram, McStats, Worker};
 use crate::params::Params;
+pub use crate::settings::View;
 use crate::snapshot::{self, Snapshot};
 use crate::tour::{Tour, TourPlayer};
 use app::{App, Effect, YScale};
 use event::Event;
 use theme::{Theme, ThemeName};
-pub use view::View;
 
 /// How long a parameter change may hold the next frame back while the engine works, so quick
 /// evaluations never flash "computing…".

@@ -3,24 +3,10 @@
 
 use crate::engine::with_xb;
 use crate::params::{Contributions, Params};
+pub use crate::settings::ProfileKind;
 
 /// Largest d for the generated explicit profiles (the explicit moments cost grows with d).
 pub const MAX_GENERATED_DIMENSION: u64 = 2000;
-
-/// Which profile is active.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProfileKind {
-    /// w_j = xβ/d.
-    Equal,
-    /// w_j = xβ/d ± spread, alternating in sign (centred so the sum stays xβ).
-    Alternating,
-    /// w_j = xβ/d + spread·u_j with u_j uniform of unit variance from the seed, centred.
-    Random,
-    /// w_1 = xβ, every other w_j = 0.
-    OneHot,
-    /// The list given with `:weights`, scaled along xβ.
-    Custom,
-}
 
 /// The active profile and its settings.
 #[derive(Clone, Debug, PartialEq)]

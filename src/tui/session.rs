@@ -3,78 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::config::{AxisScale, ViewName};
-use crate::snapshot::{self, ProfileName, SnapshotEntry, SnapshotError};
-
-use super::app::YScale;
-use super::profile::ProfileKind;
-use super::view::View;
-
-impl From<ViewName> for View {
-    fn from(name: ViewName) -> View {
-        match name {
-            ViewName::Dashboard => View::Dashboard,
-            ViewName::Table => View::Table,
-            ViewName::Theorem1 => View::Theorem1,
-            ViewName::Theorem2 => View::Theorem2,
-            ViewName::Log => View::Log,
-        }
-    }
-}
-
-impl From<View> for ViewName {
-    fn from(view: View) -> ViewName {
-        match view {
-            View::Dashboard => ViewName::Dashboard,
-            View::Table => ViewName::Table,
-            View::Theorem1 => ViewName::Theorem1,
-            View::Theorem2 => ViewName::Theorem2,
-            View::Log => ViewName::Log,
-        }
-    }
-}
-
-impl From<AxisScale> for YScale {
-    fn from(scale: AxisScale) -> YScale {
-        match scale {
-            AxisScale::Symlog => YScale::SymLog,
-            AxisScale::Linear => YScale::Linear,
-        }
-    }
-}
-
-impl From<YScale> for AxisScale {
-    fn from(scale: YScale) -> AxisScale {
-        match scale {
-            YScale::SymLog => AxisScale::Symlog,
-            YScale::Linear => AxisScale::Linear,
-        }
-    }
-}
-
-impl From<ProfileName> for ProfileKind {
-    fn from(name: ProfileName) -> ProfileKind {
-        match name {
-            ProfileName::Equal => ProfileKind::Equal,
-            ProfileName::Alternating => ProfileKind::Alternating,
-            ProfileName::Random => ProfileKind::Random,
-            ProfileName::OneHot => ProfileKind::OneHot,
-            ProfileName::Custom => ProfileKind::Custom,
-        }
-    }
-}
-
-impl From<ProfileKind> for ProfileName {
-    fn from(kind: ProfileKind) -> ProfileName {
-        match kind {
-            ProfileKind::Equal => ProfileName::Equal,
-            ProfileKind::Alternating => ProfileName::Alternating,
-            ProfileKind::Random => ProfileName::Random,
-            ProfileKind::OneHot => ProfileName::OneHot,
-            ProfileKind::Custom => ProfileName::Custom,
-        }
-    }
-}
+use crate::snapshot::{self, SnapshotEntry, SnapshotError};
 
 /// What the browser asks for, if anything.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -114,7 +114,7 @@ fn row(theme: &Theme, e: &SnapshotEntry, name_width: usize, selected: bool) -> L
                 format::param(p.xb),
                 p.order,
                 p.dimension,
-                s.profile.kind.as_str()
+                s.profile.kind.name()
             );
             if s.monte_carlo.samples > 0 {
                 params.push_str(&format!(" N={}", format::count(s.monte_carlo.samples)));

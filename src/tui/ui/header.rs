@@ -9,10 +9,10 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use crate::engine::{PAPER_RADIUS, Report};
 use crate::params::{Model, Noise};
+use crate::settings::View;
 use crate::tui::app::{self, App};
 use crate::tui::format;
 use crate::tui::theme::{Role, Theme};
-use crate::tui::view::View;
 
 /// Screens shorter than this drop the tab line to leave room for the charts.
 const TABS_FROM_HEIGHT: u16 = 30;

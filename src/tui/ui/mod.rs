@@ -25,7 +25,7 @@ use ratatui::widgets::{Block, Paragraph, Widget};
 
 use super::app::App;
 use super::theme::{Role, Theme};
-use super::view::View;
+use crate::settings::View;
 
 /// Smallest terminal the app draws in (columns).
 pub const MIN_WIDTH: u16 = 60;

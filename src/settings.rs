@@ -1,10 +1,15 @@
-//! The screens the app can show, switched with Tab or the number keys.
+//! Named settings shared by the command line, config files, snapshots, demo tours and the
+//! explorer: the view, the y-axis scale and the contribution profile. One definition each, with
+//! the names files and flags use.
 
 use std::fmt;
 use std::str::FromStr;
 
-/// One full-screen view.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+use serde::{Deserialize, Serialize};
+
+/// One full-screen view of the explorer (`dashboard`, `table`, `theorem1`, `theorem2`, `log`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum View {
     /// Header, partial sums, complex plane, penalty against xβ, Monte Carlo.
     #[default]
@@ -85,6 +90,50 @@ impl FromStr for View {
             .ok_or_else(|| {
                 format!("view '{s}' is not known: use dashboard, table, theorem1, theorem2 or log")
             })
+    }
+}
+
+/// How the y axes of the charts map values (`symlog` or `linear`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum YScale {
+    /// Symmetric log (the default): linear near 0, logarithmic beyond, sign kept, so 1e-4 and
+    /// 1e100 fit on one chart.
+    #[default]
+    #[serde(rename = "symlog")]
+    SymLog,
+    /// Linear.
+    #[serde(rename = "linear")]
+    Linear,
+}
+
+/// The explorer's contribution profiles (`equal`, `alternating`, `random`, `one_hot`,
+/// `custom`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ProfileKind {
+    /// w_j = xβ/d.
+    #[default]
+    Equal,
+    /// w_j = xβ/d ± spread, alternating in sign (centred so the sum stays xβ).
+    Alternating,
+    /// w_j = xβ/d + spread·u_j with u_j uniform of unit variance from the seed, centred.
+    Random,
+    /// w_1 = xβ, every other w_j = 0.
+    OneHot,
+    /// An explicit list (`:weights`), scaled along xβ.
+    Custom,
+}
+
+impl ProfileKind {
+    /// The name: `equal`, `alternating`, `random`, `one_hot` or `custom`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ProfileKind::Equal => "equal",
+            ProfileKind::Alternating => "alternating",
+            ProfileKind::Random => "random",
+            ProfileKind::OneHot => "one_hot",
+            ProfileKind::Custom => "custom",
+        }
     }
 }
 
