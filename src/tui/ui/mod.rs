@@ -121,6 +121,31 @@ fn note(theme: &Theme, area: Rect, buf: &mut Buffer, text: &str, role: Role) {
 }
 
 /// The "computing…" placeholder text.
+/// The current report; while it is computing or after it failed, draws a panel titled `title`
+/// saying so and returns `None` (the caller has nothing more to draw).
+fn report_or_note<'a>(
+    app: &'a App,
+    title: String,
+    area: Rect,
+    buf: &mut Buffer,
+) -> Option<&'a crate::engine::Report> {
+    let theme = &app.theme;
+    match app.current().map(|c| &c.report) {
+        Some(Ok(report)) => Some(report),
+        other => {
+            let block = panel(theme, title, None);
+            let inner = block.inner(area);
+            block.render(area, buf);
+            let (text, role) = match other {
+                Some(Err(e)) => (e.clone(), Role::Bad),
+                _ => (computing(theme).to_string(), Role::Warn),
+            };
+            note(theme, inner, buf, &text, role);
+            None
+        }
+    }
+}
+
 fn computing(theme: &Theme) -> &'static str {
     theme.text("computing…", "computing...")
 }

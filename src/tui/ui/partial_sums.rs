@@ -21,19 +21,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             YScale::Linear => "linear y",
         }
     );
-    let report = match app.current().map(|c| &c.report) {
-        Some(Ok(report)) => report,
-        other => {
-            let block = super::panel(theme, title, None);
-            let inner = block.inner(area);
-            block.render(area, buf);
-            let (text, role) = match other {
-                Some(Err(e)) => (e.clone(), Role::Bad),
-                _ => (super::computing(theme).to_string(), Role::Warn),
-            };
-            super::note(theme, inner, buf, &text, role);
-            return;
-        }
+    let Some(report) = super::report_or_note(app, title.clone(), area, buf) else {
+        return;
     };
     let k = report.params.order;
     let exact = report.exact_penalty;

@@ -14,18 +14,8 @@ use crate::tui::theme::Role;
 /// Draws the view.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let report = match app.current().map(|c| &c.report) {
-        Some(Ok(report)) => report,
-        other => {
-            let block = super::panel(theme, "Table".to_string(), None);
-            let inner = block.inner(area);
-            block.render(area, buf);
-            let (text, role) = match other {
-                Some(Err(e)) => (e.clone(), Role::Bad),
-                _ => (super::computing(theme).to_string(), Role::Warn),
-            };
-            return super::note(theme, inner, buf, &text, role);
-        }
+    let Some(report) = super::report_or_note(app, "Table".to_string(), area, buf) else {
+        return;
     };
     let n = report.partial_sums.len();
     let visible = area.height.saturating_sub(3) as usize;

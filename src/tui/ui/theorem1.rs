@@ -18,18 +18,8 @@ const TABLE_WIDTH: u16 = 4 + 16 + 16 + 10 + 3 + 2;
 /// Draws the view.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let report = match app.current().map(|c| &c.report) {
-        Some(Ok(report)) => report,
-        other => {
-            let block = super::panel(theme, "Theorem 1".to_string(), None);
-            let inner = block.inner(area);
-            block.render(area, buf);
-            let (text, role) = match other {
-                Some(Err(e)) => (e.clone(), Role::Bad),
-                _ => (super::computing(theme).to_string(), Role::Warn),
-            };
-            return super::note(theme, inner, buf, &text, role);
-        }
+    let Some(report) = super::report_or_note(app, "Theorem 1".to_string(), area, buf) else {
+        return;
     };
     let sigma = theme.text("σ", "s");
     let formula = if theme.ascii {

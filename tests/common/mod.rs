@@ -1,0 +1,211 @@
+//! The harness the PTY tests share: private XDG folders ([`Home`]) and the real binary in a
+//! pseudo-terminal whose screen is parsed with vt100 ([`Session`]).
+
+#![allow(dead_code)] // each test binary uses its own subset of the harness
+
+use std::io::{Read, Write};
+use std::num::NonZeroU16;
+use std::path::PathBuf;
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+
+/// Terminal rows of every session.
+pub const ROWS: NonZeroU16 = NonZeroU16::new(40).unwrap();
+/// Terminal columns of every session.
+pub const COLS: NonZeroU16 = NonZeroU16::new(120).unwrap();
+
+/// Private XDG config and data folders for one test, so the user's are never touched.
+pub struct Home {
+    root: tempfile::TempDir,
+}
+
+impl Home {
+    /// Fresh, empty folders.
+    pub fn new() -> Home {
+        Home {
+            root: tempfile::tempdir().expect("a temporary folder"),
+        }
+    }
+
+    /// The root of the private folders (for files outside both XDG folders).
+    pub fn root(&self) -> &std::path::Path {
+        self.root.path()
+    }
+
+    /// $XDG_CONFIG_HOME of the session.
+    pub fn config_home(&self) -> PathBuf {
+        self.root.path().join("config")
+    }
+
+    /// $XDG_DATA_HOME of the session.
+    pub fn data_home(&self) -> PathBuf {
+        self.root.path().join("data")
+    }
+
+    /// Where snapshots and the autosave go.
+    pub fn snapshots(&self) -> PathBuf {
+        self.data_home().join("dropscope")
+    }
+
+    /// Writes the default config file.
+    pub fn write_config(&self, text: &str) {
+        let dir = self.config_home().join("dropscope");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("config.toml"), text).unwrap();
+    }
+
+    /// Writes a file into the snapshot folder.
+    pub fn write_snapshot(&self, name: &str, text: &str) -> PathBuf {
+        std::fs::create_dir_all(self.snapshots()).unwrap();
+        let path = self.snapshots().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// The binary with this home's folders and no inherited config (not in a terminal).
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_dropscope"));
+        cmd.args(args)
+            .env("XDG_CONFIG_HOME", self.config_home())
+            .env("XDG_DATA_HOME", self.data_home())
+            .env_remove("DROPSCOPE_CONFIG");
+        cmd
+    }
+}
+
+/// The real binary in a pseudo-terminal.
+pub struct Session {
+    /// The parsed screen.
+    pub parser: vt100::Parser,
+    output: Receiver<Vec<u8>>,
+    writer: Box<dyn Write + Send>,
+    /// The process.
+    pub child: Box<dyn portable_pty::Child + Send + Sync>,
+    /// Every byte the binary wrote, for checking escape sequences.
+    pub raw: Vec<u8>,
+}
+
+impl Session {
+    /// Starts `dropscope args` (one Monte Carlo thread) in a UTF-8 xterm with `home`'s folders.
+    pub fn start(home: &Home, args: &[&str]) -> Session {
+        let pty = native_pty_system()
+            .openpty(PtySize {
+                rows: ROWS.get(),
+                cols: COLS.get(),
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("open a pty");
+        let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_dropscope"));
+        cmd.args(args);
+        cmd.args(["--threads", "1"]);
+        cmd.env("LANG", "C.UTF-8");
+        cmd.env("TERM", "xterm-256color");
+        cmd.env("XDG_CONFIG_HOME", home.config_home());
+        cmd.env("XDG_DATA_HOME", home.data_home());
+        cmd.env_remove("NO_COLOR");
+        cmd.env_remove("DROPSCOPE_CONFIG");
+        let child = pty.slave.spawn_command(cmd).expect("start dropscope");
+        drop(pty.slave);
+        let mut reader = pty.master.try_clone_reader().expect("pty reader");
+        let writer = pty.master.take_writer().expect("pty writer");
+        let (tx, output) = channel();
+        std::thread::spawn(move || {
+            let _keep_master_open = pty.master;
+            let mut buf = [0u8; 8192];
+            while let Ok(n) = reader.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        Session {
+            parser: vt100::Parser::new(ROWS, COLS, 0),
+            output,
+            writer,
+            child,
+            raw: Vec::new(),
+        }
+    }
+
+    /// Reads what arrived, waiting up to `wait` for the first bytes.
+    pub fn pump(&mut self, wait: Duration) {
+        if let Ok(bytes) = self.output.recv_timeout(wait) {
+            self.parser.process(&bytes);
+            self.raw.extend_from_slice(&bytes);
+        }
+        while let Ok(bytes) = self.output.try_recv() {
+            self.parser.process(&bytes);
+            self.raw.extend_from_slice(&bytes);
+        }
+    }
+
+    /// The screen's text.
+    pub fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    /// Waits until the screen contains `text` (or panics with the screen after 20 s).
+    pub fn expect(&mut self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if self.screen().contains(text) {
+                return;
+            }
+            self.pump(Duration::from_millis(50));
+        }
+        panic!("screen never showed {text:?}:\n{}", self.screen());
+    }
+
+    /// Types `keys` and gives the app a moment.
+    pub fn send(&mut self, keys: &str) {
+        self.writer.write_all(keys.as_bytes()).expect("write keys");
+        self.writer.flush().expect("flush keys");
+        std::thread::sleep(Duration::from_millis(80));
+    }
+
+    /// Sends the signal `name` (e.g. `TERM`, `HUP`) to the process.
+    pub fn signal(&mut self, name: &str) {
+        let pid = self.child.process_id().expect("pid");
+        let killed = std::process::Command::new("kill")
+            .args([&format!("-{name}"), &pid.to_string()])
+            .status()
+            .expect("run kill");
+        assert!(killed.success());
+    }
+
+    /// Waits (10 s at most) for the process to exit and reads its last output.
+    pub fn wait_exit(&mut self) -> portable_pty::ExitStatus {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            self.pump(Duration::from_millis(50));
+            if let Some(status) = self.child.try_wait().expect("child status") {
+                self.pump(Duration::from_millis(100));
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "dropscope did not exit:\n{}",
+                self.screen()
+            );
+        }
+    }
+
+    /// Asserts the terminal is back to normal: main screen, cursor shown.
+    pub fn assert_restored(&self, how: &str) {
+        let screen = self.parser.screen();
+        assert!(
+            !screen.alternate_screen(),
+            "alternate screen not left {how}"
+        );
+        assert!(!screen.hide_cursor(), "cursor left hidden {how}");
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
