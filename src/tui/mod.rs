@@ -50,7 +50,7 @@ use theme::{Theme, ThemeName};
 
 /// How long a parameter change may hold the next frame back while the engine works, so quick
 /// evaluations never flash "computing…".
-const HOLD: Duration = Duration::from_millis(40);
+const HOLD: Duration = Duration::from_millis(15);
 /// How often the log is re-read while it is on screen.
 const LOG_TICK: Duration = Duration::from_millis(500);
 /// Shortest time between two steps of a playing tour's clock (each may start an evaluation).
@@ -285,6 +285,9 @@ fn event_loop(
     let mut hold_until: Option<Instant> = Some(Instant::now() + HOLD);
     let mut last_draw: Option<Instant> = None;
     let mut last_tour = Instant::now();
+    // Input (keys, resizes, the engine's answer to them) is drawn at once; the frame cap only
+    // paces the worker's statistics, the tour and the log.
+    let mut urgent = false;
     loop {
         let now = Instant::now();
         if !app.tour_playing() {
@@ -292,9 +295,10 @@ fn event_loop(
         }
         let holding = app.computing() && hold_until.is_some_and(|t| now < t);
         let next_frame = last_draw.map(|t| t + frame);
-        if app.dirty && !holding && next_frame.is_none_or(|t| now >= t) {
+        if app.dirty && !holding && (urgent || next_frame.is_none_or(|t| now >= t)) {
             guard.terminal.draw(|f| ui::draw(f, app))?;
             app.dirty = false;
+            urgent = false;
             last_draw = Some(now);
         }
         let log_visible = app.view == View::Log || (app.view == View::Dashboard && app.log_strip);
@@ -333,6 +337,10 @@ fn event_loop(
             events.push(Event::Tick);
         }
         for event in events {
+            urgent |= matches!(
+                event,
+                Event::Key(_) | Event::Resize(..) | Event::Computed(_)
+            );
             let event = match (event, worker) {
                 (Event::MonteCarloReady, Some(w)) => {
                     Event::MonteCarlo(w.latest().map(Box::new), w.status())
