@@ -125,6 +125,12 @@ impl TuiOptions {
 /// terminal is restored on every exit path, then the session is autosaved when enabled.
 pub fn run(options: TuiOptions) -> anyhow::Result<()> {
     options.params.validate()?;
+    use std::io::IsTerminal;
+    if !(std::io::stdout().is_terminal() && std::io::stdin().is_terminal()) {
+        anyhow::bail!(
+            "the explorer needs a terminal on stdin and stdout; for scripts use `dropscope eval` or `dropscope render`"
+        );
+    }
     let ascii = options.ascii || !theme::locale_is_utf8();
     let name = options.theme.unwrap_or_else(ThemeName::from_env);
     if options.theme.is_some_and(|t| t != ThemeName::Mono) {
