@@ -96,18 +96,27 @@ pub fn render<M: Serialize>(report: &Report, format: Format, monte_carlo: Option
     }
 }
 
+/// Order m with a_m, M_m, a_m·M_m and R_m, for m = 0..=k.
+fn rows(r: &Report) -> impl Iterator<Item = (usize, [Option<f64>; 4])> + '_ {
+    (0..r.coefficients.len()).map(|m| {
+        (
+            m,
+            [
+                r.coefficients[m],
+                r.moments[m],
+                r.terms[m],
+                r.partial_sums[m],
+            ],
+        )
+    })
+}
+
 fn csv(r: &Report) -> String {
     let cell = |v: Option<f64>| v.map(|x| format!("{x:e}")).unwrap_or_default();
     let mut s = String::from("order,coefficient,moment,term,partial_sum\n");
-    for m in 0..r.coefficients.len() {
-        let _ = writeln!(
-            s,
-            "{m},{},{},{},{}",
-            cell(r.coefficients[m]),
-            cell(r.moments[m]),
-            cell(r.terms[m]),
-            cell(r.partial_sums[m])
-        );
+    for (m, values) in rows(r) {
+        let cells: Vec<String> = values.into_iter().map(cell).collect();
+        let _ = writeln!(s, "{m},{}", cells.join(","));
     }
     s
 }
@@ -180,15 +189,12 @@ fn table(r: &Report) -> String {
         "\n{:>5}  {:>16}  {:>16}  {:>16}  {:>16}",
         "m", "a_m", "M_m", "a_m·M_m", "R_m"
     );
-    for m in 0..r.coefficients.len() {
-        let _ = writeln!(
-            s,
-            "{m:>5}  {:>16}  {:>16}  {:>16}  {:>16}",
-            number(r.coefficients[m]),
-            number(r.moments[m]),
-            number(r.terms[m]),
-            number(r.partial_sums[m])
-        );
+    for (m, values) in rows(r) {
+        let _ = write!(s, "{m:>5}");
+        for v in values {
+            let _ = write!(s, "  {:>16}", number(v));
+        }
+        s.push('\n');
     }
     s
 }
