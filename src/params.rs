@@ -259,6 +259,32 @@ impl Params {
     }
 }
 
+/// Parses a list of contributions w_j written as `1.5,-2,0.5` (commas and/or spaces between
+/// entries). Errors are one line naming the entry, 1-based.
+pub fn parse_weight_list(text: &str) -> Result<Vec<f64>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err("the weight list is empty: give numbers like 1.5,-2,0.5".into());
+    }
+    let mut out = Vec::new();
+    for item in t.split(',') {
+        let mut words = item.split_whitespace().peekable();
+        if words.peek().is_none() {
+            return Err(format!(
+                "weight {} is empty in the list \"{t}\"",
+                out.len() + 1
+            ));
+        }
+        for word in words {
+            let value = word
+                .parse()
+                .map_err(|_| format!("weight {} = \"{word}\" is not a number", out.len() + 1))?;
+            out.push(value);
+        }
+    }
+    Ok(out)
+}
+
 /// Whether a list sum equals a stated xβ up to the rounding of summing the list.
 fn same_sum(sum: f64, xb: f64, weights: &[f64]) -> bool {
     let scale: f64 = weights.iter().map(|w| w.abs()).sum::<f64>().max(xb.abs());
@@ -309,6 +335,21 @@ mod tests {
             wrong.validate(),
             Err(ParamError::XbMismatch { .. })
         ));
+    }
+
+    #[test]
+    fn weight_lists_accept_commas_and_spaces_and_name_bad_entries() {
+        assert_eq!(parse_weight_list("1.5, -2 0.5"), Ok(vec![1.5, -2.0, 0.5]));
+        assert_eq!(
+            parse_weight_list("1,x"),
+            Err("weight 2 = \"x\" is not a number".to_string())
+        );
+        assert!(
+            parse_weight_list("1,,2")
+                .unwrap_err()
+                .contains("weight 2 is empty")
+        );
+        assert!(parse_weight_list(" ").unwrap_err().contains("empty"));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use clap::{Args, ValueEnum};
 
-use crate::params::{Contributions, Model, MomentsKind, Noise, Params};
+use crate::params::{Contributions, Model, MomentsKind, Noise, Params, parse_weight_list};
 
 /// Noise flag values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -77,7 +77,7 @@ fn parse_dimension(s: &str) -> Result<u64, String> {
     Ok(v as u64)
 }
 
-/// Parses `equal` or a comma-separated list of finite numbers.
+/// Parses `equal` or a list of numbers (see [`parse_weight_list`]).
 pub fn parse_weights(s: &str) -> Result<Contributions, String> {
     let t = s.trim();
     if t.eq_ignore_ascii_case("equal") {
@@ -86,19 +86,7 @@ pub fn parse_weights(s: &str) -> Result<Contributions, String> {
     if t.is_empty() {
         return Err("the weight list is empty: give `equal` or numbers like 1.5,-2,0.5".into());
     }
-    let mut out = Vec::new();
-    for (i, item) in t.split(',').enumerate() {
-        let item = item.trim();
-        let v: f64 = item.parse().map_err(|_| {
-            if item.is_empty() {
-                format!("weight {} is empty in the list \"{t}\"", i + 1)
-            } else {
-                format!("weight {} = \"{item}\" is not a number", i + 1)
-            }
-        })?;
-        out.push(v);
-    }
-    Ok(Contributions::Explicit(out))
+    parse_weight_list(t).map(Contributions::Explicit)
 }
 
 impl ParamArgs {

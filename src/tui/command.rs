@@ -152,18 +152,8 @@ fn whole(text: &str, name: &str, allowed: &str) -> Result<u64, String> {
 }
 
 fn weights(text: &str) -> Result<Vec<f64>, String> {
-    text.split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|t| !t.is_empty())
-        .enumerate()
-        .map(|(i, t)| {
-            t.parse::<f64>().map_err(|_| {
-                format!(
-                    "'{t}' (entry {}) is not a number: :weights takes a list like 1.5,-2,0.5",
-                    i + 1
-                )
-            })
-        })
-        .collect()
+    crate::params::parse_weight_list(text)
+        .map_err(|e| format!("{e}: :weights takes a list like 1.5,-2,0.5"))
 }
 
 #[cfg(test)]
@@ -207,7 +197,7 @@ mod tests {
         assert!(
             parse("weights 1,x,2")
                 .unwrap_err()
-                .contains("'x' (entry 2)")
+                .contains("weight 2 = \"x\" is not a number")
         );
         assert!(parse("frobnicate 3").unwrap_err().contains(":frobnicate"));
         assert_eq!(
