@@ -1,4 +1,4 @@
-//! Engine speed targets (issue 2): equal contributions d = 1e7, k = 200 under 2 ms; explicit
+//! Engine speed targets: equal contributions d = 1e7, k = 200 under 2 ms; explicit
 //! contributions d = 1000, k = 150 under 100 ms; coefficients to k = 1000 under 1 ms.
 
 use criterion::{Criterion, criterion_group, criterion_main};

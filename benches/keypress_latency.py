@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Keypress-to-screen latency of the real binary (issue 3: "a keypress shows on screen within one
+"""Keypress-to-screen latency of the real binary ("a keypress shows on screen within one
 frame"). Starts target/release/dropscope in a 160x48 pseudo-terminal (private XDG folders), then
 30 times presses -> or <- (delta +-0.01) and times until the terminal receives the redraw of the
 header row. Extra arguments go to dropscope, e.g. a heavy case:

@@ -1,4 +1,4 @@
-//! Criterion benchmarks of the Monte Carlo sampler (issue 4). Throughput is reported in
+//! Criterion benchmarks of the Monte Carlo sampler. Throughput is reported in
 //! feature-samples (samples × d) for explicit contributions, comparable with
 //! `benches/peer/numpy_dropout.py`, and in samples for the equal profile and Gaussian noise.
 

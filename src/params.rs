@@ -1,5 +1,5 @@
 //! The model state every part of dropscope shares: dropout rate, linear predictor, Taylor order,
-//! dimension, contribution profile, noise, model and moment convention (math.md §1).
+//! dimension, contribution profile, noise, model and moment convention (docs/math.md §1).
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -31,7 +31,7 @@ pub enum Model {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MomentsKind {
-    /// The true moments of the noise (math.md §5).
+    /// The true moments of the noise (docs/math.md §5).
     Exact,
     /// The paper's eq. (8): M_m = xβ^m δ^m / (1-δ)^(m-1) for m >= 1 (dropout only).
     Paper,
@@ -240,7 +240,7 @@ impl Params {
         }
     }
 
-    /// Variance of the dropout-noised predictor, Var S = δ/(1-δ) Σ w_j² (math.md §1).
+    /// Variance of the dropout-noised predictor, Var S = δ/(1-δ) Σ w_j² (docs/math.md §1).
     pub fn dropout_variance(&self) -> f64 {
         self.delta / (1.0 - self.delta) * self.sum_of_squares()
     }

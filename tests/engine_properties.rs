@@ -1,4 +1,4 @@
-//! Property tests of the engine (issue 2): R >= 0; R_2 equals the variance formula; the linear
+//! Property tests of the engine: R >= 0; R_2 equals the variance formula; the linear
 //! model's series stops at order 2; δ = 0 gives zero penalty; coefficients reflect in xβ;
 //! equal contributions have the moments of the explicit list of d equal values; and, over random
 //! valid parameters including extremes, no panic and no NaN where a number is shown.

@@ -1,7 +1,7 @@
 //! The engine against the independent high-precision reference in `tests/data/reference.json`
 //! (written by `tests/data/gen_reference.py`: mpmath at 60 digits, see `tests/data/README.md`).
 //!
-//! The tolerances are issue #2's accuracy contract; do not loosen them to make a case pass:
+//! The tolerances are the engine's accuracy contract; a case that misses them is a failure:
 //! - coefficients within 1e-9 relative; near a zero (|a_m| small against its neighbours, e.g. the
 //!   odd coefficients at xβ = 0) relative to the neighbours' scale: the tolerance is
 //!   `1e-9 max(|a_m|, sqrt(|a_{m-1}| |a_{m+1}|))` (at m = k: `|a_{k-1}|^2/|a_{k-2}|`). For smooth

@@ -1,5 +1,5 @@
 //! Taylor coefficients of the logistic log-partition A(z) = log(1 + e^z) at a real point, by the
-//! stable recurrence of math.md §2: the sigmoid solves σ' = σ(1 - σ), so its coefficients s_n at
+//! stable recurrence of docs/math.md §2: the sigmoid solves σ' = σ(1 - σ), so its coefficients s_n at
 //! a point satisfy (n+1) s_{n+1} = s_n - Σ_{i=0..n} s_i s_{n-i}, and a_{n+1} = s_n/(n+1). The
 //! recurrence runs at -|z0| (where it is stable) and A(z) = z + A(-z) reflects the result.
 

@@ -1,4 +1,4 @@
-//! Radii of convergence, the support of x̃β and the convergence verdict (math.md §3, §4).
+//! Radii of convergence, the support of x̃β and the convergence verdict (docs/math.md §3, §4).
 //! Verdicts come from the support's structure, never from (underflowing) probabilities.
 
 use super::moments::{Atoms, explicit_atoms};

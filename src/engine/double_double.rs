@@ -1,5 +1,5 @@
 //! Double-double arithmetic (≈106-bit significand) for the moment products whose alternating
-//! terms cancel (math.md §5: f64 lost 2.6e-3 where double-double was exact to 5e-33).
+//! terms cancel (docs/math.md §5: f64 lost 2.6e-3 where double-double was exact to 5e-33).
 
 use std::ops::{Add, Mul, Neg, Sub};
 

@@ -264,7 +264,7 @@ mod tests {
         };
         let r = evaluate(&p).unwrap();
         let est = r.radius.root_test.unwrap();
-        // math.md: 3.25 at n = 120 (a_119 and a_121 vanish at 0; n = 120 is even).
+        // docs/math.md: 3.25 at n = 120 (a_119 and a_121 vanish at 0; n = 120 is even).
         assert!((est - 3.25).abs() < 0.01, "root test {est}");
     }
 }

@@ -1,7 +1,7 @@
 //! The log-partition function A of a generalised linear model, behind one interface.
 //!
 //! [`LogPartition`] is generic in the point type so that a vector-valued A (softmax,
-//! `A(z) = log Σ_c e^{z_c}`, math.md §8) can join later with `Point = [f64]`. The scalar
+//! `A(z) = log Σ_c e^{z_c}`, docs/math.md §8) can join later with `Point = [f64]`. The scalar
 //! models also expose their Taylor coefficients and singularities through
 //! [`ScalarLogPartition`].
 

@@ -1,6 +1,6 @@
 //! The numeric engine: pure functions of [`Params`], no terminal, threads or I/O.
 //!
-//! Definitions follow `shared/docs/math.md`. [`evaluate`] computes one [`Report`]; [`support`]
+//! Definitions follow docs/math.md. [`evaluate`] computes one [`Report`]; [`support`]
 //! describes where x̃β can land; [`penalty_curve`] sweeps xβ for the penalty-against-xβ chart.
 
 mod binomial;

@@ -1,4 +1,4 @@
-//! Central moments M_m = E[(S - xβ)^m] of the noised predictor (math.md §5), never through
+//! Central moments M_m = E[(S - xβ)^m] of the noised predictor (docs/math.md §5), never through
 //! cumulants:
 //! - equal contributions: a sum over the kept count K ~ Binomial(d, 1-δ) — every K for small
 //!   windows, otherwise the trapezoid rule on the pmf's analytic continuation (see

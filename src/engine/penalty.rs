@@ -1,4 +1,4 @@
-//! The exact penalty R = E[A(S)] - A(xβ) (math.md §6), always as the mean of the Bregman
+//! The exact penalty R = E[A(S)] - A(xβ) (docs/math.md §6), always as the mean of the Bregman
 //! divergence D_A(S, xβ) >= 0 (E[S] = xβ makes the two equal), so nothing of size A(xβ) cancels.
 
 use super::log_partition::LogPartition;

@@ -29,7 +29,7 @@ pub struct Report {
     pub radius: Radius,
     /// max over support points s of |s - xβ|; `None` for unbounded (Gaussian) noise.
     pub max_deviation: Option<f64>,
-    /// Whether Σ a_m M_m converges (decided from the support's structure, math.md §4).
+    /// Whether Σ a_m M_m converges (decided from the support's structure, docs/math.md §4).
     pub converges: bool,
     /// Whether the paper's sufficient condition |w_j| < 2π/d holds for every feature.
     pub paper_condition: bool,

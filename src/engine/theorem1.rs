@@ -122,7 +122,7 @@ mod tests {
     fn theorem_agrees_at_low_order_and_fails_at_high_order() {
         let r = rows(4.0, 40);
         assert!(r[2].relative_error.unwrap() < 1e-12);
-        // math.md: at xβ = 4 f64 has lost every digit by n = 20.
+        // docs/math.md: at xβ = 4 f64 has lost every digit by n = 20.
         assert!(r[19].relative_error.unwrap() > 1e-2);
     }
 }

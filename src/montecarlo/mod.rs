@@ -1,4 +1,4 @@
-//! Monte Carlo of real dropout masks (issue 4, math.md §7).
+//! Monte Carlo of real dropout masks (docs/math.md §7).
 //!
 //! Each sample draws the noised predictor S = x̃β (every feature's keep bit for explicit
 //! contributions, the kept count for the equal profile, S = xβ + σε for Gaussian noise) and

@@ -1,5 +1,5 @@
 //! Drawing one noised predictor S = x̃β at a time, as its deviation H = S − xβ, and the
-//! per-sample penalty D(H) whose mean is R (math.md §7).
+//! per-sample penalty D(H) whose mean is R (docs/math.md §7).
 //!
 //! - **Explicit contributions** sample every feature's keep bit. Keep bits come 64 at a time
 //!   from a bit-sliced comparison U < Q of 64 independent uniform 64-bit integers U against

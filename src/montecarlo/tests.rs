@@ -251,7 +251,7 @@ fn a_seed_fixes_the_result_for_any_thread_count() {
 }
 
 #[test]
-fn summary_serialises_with_the_issue_keys() {
+fn summary_serialises_with_the_documented_json_keys() {
     let p = Params::default();
     let mc = run_fixed(&p, 1000, 3, 1).unwrap();
     let json = serde_json::to_value(&mc).unwrap();
@@ -280,7 +280,7 @@ fn invalid_params_are_rejected() {
     assert!(run_fixed(&p, 10, 1, 1).is_err());
 }
 
-/// Against the engine's exact penalty (math.md §6) on the cases where it is exact.
+/// Against the engine's exact penalty (docs/math.md §6) on the cases where it is exact.
 #[test]
 fn mean_agrees_with_the_engine_exact_penalty() {
     let cases = [

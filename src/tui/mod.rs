@@ -1,4 +1,4 @@
-//! The full-screen terminal explorer (issue 3): δ, xβ, k and d from the keyboard, live braille
+//! The full-screen terminal explorer: δ, xβ, k and d from the keyboard, live braille
 //! charts of the partial sums, the complex plane, the penalty against xβ and the Monte Carlo
 //! estimate, plus table, Theorem 1, Theorem 2 and log views.
 //!

@@ -8,7 +8,7 @@ Run from the crate root:
     python3 tests/data/gen_reference.py --dps 80   # other working precision (default 60)
 
 Needs only mpmath (pip install mpmath). Takes a few minutes on one core. Nothing here uses dropscope's
-own output: every quantity is computed from the definitions in shared/docs/math.md in mpmath at
+own output: every quantity is computed from the definitions in docs/math.md in mpmath at
 `--dps` significant digits (plus guard digits), independently of the Rust engine:
 
 - coefficients a_m = A^(m)(xb)/m! of A(z) = log(1+e^z) (sigmoid Taylor recurrence at -|xb|, reflected;
@@ -609,11 +609,11 @@ def run_checks(grid, results, dps):
                 worst = max(worst, abs(r["ps"][-1] - r["R"]) / r["R"])
     check(n > 0 and worst < mpf(10) ** -25, f"{n} convergent k=150 cases with maxdev/r < 0.6: max |R_150 - R|/R = {mp.nstr(worst, 3)}")
 
-    # (5) math.md's example: R = 6.7506e-4 and R_24 equal to 16 digits
+    # (5) docs/math.md's example: R = 6.7506e-4 and R_24 equal to 16 digits
     for s, r in zip(grid, results):
         if s["label"].startswith("math.md example"):
             ok = abs(r["R"] - mpf("6.7506e-4")) < mpf("5e-9") and abs(r["ps"][24] - r["R"]) / r["R"] < mpf("1e-15")
-            check(ok and not r["converges"], f"math.md example: R = {mp.nstr(r['R'], 8)}, |R_24-R|/R = "
+            check(ok and not r["converges"], f"docs/math.md example: R = {mp.nstr(r['R'], 8)}, |R_24-R|/R = "
                   f"{mp.nstr(abs(r['ps'][24] - r['R']) / r['R'], 3)}, converges = {r['converges']}")
 
     # (6) Gaussian penalty: tanh-sinh on (-inf, inf) vs Gauss-Legendre on [-40, 40]
