@@ -5,7 +5,9 @@
 pub mod cli;
 pub mod config;
 pub mod engine;
+pub mod file_error;
 pub mod montecarlo;
+pub mod param_table;
 pub mod params;
 pub mod settings;
 pub mod snapshot;

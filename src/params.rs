@@ -17,6 +17,37 @@ pub enum Noise {
     Gaussian,
 }
 
+impl Noise {
+    /// The name used on the command line, in files and on screen: `dropout` or `gaussian`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Noise::Dropout => "dropout",
+            Noise::Gaussian => "gaussian",
+        }
+    }
+}
+
+impl std::fmt::Display for Noise {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Noise {
+    type Err = String;
+
+    /// The noise named by [`Noise::name`] (any case; `gauss` also names Gaussian).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "dropout" => Ok(Noise::Dropout),
+            "gaussian" | "gauss" => Ok(Noise::Gaussian),
+            other => Err(format!(
+                "noise '{other}' is not known: use dropout or gaussian"
+            )),
+        }
+    }
+}
+
 /// Which log-partition function A the penalty is taken of.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -27,6 +58,37 @@ pub enum Model {
     Linear,
 }
 
+impl Model {
+    /// The name used on the command line, in files and on screen: `logistic` or `linear`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Model::Logistic => "logistic",
+            Model::Linear => "linear",
+        }
+    }
+}
+
+impl std::fmt::Display for Model {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Model {
+    type Err = String;
+
+    /// The model named by [`Model::name`] (any case).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "logistic" => Ok(Model::Logistic),
+            "linear" => Ok(Model::Linear),
+            other => Err(format!(
+                "model '{other}' is not known: use logistic or linear"
+            )),
+        }
+    }
+}
+
 /// Which central moments M_m = E[(S - xβ)^m] feed the partial sums.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -35,6 +97,37 @@ pub enum MomentsKind {
     Exact,
     /// The paper's eq. (8): M_m = xβ^m δ^m / (1-δ)^(m-1) for m >= 1 (dropout only).
     Paper,
+}
+
+impl MomentsKind {
+    /// The name used on the command line, in files and on screen: `exact` or `paper`.
+    pub fn name(self) -> &'static str {
+        match self {
+            MomentsKind::Exact => "exact",
+            MomentsKind::Paper => "paper",
+        }
+    }
+}
+
+impl std::fmt::Display for MomentsKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for MomentsKind {
+    type Err = String;
+
+    /// The moments named by [`MomentsKind::name`] (any case).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "exact" => Ok(MomentsKind::Exact),
+            "paper" => Ok(MomentsKind::Paper),
+            other => Err(format!(
+                "moments '{other}' is not known: use exact or paper"
+            )),
+        }
+    }
 }
 
 /// How xβ is split into per-feature contributions w_j = x_j β_j. Serialised as the string

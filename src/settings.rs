@@ -106,8 +106,39 @@ pub enum YScale {
     Linear,
 }
 
+impl YScale {
+    /// The name used in files, on the command line and on screen: `symlog` or `linear`.
+    pub fn name(self) -> &'static str {
+        match self {
+            YScale::SymLog => "symlog",
+            YScale::Linear => "linear",
+        }
+    }
+}
+
+impl fmt::Display for YScale {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for YScale {
+    type Err = String;
+
+    /// `symlog` or `linear`, any case.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "symlog" => Ok(YScale::SymLog),
+            "linear" => Ok(YScale::Linear),
+            other => Err(format!(
+                "y scale '{other}' is not known: use symlog or linear"
+            )),
+        }
+    }
+}
+
 /// The explorer's contribution profiles (`equal`, `alternating`, `random`, `one_hot`,
-/// `custom`).
+/// `explicit`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ProfileKind {
@@ -121,18 +152,95 @@ pub enum ProfileKind {
     /// w_1 = xβ, every other w_j = 0.
     OneHot,
     /// An explicit list (`:weights`), scaled along xβ.
-    Custom,
+    #[serde(alias = "custom")]
+    Explicit,
 }
 
 impl ProfileKind {
-    /// The name: `equal`, `alternating`, `random`, `one_hot` or `custom`.
+    /// The name: `equal`, `alternating`, `random`, `one_hot` or `explicit`.
     pub fn name(self) -> &'static str {
         match self {
             ProfileKind::Equal => "equal",
             ProfileKind::Alternating => "alternating",
             ProfileKind::Random => "random",
             ProfileKind::OneHot => "one_hot",
-            ProfileKind::Custom => "custom",
+            ProfileKind::Explicit => "explicit",
+        }
+    }
+}
+
+/// A colour palette (`dark`, `light` or `mono`). Files also accept `auto` for "none chosen", read
+/// as `Option<ThemeName>` with [`theme_or_auto`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThemeName {
+    /// Bright colours on a dark background.
+    #[default]
+    Dark,
+    /// Darker colours for a light background.
+    Light,
+    /// No colour: bold, underline and reverse only.
+    Mono,
+}
+
+impl ThemeName {
+    /// The name: `dark`, `light` or `mono`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ThemeName::Dark => "dark",
+            ThemeName::Light => "light",
+            ThemeName::Mono => "mono",
+        }
+    }
+
+    /// The theme to use when none was asked for: mono when `NO_COLOR` is set and not empty.
+    pub fn from_env() -> Self {
+        match std::env::var_os("NO_COLOR") {
+            Some(v) if !v.is_empty() => ThemeName::Mono,
+            _ => ThemeName::Dark,
+        }
+    }
+}
+
+impl FromStr for ThemeName {
+    type Err = String;
+
+    /// `dark`, `light` or `mono` (also `none` and `no-color`), any case.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "dark" => Ok(ThemeName::Dark),
+            "light" => Ok(ThemeName::Light),
+            "mono" | "none" | "no-color" => Ok(ThemeName::Mono),
+            other => Err(format!(
+                "theme '{other}' is not known: use dark, light or mono"
+            )),
+        }
+    }
+}
+
+/// Serde for an `Option<ThemeName>` written as `"auto"` (`None`) or a theme's name.
+pub mod theme_or_auto {
+    use serde::de::{self, Deserialize, Deserializer};
+    use serde::{Serialize, Serializer};
+
+    use super::ThemeName;
+
+    const NAMES: &[&str] = &["auto", "dark", "light", "mono"];
+
+    /// Writes `"auto"` for `None`, else the theme's name.
+    pub fn serialize<S: Serializer>(v: &Option<ThemeName>, s: S) -> Result<S::Ok, S::Error> {
+        v.map_or("auto", ThemeName::name).serialize(s)
+    }
+
+    /// Reads `"auto"` or one of the theme names (exactly, lower case).
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ThemeName>, D::Error> {
+        let name = String::deserialize(d)?;
+        match name.as_str() {
+            "auto" => Ok(None),
+            "dark" => Ok(Some(ThemeName::Dark)),
+            "light" => Ok(Some(ThemeName::Light)),
+            "mono" => Ok(Some(ThemeName::Mono)),
+            other => Err(de::Error::unknown_variant(other, NAMES)),
         }
     }
 }

@@ -32,8 +32,9 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 
-use crate::config::{Auto, FileError, line_col, param_key, read_text};
 use crate::engine::with_xb;
+use crate::file_error::{FileError, line_col, read_text};
+use crate::param_table::{Auto, param_key};
 use crate::params::{Contributions, Model, MomentsKind, Noise, ParamError, Params};
 use crate::settings::{ProfileKind, View};
 
@@ -181,7 +182,7 @@ pub struct Scene {
     /// The parameters; for a generated profile (alternating, random, one-hot) the
     /// contributions are `Equal` and the app generates the list from xβ, d and the spread.
     pub params: Params,
-    /// The contribution profile (`Custom` when `params` holds a list).
+    /// The contribution profile (`Explicit` when `params` holds a list).
     pub profile: ProfileKind,
     /// Spread of the alternating and random profiles, > 0.
     pub spread: f64,
@@ -209,7 +210,7 @@ impl Scene {
             }
             Some(TourWeights::List(w)) => {
                 s.params = s.params.with_weights(w.clone());
-                s.profile = ProfileKind::Custom;
+                s.profile = ProfileKind::Explicit;
             }
             None => {}
         }
@@ -220,7 +221,7 @@ impl Scene {
             s.params.order = v;
         }
         if let Some(v) = patch.d {
-            if s.profile == ProfileKind::Custom && v != s.params.dimension {
+            if s.profile == ProfileKind::Explicit && v != s.params.dimension {
                 return Err((
                     "d",
                     format!(

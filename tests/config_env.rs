@@ -3,7 +3,8 @@
 
 use std::fs;
 
-use dropscope::config::{self, Auto, Config};
+use dropscope::config::{self, Config};
+use dropscope::param_table::Auto;
 
 #[test]
 fn xdg_folders_and_the_variable_are_honoured() {

@@ -4,8 +4,10 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use dropscope::config::{self, Auto, Config, Origin, ThemeSetting};
+use dropscope::config::{self, Config, Origin};
+use dropscope::param_table::Auto;
 use dropscope::params::Params;
+use dropscope::settings::ThemeName;
 
 fn example_path() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("config.example.toml")
@@ -98,7 +100,7 @@ fn values_override_the_defaults() {
     .unwrap();
     let p = c.to_params().unwrap();
     assert_eq!((p.delta, p.dimension, p.xb), (0.25, 2, 3.0));
-    assert_eq!(c.ui.theme, ThemeSetting::Mono);
+    assert_eq!(c.ui.theme, Some(ThemeName::Mono));
     assert_eq!(c.worker.seed, Auto::Value(99));
     assert_eq!(c.snapshot_dir(), Some(PathBuf::from("/tmp/snaps")));
 }

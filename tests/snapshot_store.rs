@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use dropscope::cli::Format;
+use dropscope::cli::{Format, snapshot_export_text, snapshot_list_text, snapshot_show_text};
 use dropscope::params::{Noise, Params};
 use dropscope::settings::{ProfileKind, View, YScale};
 use dropscope::snapshot::{
@@ -117,7 +117,7 @@ fn schema_1_is_migrated_in_memory_and_left_alone() {
             ..Params::default().with_weights(vec![0.5, 0.25, 0.25])
         }
     );
-    assert_eq!(s.profile.kind, ProfileKind::Custom);
+    assert_eq!(s.profile.kind, ProfileKind::Explicit);
     assert_eq!((s.monte_carlo.seed, s.monte_carlo.samples), (7, 0));
     assert_eq!(s.view.name, View::Dashboard);
     assert_eq!(fs::read_to_string(&path).unwrap(), v1);
@@ -212,7 +212,7 @@ fn list_shows_every_file_and_skips_temporaries() {
         err.starts_with(&format!("{}:2:", dir.path().join("broken.toml").display())),
         "{err}"
     );
-    let table = snapshot::list_text(dir.path());
+    let table = snapshot_list_text(dir.path());
     let lines: Vec<_> = table.lines().collect();
     assert!(
         lines[0].starts_with("NAME    CREATED               DELTA"),
@@ -302,7 +302,7 @@ fn a_save_killed_midway_damages_nothing() {
 #[test]
 fn headless_show_and_export() {
     let s = session();
-    let text = snapshot::show_text(&s);
+    let text = snapshot_show_text(&s);
     assert!(text.contains("created      2025-06-01T12:34:56Z"), "{text}");
     assert!(
         text.contains("note         mixed signs \"diverge\""),
@@ -317,9 +317,9 @@ fn headless_show_and_export() {
         text.contains("monte carlo  N = 1000000, mean = 1.23e-2, standard error = 1e-5"),
         "{text}"
     );
-    let csv = snapshot::export_text(&s, Format::Csv).unwrap();
+    let csv = snapshot_export_text(&s, Format::Csv).unwrap();
     assert!(csv.lines().count() > 40, "{csv}");
     let json: serde_json::Value =
-        serde_json::from_str(&snapshot::export_text(&s, Format::Json).unwrap()).unwrap();
+        serde_json::from_str(&snapshot_export_text(&s, Format::Json).unwrap()).unwrap();
     assert!(json.is_object());
 }

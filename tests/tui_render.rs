@@ -2,7 +2,8 @@
 //! ASCII fallback and the too-small screen.
 
 use dropscope::params::Params;
-use dropscope::tui::{View, render_to_string};
+use dropscope::settings::View;
+use dropscope::tui::render_to_string;
 
 fn divergent() -> Params {
     Params {
@@ -37,7 +38,7 @@ fn divergent_case_dashboard() {
 fn explicit_weights_dashboard() {
     let params = Params::default().with_weights(vec![1.5, -2.0, 0.5, 3.0]);
     let frame = render_to_string(&params, View::Dashboard, 120, 36, false);
-    assert!(frame.contains("weights=custom"), "{frame}");
+    assert!(frame.contains("weights=explicit"), "{frame}");
     insta::assert_snapshot!("dashboard_weights_120x36", frame);
 }
 

@@ -1,35 +1,8 @@
 //! Command-line flags that set model parameters, shared by the TUI, `eval` and `render`.
 
-use clap::{Args, ValueEnum};
+use clap::Args;
 
 use crate::params::{Contributions, Model, MomentsKind, Noise, Params, parse_weight_list};
-
-/// Noise flag values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum NoiseArg {
-    /// Bernoulli dropout of each feature.
-    Dropout,
-    /// Additive Gaussian noise on xβ.
-    Gaussian,
-}
-
-/// Model flag values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ModelArg {
-    /// A(z) = log(1 + e^z).
-    Logistic,
-    /// A(z) = z²/2.
-    Linear,
-}
-
-/// Moments flag values.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum MomentsArg {
-    /// True moments of the noise.
-    Exact,
-    /// The paper's eq. (8).
-    Paper,
-}
 
 /// Parameter flags; each overrides the starting value it names.
 #[derive(Args, Clone, Debug, Default)]
@@ -49,18 +22,18 @@ pub struct ParamArgs {
     /// Contributions: `equal`, or a list `--weights=W1,W2,...` (then d and xβ come from it).
     #[arg(long, value_name = "equal|W1,W2,...", allow_hyphen_values = true)]
     pub weights: Option<String>,
-    /// Noise model.
-    #[arg(long, value_enum)]
-    pub noise: Option<NoiseArg>,
+    /// Noise model: dropout or gaussian.
+    #[arg(long, value_name = "dropout|gaussian")]
+    pub noise: Option<Noise>,
     /// Gaussian noise standard deviation σ >= 0 (default: the dropout standard deviation).
     #[arg(long, value_name = "SIGMA", allow_negative_numbers = true)]
     pub sigma: Option<f64>,
-    /// Log-partition function.
-    #[arg(long, value_enum)]
-    pub model: Option<ModelArg>,
-    /// Moment convention.
-    #[arg(long, value_enum)]
-    pub moments: Option<MomentsArg>,
+    /// Log-partition function: logistic or linear.
+    #[arg(long, value_name = "logistic|linear")]
+    pub model: Option<Model>,
+    /// Moment convention: exact or paper.
+    #[arg(long, value_name = "exact|paper")]
+    pub moments: Option<MomentsKind>,
 }
 
 /// Parses a dimension written as an integer or in exponent notation (`1e7`).
@@ -101,25 +74,16 @@ impl ParamArgs {
             p.order = v;
         }
         if let Some(n) = self.noise {
-            p.noise = match n {
-                NoiseArg::Dropout => Noise::Dropout,
-                NoiseArg::Gaussian => Noise::Gaussian,
-            };
+            p.noise = n;
         }
         if let Some(s) = self.sigma {
             p.sigma = Some(s);
         }
         if let Some(m) = self.model {
-            p.model = match m {
-                ModelArg::Logistic => Model::Logistic,
-                ModelArg::Linear => Model::Linear,
-            };
+            p.model = m;
         }
         if let Some(m) = self.moments {
-            p.moments = match m {
-                MomentsArg::Exact => MomentsKind::Exact,
-                MomentsArg::Paper => MomentsKind::Paper,
-            };
+            p.moments = m;
         }
         let weights = match &self.weights {
             Some(w) => Some(parse_weights(w)?),

@@ -42,24 +42,18 @@ fn short(v: f64) -> String {
 /// The header line of a parameter point, as the TUI shows it.
 pub fn params_line(p: &Params) -> String {
     let mut s = format!(
-        "δ={}  xβ={}  k={}  d={}  weights={}  noise={:?}",
+        "δ={}  xβ={}  k={}  d={}  weights={}  noise={}",
         short(p.delta),
         short(p.xb),
         p.order,
         p.dimension,
         p.profile_label(),
         p.noise
-    )
-    .to_lowercase();
+    );
     if p.noise == crate::params::Noise::Gaussian {
         let _ = write!(s, "  σ={}", short(p.gaussian_sigma()));
     }
-    let _ = write!(
-        s,
-        "  model={}  moments={}",
-        format!("{:?}", p.model).to_lowercase(),
-        format!("{:?}", p.moments).to_lowercase()
-    );
+    let _ = write!(s, "  model={}  moments={}", p.model, p.moments);
     s
 }
 

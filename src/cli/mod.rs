@@ -13,13 +13,18 @@ use clap::{Parser, Subcommand};
 pub use args::{ParamArgs, parse_weights};
 pub use bench::explicit_bench_weights;
 pub use eval::{Format, number, params_line, render as render_report, verdict};
+pub use snapshot::{
+    export_text as snapshot_export_text, list_text as snapshot_list_text,
+    show_text as snapshot_show_text,
+};
 
 use crate::engine;
 use crate::montecarlo;
+use crate::param_table::Auto;
 use crate::params::Params;
+use crate::settings::{ThemeName, View};
 use crate::tour::Tour;
-use crate::tui::theme::ThemeName;
-use crate::tui::{self, TuiOptions, View};
+use crate::tui::{self, TuiOptions};
 
 /// dropscope: is dropout really L2 regularisation in disguise?
 #[derive(Parser, Debug)]
@@ -213,7 +218,6 @@ fn tui_options(
     args: &TuiArgs,
     config: Option<&std::path::Path>,
 ) -> Result<TuiOptions, String> {
-    use crate::config::{Auto, ThemeSetting};
     let loaded = crate::config::load(config).map_err(|e| e.to_string())?;
     let mut log = Vec::new();
     for w in &loaded.warnings {
@@ -226,12 +230,7 @@ fn tui_options(
     let config = loaded.config;
     let mut options = TuiOptions::new(params.apply(&config.to_params()?)?);
     let ui = &config.ui;
-    options.theme = args.theme.or(match ui.theme {
-        ThemeSetting::Auto => None,
-        ThemeSetting::Dark => Some(ThemeName::Dark),
-        ThemeSetting::Light => Some(ThemeName::Light),
-        ThemeSetting::Mono => Some(ThemeName::Mono),
-    });
+    options.theme = args.theme.or(ui.theme);
     options.ascii = args.ascii || ui.ascii == Auto::Value(true);
     options.max_fps = ui.max_fps;
     options.log_level = ui.log_level.filter();

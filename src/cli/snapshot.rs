@@ -1,12 +1,14 @@
 //! `dropscope snapshot list|show|export`: saved sessions, headless.
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 
-use super::eval::Format;
+use super::eval::{Format, params_line, render};
 use crate::config;
-use crate::snapshot;
+use crate::file_error::one_line;
+use crate::snapshot::{self, SCHEMA_VERSION, Snapshot};
 
 /// What to do with saved snapshots.
 #[derive(Subcommand, Debug)]
@@ -46,16 +48,145 @@ pub fn folder(dir: Option<&Path>, config: Option<&Path>) -> Result<PathBuf, Stri
 /// Runs one snapshot command; `Ok` holds what to print.
 pub fn run(command: &SnapshotCommand, dir: &Path) -> Result<String, String> {
     match command {
-        SnapshotCommand::List => Ok(snapshot::list_text(dir)),
+        SnapshotCommand::List => Ok(list_text(dir)),
         SnapshotCommand::Show { name } => {
             let path = snapshot::resolve(dir, name).map_err(|e| e.to_string())?;
             let snap = snapshot::load(&path).map_err(|e| e.to_string())?;
-            Ok(snapshot::show_text(&snap))
+            Ok(show_text(&snap))
         }
         SnapshotCommand::Export { name, format } => {
             let path = snapshot::resolve(dir, name).map_err(|e| e.to_string())?;
             let snap = snapshot::load(&path).map_err(|e| e.to_string())?;
-            snapshot::export_text(&snap, *format).map_err(|e| e.to_string())
+            export_text(&snap, *format)
         }
     }
+}
+
+/// A short number for tables: up to 6 significant digits.
+fn short(v: f64) -> String {
+    let s = format!("{v:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    if s.len() > 10 {
+        format!("{v:.3e}")
+    } else {
+        s.to_string()
+    }
+}
+
+/// The snapshot folder as an aligned table (`dropscope snapshot list`): name, time, key
+/// parameters and note; unreadable files show their error.
+pub fn list_text(dir: &Path) -> String {
+    let entries = match snapshot::list(dir) {
+        Ok(e) => e,
+        Err(e) => return format!("error: {e}\n"),
+    };
+    if entries.is_empty() {
+        return format!("no snapshots in {}\n", dir.display());
+    }
+    let mut rows = vec![
+        [
+            "NAME", "CREATED", "DELTA", "XB", "K", "D", "WEIGHTS", "NOISE", "NOTE",
+        ]
+        .map(String::from)
+        .to_vec(),
+    ];
+    for e in &entries {
+        rows.push(match &e.snapshot {
+            Ok(s) => {
+                let p = &s.params;
+                vec![
+                    e.name.clone(),
+                    s.created.to_string(),
+                    short(p.delta),
+                    short(p.xb),
+                    p.order.to_string(),
+                    p.dimension.to_string(),
+                    s.profile.kind.name().to_string(),
+                    p.noise.name().to_string(),
+                    s.note.as_deref().map(one_line).unwrap_or_default(),
+                ]
+            }
+            Err(err) => vec![e.name.clone(), format!("error: {err}")],
+        });
+    }
+    let columns = rows[0].len();
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter(|r| c + 1 < r.len())
+                .map(|r| r[c].chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            if i + 1 == row.len() {
+                line.push_str(cell);
+            } else {
+                let _ = write!(line, "{cell:<w$}  ", w = widths[i]);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// A readable description of a snapshot (`dropscope snapshot show`).
+pub fn show_text(s: &Snapshot) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "created      {}", s.created);
+    let migrated = s
+        .migrated_from
+        .map(|v| format!(", migrated from schema {v}"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "written by   dropscope {} (schema {SCHEMA_VERSION}{migrated})",
+        if s.dropscope_version.is_empty() {
+            "?"
+        } else {
+            &s.dropscope_version
+        }
+    );
+    if let Some(note) = &s.note {
+        let _ = writeln!(out, "note         {}", one_line(note));
+    }
+    let _ = writeln!(out, "parameters   {}", params_line(&s.params));
+    if let Some(w) = s.params.weights() {
+        let list: Vec<String> = w.iter().map(|w| w.to_string()).collect();
+        let _ = writeln!(out, "weights      [{}]", list.join(", "));
+    }
+    let _ = writeln!(
+        out,
+        "profile      {} (spread {}, seed {})",
+        s.profile.kind.name(),
+        s.profile.spread,
+        s.profile.seed
+    );
+    let _ = writeln!(
+        out,
+        "view         {} (y axis {})",
+        s.view.name,
+        s.view.y_scale.name()
+    );
+    let mc = &s.monte_carlo;
+    let estimate = match (mc.samples, mc.std_error()) {
+        (0, _) => "no samples".to_string(),
+        (n, Some(se)) => format!("N = {n}, mean = {:e}, standard error = {se:e}", mc.mean),
+        (n, None) => format!("N = {n}, mean = {:e}", mc.mean),
+    };
+    let _ = writeln!(out, "monte carlo  {estimate} (seed {})", mc.seed);
+    out
+}
+
+/// The snapshot's parameters evaluated by the engine and rendered as CSV, JSON or a table
+/// (`dropscope snapshot export`).
+pub fn export_text(s: &Snapshot, format: Format) -> Result<String, String> {
+    let report = crate::engine::evaluate(&s.params)
+        .map_err(|e| format!("the snapshot's parameters are invalid: {e}"))?;
+    Ok(render::<()>(&report, format, None))
 }

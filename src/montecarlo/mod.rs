@@ -16,6 +16,7 @@
 //! measures throughput for `dropscope bench`.
 
 pub mod bench;
+mod prior;
 mod rng;
 mod sampler;
 mod stats;
@@ -30,6 +31,7 @@ use crate::params::{ParamError, Params};
 use sampler::Plan;
 use stats::Welford;
 
+pub use prior::Prior;
 pub use sampler::TABLE_MAX_FEATURES;
 pub use stats::{HISTOGRAM_BINS, Histogram, McStats, TRACE_LEN};
 pub use worker::{NOTIFY_INTERVAL, Worker, WorkerStatus, default_threads};

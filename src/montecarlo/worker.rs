@@ -30,10 +30,10 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use super::prior::Prior;
 use super::sampler::Plan;
 use super::stats::{self, Histogram, McStats, Trace, Welford};
 use crate::params::Params;
-use crate::snapshot::MonteCarloState;
 
 /// Shortest time between two `notify` calls (about 30 per second).
 pub const NOTIFY_INTERVAL: Duration = Duration::from_millis(33);
@@ -428,13 +428,12 @@ impl Worker {
     /// chunks 0..N/C (C samples per chunk), so the continuation starts at chunk N/C and the
     /// estimate is the one a single longer run would give. A count that is not a whole number
     /// of chunks (another build, another chunk size C' >= 1, at most N chunks) continues at
-    /// chunk N, past every chunk such a run can have used. The pause state is kept; `paused`
-    /// in `prior` is the caller's to apply.
-    pub fn continue_from(&self, generation: u64, params: Params, prior: &MonteCarloState) {
+    /// chunk N, past every chunk such a run can have used. The pause state is kept.
+    pub fn continue_from(&self, generation: u64, params: Params, prior: &Prior) {
         self.start(generation, params, Some(prior));
     }
 
-    fn start(&self, generation: u64, params: Params, prior: Option<&MonteCarloState>) {
+    fn start(&self, generation: u64, params: Params, prior: Option<&Prior>) {
         let plan = params.validate().map(|()| Arc::new(Plan::new(&params)));
         let mut control = lock(&self.shared.control);
         match plan {

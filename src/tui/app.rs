@@ -22,7 +22,7 @@ use super::profile::{MAX_GENERATED_DIMENSION, Profile};
 use super::session::{Browser, Prompt};
 use super::theme::Theme;
 use crate::settings::View;
-pub use crate::settings::YScale;
+use crate::settings::{ProfileKind, YScale};
 
 /// Largest δ the arrow keys reach (δ must stay below 1).
 const MAX_KEY_DELTA: f64 = 0.99;
@@ -189,7 +189,7 @@ impl App {
                 kind: self.profile.kind,
                 spread: self.profile.spread,
                 seed: self.profile.seed,
-                custom: self.profile.custom.clone(),
+                explicit: self.profile.explicit.clone(),
             },
             view: ViewState {
                 name: self.view,
@@ -204,20 +204,20 @@ impl App {
     }
 
     /// Replaces the session by a saved one: parameters, profile (a list that its profile
-    /// does not regenerate becomes the custom profile), view and y scale, under a new
+    /// does not regenerate becomes the explicit profile), view and y scale, under a new
     /// generation; the runner continues the saved Monte Carlo estimate.
     pub fn restore(&mut self, snap: &Snapshot) -> Option<Effect> {
         let mut profile = Profile {
             kind: snap.profile.kind,
             spread: snap.profile.spread,
             seed: snap.profile.seed,
-            custom: snap.profile.custom.clone(),
+            explicit: snap.profile.explicit.clone(),
         };
         if let Contributions::Explicit(list) = &snap.params.contributions
             && profile.apply(&snap.params) != snap.params
         {
-            profile.kind = super::profile::ProfileKind::Custom;
-            profile.custom = Some(list.clone());
+            profile.kind = ProfileKind::Explicit;
+            profile.explicit = Some(list.clone());
         }
         let params = profile.apply(&snap.params);
         if let Err(e) = params.validate() {
@@ -346,15 +346,15 @@ impl App {
             match action {
                 TourAction::SetView(view) => self.view = view,
                 TourAction::SetParams(scene) => {
-                    let custom = match &scene.params.contributions {
+                    let explicit = match &scene.params.contributions {
                         Contributions::Explicit(list) => Some(list.clone()),
-                        Contributions::Equal => self.profile.custom.clone(),
+                        Contributions::Equal => self.profile.explicit.clone(),
                     };
                     let profile = Profile {
                         kind: scene.profile,
                         spread: scene.spread,
                         seed: self.profile.seed,
-                        custom,
+                        explicit,
                     };
                     if let Some(e) = self.change(|p, pr| {
                         *p = scene.params;
@@ -858,8 +858,8 @@ impl App {
                 self.change(move |p, pr| {
                     p.xb = listed.xb;
                     p.dimension = listed.dimension;
-                    pr.custom = Some(w);
-                    pr.kind = super::profile::ProfileKind::Custom;
+                    pr.explicit = Some(w);
+                    pr.kind = ProfileKind::Explicit;
                 })
             }
             Command::Sigma(s) => self.change(|p, _| p.sigma = s),
@@ -993,35 +993,15 @@ pub fn items(params: &Params, profile: &Profile, ascii: bool) -> Vec<(&'static s
     if profile.uses_spread() {
         items.push(("spread", format::num(profile.spread, 3)));
     }
-    if profile.kind == super::profile::ProfileKind::Random {
+    if profile.kind == ProfileKind::Random {
         items.push(("seed", profile.seed.to_string()));
     }
-    items.push((
-        "noise",
-        match params.noise {
-            Noise::Dropout => "dropout".to_string(),
-            Noise::Gaussian => "gaussian".to_string(),
-        },
-    ));
+    items.push(("noise", params.noise.name().to_string()));
     if params.noise == Noise::Gaussian {
         items.push((pick("σ", "sigma"), format::num(params.gaussian_sigma(), 4)));
     }
-    items.push((
-        "model",
-        match params.model {
-            Model::Logistic => "logistic",
-            Model::Linear => "linear",
-        }
-        .to_string(),
-    ));
-    items.push((
-        "moments",
-        match params.moments {
-            MomentsKind::Exact => "exact",
-            MomentsKind::Paper => "paper",
-        }
-        .to_string(),
-    ));
+    items.push(("model", params.model.name().to_string()));
+    items.push(("moments", params.moments.name().to_string()));
     items
 }
 
@@ -1082,7 +1062,7 @@ fn key_name(key: &KeyEvent) -> String {
 mod tests {
     use super::*;
     use crate::params::Contributions;
-    use crate::tui::theme::ThemeName;
+    use crate::settings::ThemeName;
 
     fn app() -> App {
         App::new(
@@ -1202,7 +1182,7 @@ mod tests {
             Contributions::Explicit(vec![1.5, -2.0, 0.5])
         );
         assert_eq!((app.params.dimension, app.params.xb), (3, 0.0));
-        assert_eq!(app.profile.label(), "custom");
+        assert_eq!(app.profile.label(), "explicit");
         assert_eq!(app.mode, Mode::Normal);
     }
 
@@ -1262,7 +1242,7 @@ mod tests {
     }
 
     #[test]
-    fn custom_lists_fix_the_dimension() {
+    fn explicit_lists_fix_the_dimension() {
         let mut app = app();
         typed(&mut app, "weights 1,2");
         assert!(key(&mut app, KeyCode::Char('+')).is_none());
@@ -1374,14 +1354,14 @@ mod tests {
     }
 
     #[test]
-    fn a_list_its_profile_does_not_generate_becomes_custom() {
+    fn a_list_its_profile_does_not_generate_becomes_explicit() {
         let mut snap = app().session(None);
         snap.params = Params::default().with_weights(vec![1.0, 2.0, 3.0]);
         snap.profile.kind = crate::settings::ProfileKind::Alternating;
         let mut app = app();
         app.restore(&snap);
         assert_eq!(app.params, snap.params);
-        assert_eq!(app.profile.label(), "custom");
+        assert_eq!(app.profile.label(), "explicit");
     }
 
     #[test]

@@ -94,21 +94,9 @@ pub fn parse(line: &str) -> Result<Command, String> {
             "auto" | "none" | "dropout" => Ok(Command::Sigma(None)),
             v => number(v, &name, "σ >= 0, or auto").map(|s| Command::Sigma(Some(s))),
         },
-        "noise" => match needs("gaussian")?.to_ascii_lowercase().as_str() {
-            "dropout" => Ok(Command::Noise(Noise::Dropout)),
-            "gaussian" | "gauss" => Ok(Command::Noise(Noise::Gaussian)),
-            v => Err(format!("noise '{v}' is not known: use dropout or gaussian")),
-        },
-        "model" => match needs("linear")?.to_ascii_lowercase().as_str() {
-            "logistic" => Ok(Command::Model(Model::Logistic)),
-            "linear" => Ok(Command::Model(Model::Linear)),
-            v => Err(format!("model '{v}' is not known: use logistic or linear")),
-        },
-        "moments" => match needs("paper")?.to_ascii_lowercase().as_str() {
-            "exact" => Ok(Command::Moments(MomentsKind::Exact)),
-            "paper" => Ok(Command::Moments(MomentsKind::Paper)),
-            v => Err(format!("moments '{v}' is not known: use exact or paper")),
-        },
+        "noise" => needs("gaussian")?.parse().map(Command::Noise),
+        "model" => needs("linear")?.parse().map(Command::Model),
+        "moments" => needs("paper")?.parse().map(Command::Moments),
         "spread" => {
             let s = number(needs("2")?, &name, "a spread > 0")?;
             if s > 0.0 {

@@ -41,12 +41,13 @@ use ratatui::layout::Rect;
 
 use crate::montecarlo::{Histogram, McStats, Worker};
 use crate::params::Params;
-pub use crate::settings::View;
+use crate::settings::View;
+use crate::settings::{ThemeName, YScale};
 use crate::snapshot::{self, Snapshot};
 use crate::tour::{Tour, TourPlayer};
-use app::{App, Effect, YScale};
+use app::{App, Effect};
 use event::Event;
-use theme::{Theme, ThemeName};
+use theme::Theme;
 
 /// How long a parameter change may hold the next frame back while the engine works, so quick
 /// evaluations never flash "computing…".
@@ -245,7 +246,7 @@ fn perform(effect: Effect, compute: &compute::ComputeThread, worker: Option<&Wor
                 } else {
                     w.resume();
                 }
-                w.continue_from(job.generation, job.params.clone(), &saved);
+                w.continue_from(job.generation, job.params.clone(), &saved.prior());
                 if saved.samples > 0 {
                     log::info!(
                         "Monte Carlo continues from {} saved samples (seed {})",

@@ -3,7 +3,7 @@
 
 use crate::engine::with_xb;
 use crate::params::{Contributions, Params};
-pub use crate::settings::ProfileKind;
+use crate::settings::ProfileKind;
 
 /// Largest d for the generated explicit profiles (the explicit moments cost grows with d).
 pub const MAX_GENERATED_DIMENSION: u64 = 2000;
@@ -17,8 +17,8 @@ pub struct Profile {
     pub spread: f64,
     /// Seed of the random profile.
     pub seed: u64,
-    /// The custom list, once one was given.
-    pub custom: Option<Vec<f64>>,
+    /// The explicit list, once one was given.
+    pub explicit: Option<Vec<f64>>,
 }
 
 /// The spreads `{`/`}` step through.
@@ -31,28 +31,28 @@ impl Profile {
             kind: ProfileKind::Equal,
             spread: 1.0,
             seed,
-            custom: None,
+            explicit: None,
         }
     }
 
-    /// The profile describing `params` as given (a list becomes the custom profile).
+    /// The profile describing `params` as given (a list becomes the explicit profile).
     pub fn from_params(params: &Params, seed: u64) -> Self {
         let mut profile = Profile::new(seed);
         if let Contributions::Explicit(w) = &params.contributions {
-            profile.kind = ProfileKind::Custom;
-            profile.custom = Some(w.clone());
+            profile.kind = ProfileKind::Explicit;
+            profile.explicit = Some(w.clone());
         }
         profile
     }
 
-    /// The next kind in the `w` cycle (the custom list only once one exists).
+    /// The next kind in the `w` cycle (the explicit list only once one exists).
     pub fn cycle(&mut self) {
         self.kind = match self.kind {
             ProfileKind::Equal => ProfileKind::Alternating,
             ProfileKind::Alternating => ProfileKind::Random,
             ProfileKind::Random => ProfileKind::OneHot,
-            ProfileKind::OneHot if self.custom.is_some() => ProfileKind::Custom,
-            ProfileKind::OneHot | ProfileKind::Custom => ProfileKind::Equal,
+            ProfileKind::OneHot if self.explicit.is_some() => ProfileKind::Explicit,
+            ProfileKind::OneHot | ProfileKind::Explicit => ProfileKind::Equal,
         };
     }
 
@@ -74,9 +74,9 @@ impl Profile {
         matches!(self.kind, ProfileKind::Alternating | ProfileKind::Random)
     }
 
-    /// Whether d is fixed by a list (the custom profile).
+    /// Whether d is fixed by a list (the explicit profile).
     pub fn fixes_dimension(&self) -> bool {
-        self.kind == ProfileKind::Custom
+        self.kind == ProfileKind::Explicit
     }
 
     /// Whether the profile is an explicit list generated from (xβ, d).
@@ -87,14 +87,14 @@ impl Profile {
         )
     }
 
-    /// The header label: `equal`, `alternating`, `random`, `one-hot` or `custom`.
+    /// The header label: `equal`, `alternating`, `random`, `one-hot` or `explicit`.
     pub fn label(&self) -> &'static str {
         match self.kind {
             ProfileKind::Equal => "equal",
             ProfileKind::Alternating => "alternating",
             ProfileKind::Random => "random",
             ProfileKind::OneHot => "one-hot",
-            ProfileKind::Custom => "custom",
+            ProfileKind::Explicit => "explicit",
         }
     }
 
@@ -113,8 +113,8 @@ impl Profile {
                     ..base.clone()
                 };
             }
-            ProfileKind::Custom => {
-                let list = self.custom.clone().unwrap_or_else(|| vec![base.xb]);
+            ProfileKind::Explicit => {
+                let list = self.explicit.clone().unwrap_or_else(|| vec![base.xb]);
                 let listed = base.clone().with_weights(list);
                 return if listed.xb == base.xb {
                     listed
@@ -210,15 +210,15 @@ mod tests {
     }
 
     #[test]
-    fn custom_appears_in_the_cycle_once_given() {
+    fn explicit_appears_in_the_cycle_once_given() {
         let mut profile = Profile::from_params(&Params::default().with_weights(vec![1.0, 2.0]), 1);
-        assert_eq!(profile.kind, ProfileKind::Custom);
+        assert_eq!(profile.kind, ProfileKind::Explicit);
         profile.cycle();
         assert_eq!(profile.kind, ProfileKind::Equal);
         for _ in 0..4 {
             profile.cycle();
         }
-        assert_eq!(profile.kind, ProfileKind::Custom);
+        assert_eq!(profile.kind, ProfileKind::Explicit);
     }
 
     #[test]

@@ -5,47 +5,10 @@
 //! underline, reverse and dim: crossterm turns a colour change into a bare `ESC[m` under
 //! `NO_COLOR`, which would clear those modifiers, so mono never changes colour.
 
-use std::str::FromStr;
-
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::Marker;
 
-/// Which palette to draw with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum ThemeName {
-    /// Bright colours on a dark background.
-    #[default]
-    Dark,
-    /// Darker colours for a light background.
-    Light,
-    /// No colour: bold, underline and reverse only.
-    Mono,
-}
-
-impl FromStr for ThemeName {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "dark" => Ok(ThemeName::Dark),
-            "light" => Ok(ThemeName::Light),
-            "mono" | "none" | "no-color" => Ok(ThemeName::Mono),
-            other => Err(format!(
-                "theme '{other}' is not known: use dark, light or mono"
-            )),
-        }
-    }
-}
-
-impl ThemeName {
-    /// The theme to use when none was asked for: mono when `NO_COLOR` is set and not empty.
-    pub fn from_env() -> Self {
-        match std::env::var_os("NO_COLOR") {
-            Some(v) if !v.is_empty() => ThemeName::Mono,
-            _ => ThemeName::Dark,
-        }
-    }
-}
+use crate::settings::ThemeName;
 
 /// What a chart layer or a piece of text stands for; each role has one style per theme.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -235,10 +235,7 @@ fn a_continued_run_is_one_longer_run_of_the_saved_seed() {
     let per_chunk = Plan::new(&p).chunk_samples;
     let saved_samples = 7 * per_chunk;
     let fixed = run_fixed(&p, saved_samples, 42, 1).unwrap();
-    let prior = MonteCarloState {
-        paused: true,
-        ..MonteCarloState::from_estimate(42, saved_samples, fixed.mean, fixed.std_error)
-    };
+    let prior = Prior::from_estimate(42, saved_samples, fixed.mean, fixed.std_error);
     let worker = Worker::spawn(2, 9, quiet());
     worker.pause();
     worker.continue_from(4, p.clone(), &prior);
@@ -277,7 +274,7 @@ fn a_continued_run_is_one_longer_run_of_the_saved_seed() {
 fn a_count_off_the_chunk_grid_continues_past_every_chunk_it_can_have_used() {
     let p = params(300);
     let per_chunk = Plan::new(&p).chunk_samples;
-    let prior = MonteCarloState::from_estimate(5, 3 * per_chunk + 1, 0.25, 0.01);
+    let prior = Prior::from_estimate(5, 3 * per_chunk + 1, 0.25, 0.01);
     let worker = Worker::spawn(1, 1, quiet());
     worker.continue_from(1, p.clone(), &prior);
     let s = wait_for("new samples", || {

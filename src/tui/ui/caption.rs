@@ -150,7 +150,7 @@ fn readable(theme: &Theme, text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tui::theme::ThemeName;
+    use crate::settings::ThemeName;
 
     #[test]
     fn wrap_fits_the_width_and_keeps_every_word() {

@@ -185,9 +185,9 @@ mod tests {
 
     use super::*;
     use crate::params::Params;
+    use crate::settings::ThemeName;
     use crate::tui::compute;
     use crate::tui::event::Event;
-    use crate::tui::theme::ThemeName;
 
     fn app(params: Params, theme: ThemeName) -> App {
         let mut app = App::new(params, View::Dashboard, Theme::new(theme, false), 1);

@@ -6,7 +6,8 @@ use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 
 use super::plot::{self, Figure, Plot};
-use crate::tui::app::{App, YScale};
+use crate::settings::YScale;
+use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::scale::Axis;
 use crate::tui::theme::{Glyph, Role, Theme};

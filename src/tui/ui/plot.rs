@@ -198,7 +198,7 @@ impl Widget for Plot<'_> {
                 }
             })
             .render(graph, buf);
-        if theme.name == crate::tui::theme::ThemeName::Mono {
+        if theme.name == crate::settings::ThemeName::Mono {
             for layer in layers.iter().filter(|l| l.role == Role::Highlight) {
                 if let Figure::VLine(x) = layer.figure {
                     let c = column(graph, xb, x, dx);
@@ -322,8 +322,8 @@ pub fn runs(points: impl IntoIterator<Item = (f64, Option<f64>)>, y: &Axis) -> F
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::settings::ThemeName;
     use crate::tui::scale::Axis;
-    use crate::tui::theme::ThemeName;
 
     #[test]
     fn columns_match_the_canvas() {

@@ -1,0 +1,473 @@
+//! The snapshot file layouts (schema 2, and schema 1 migrated in memory), their validation and
+//! the [`Snapshot`] they hold.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::{SnapshotError, Timestamp};
+use crate::file_error::{FileError, read_text};
+use crate::montecarlo::Prior;
+use crate::param_table::ParamTable;
+use crate::params::{Contributions, Model, Noise, Params};
+use crate::settings::{ProfileKind, View, YScale};
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// Seeds are full 64-bit; TOML integers stop at 2^63 - 1, so larger ones are strings.
+mod seed_serde {
+    use serde::Serializer;
+    use serde::de::{self, Deserializer, Visitor};
+    use std::fmt;
+
+    pub fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        match i64::try_from(*v) {
+            Ok(i) => s.serialize_i64(i),
+            Err(_) => s.collect_str(v),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = u64;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a seed: a whole number in 0..=18446744073709551615")
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<u64, E> {
+                u64::try_from(v).map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<u64, E> {
+                Ok(v)
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<u64, E> {
+                v.parse()
+                    .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The contribution profile of a session.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProfileState {
+    /// The active profile.
+    pub kind: ProfileKind,
+    /// Spread of the alternating and random profiles, finite and > 0.
+    pub spread: f64,
+    /// Seed of the random profile.
+    #[serde(with = "seed_serde")]
+    pub seed: u64,
+    /// The explicit list, once one was given (finite numbers, not empty).
+    #[serde(alias = "custom", skip_serializing_if = "Option::is_none")]
+    pub explicit: Option<Vec<f64>>,
+}
+
+impl Default for ProfileState {
+    /// Equal, spread 1, seed 0, no explicit list.
+    fn default() -> Self {
+        ProfileState {
+            kind: ProfileKind::Equal,
+            spread: 1.0,
+            seed: 0,
+            explicit: None,
+        }
+    }
+}
+
+/// The view and chart settings of a session.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ViewState {
+    /// The view on screen.
+    pub name: View,
+    /// Y-axis scale of the charts.
+    pub y_scale: YScale,
+}
+
+/// The Monte Carlo worker's seed and accumulated statistics, enough to continue the estimate.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MonteCarloState {
+    /// Seed of the random stream.
+    #[serde(with = "seed_serde")]
+    pub seed: u64,
+    /// Samples N drawn so far (at most 2^63 - 1).
+    pub samples: u64,
+    /// Welford running mean of the penalty samples, in nats (0 when N = 0).
+    pub mean: f64,
+    /// Welford sum of squared deviations from the mean, nats² (>= 0).
+    pub m2: f64,
+    /// Whether sampling was paused.
+    pub paused: bool,
+}
+
+impl MonteCarloState {
+    /// The state from a summary: N samples with mean and standard error sd/√N, not paused
+    /// (see [`Prior::from_estimate`]).
+    pub fn from_estimate(seed: u64, samples: u64, mean: f64, std_error: f64) -> Self {
+        MonteCarloState::from_prior(Prior::from_estimate(seed, samples, mean, std_error), false)
+    }
+
+    /// The state holding `prior`'s seed and statistics.
+    pub fn from_prior(prior: Prior, paused: bool) -> Self {
+        MonteCarloState {
+            seed: prior.seed,
+            samples: prior.samples,
+            mean: prior.mean,
+            m2: prior.m2,
+            paused,
+        }
+    }
+
+    /// The seed and statistics, for the worker to continue from.
+    pub fn prior(&self) -> Prior {
+        Prior {
+            seed: self.seed,
+            samples: self.samples,
+            mean: self.mean,
+            m2: self.m2,
+        }
+    }
+
+    /// Standard error sd/√N of the mean with the unbiased variance; `None` below 2 samples.
+    pub fn std_error(&self) -> Option<f64> {
+        self.prior().std_error()
+    }
+}
+
+/// One saved session.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    /// Version of the dropscope that wrote it.
+    pub dropscope_version: String,
+    /// When it was taken.
+    pub created: Timestamp,
+    /// The user's note.
+    pub note: Option<String>,
+    /// The model parameters (validated), contribution list included.
+    pub params: Params,
+    /// The TUI's contribution profile.
+    pub profile: ProfileState,
+    /// The view and chart settings.
+    pub view: ViewState,
+    /// The Monte Carlo seed and statistics.
+    pub monte_carlo: MonteCarloState,
+    /// The schema version the file had when it was migrated on load; `None` when current.
+    pub migrated_from: Option<u32>,
+}
+
+/// The schema-2 file layout.
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileV2 {
+    schema_version: u32,
+    dropscope_version: String,
+    created: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    note: Option<String>,
+    params: ParamTable,
+    #[serde(default)]
+    profile: ProfileState,
+    #[serde(default)]
+    view: ViewState,
+    #[serde(default)]
+    monte_carlo: MonteCarloState,
+}
+
+/// The schema-1 file layout (flat).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileV1 {
+    #[serde(rename = "schema_version")]
+    _schema_version: u32,
+    #[serde(default)]
+    version: String,
+    created: Timestamp,
+    #[serde(default)]
+    note: Option<String>,
+    delta: f64,
+    xb: f64,
+    k: usize,
+    d: u64,
+    #[serde(default = "equal")]
+    weights: Contributions,
+    #[serde(default = "dropout")]
+    noise: Noise,
+    #[serde(default = "logistic")]
+    model: Model,
+    #[serde(default, with = "seed_serde")]
+    seed: u64,
+}
+
+fn equal() -> Contributions {
+    Contributions::Equal
+}
+fn dropout() -> Noise {
+    Noise::Dropout
+}
+fn logistic() -> Model {
+    Model::Logistic
+}
+
+impl From<FileV1> for FileV2 {
+    fn from(v1: FileV1) -> FileV2 {
+        let params = ParamTable {
+            delta: v1.delta,
+            xb: v1.xb,
+            k: v1.k,
+            d: v1.d,
+            weights: v1.weights.clone(),
+            noise: v1.noise,
+            model: v1.model,
+            ..ParamTable::default()
+        };
+        let profile = match v1.weights {
+            Contributions::Equal => ProfileState::default(),
+            Contributions::Explicit(w) => ProfileState {
+                kind: ProfileKind::Explicit,
+                explicit: Some(w),
+                ..ProfileState::default()
+            },
+        };
+        FileV2 {
+            schema_version: 1,
+            dropscope_version: v1.version,
+            created: v1.created,
+            note: v1.note,
+            params,
+            profile,
+            view: ViewState::default(),
+            monte_carlo: MonteCarloState {
+                seed: v1.seed,
+                ..MonteCarloState::default()
+            },
+        }
+    }
+}
+
+impl Snapshot {
+    /// A snapshot of `params` taken now by this dropscope, with default profile, view and
+    /// statistics (an explicit list becomes the explicit profile).
+    pub fn new(params: Params) -> Snapshot {
+        let profile = match &params.contributions {
+            Contributions::Equal => ProfileState::default(),
+            Contributions::Explicit(w) => ProfileState {
+                kind: ProfileKind::Explicit,
+                explicit: Some(w.clone()),
+                ..ProfileState::default()
+            },
+        };
+        Snapshot {
+            dropscope_version: env!("CARGO_PKG_VERSION").to_string(),
+            created: Timestamp::now(),
+            note: None,
+            params,
+            profile,
+            view: ViewState::default(),
+            monte_carlo: MonteCarloState::default(),
+            migrated_from: None,
+        }
+    }
+
+    /// The file text in the current schema; fails when a value cannot be stored.
+    pub fn to_toml(&self) -> Result<String, SnapshotError> {
+        self.params.validate()?;
+        let file = FileV2 {
+            schema_version: SCHEMA_VERSION,
+            dropscope_version: self.dropscope_version.clone(),
+            created: self.created,
+            note: self.note.clone(),
+            params: ParamTable::from(&self.params),
+            profile: self.profile.clone(),
+            view: self.view,
+            monte_carlo: self.monte_carlo,
+        };
+        let text = toml::to_string(&file)
+            .map_err(|e| FileError::new(Path::new("(snapshot)"), format!("cannot encode: {e}")))?;
+        Snapshot::parse(&text, Path::new("(snapshot being saved)"))?;
+        Ok(text)
+    }
+
+    /// Parses snapshot text of any known schema; `path` names the file in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Snapshot, SnapshotError> {
+        let table: toml::Table =
+            toml::from_str(text).map_err(|e| FileError::from_toml(path, text, &e))?;
+        let at = |key: &str, message: String| FileError::at_key(path, text, "", key, message);
+        let version = match table.get("schema_version") {
+            None => {
+                return Err(FileError::new(
+                    path,
+                    "no schema_version: this is not a dropscope snapshot",
+                )
+                .into());
+            }
+            Some(toml::Value::Integer(v)) => *v,
+            Some(other) => {
+                return Err(at(
+                    "schema_version",
+                    format!(
+                        "schema_version must be a whole number, not a {}",
+                        other.type_str()
+                    ),
+                )
+                .into());
+            }
+        };
+        let file = match version {
+            1 => toml::from_str::<FileV1>(text).map(FileV2::from),
+            2 => toml::from_str::<FileV2>(text),
+            v if v > i64::from(SCHEMA_VERSION) => {
+                return Err(at(
+                    "schema_version",
+                    format!(
+                        "written by a newer dropscope (schema_version = {v}; this one reads 1 to \
+                         {SCHEMA_VERSION}): upgrade dropscope to open it"
+                    ),
+                )
+                .into());
+            }
+            v => {
+                return Err(at(
+                    "schema_version",
+                    format!("schema_version = {v} is not valid: versions start at 1"),
+                )
+                .into());
+            }
+        }
+        .map_err(|e| FileError::from_toml(path, text, &e))?;
+        let flat = version == 1;
+        let params = file.params.checked().map_err(|(key, message)| {
+            FileError::at_key(path, text, if flat { "" } else { "params" }, key, message)
+        })?;
+        if let Err((section, key, message)) = check_extras(&file.profile, &file.monte_carlo) {
+            let section = if flat { "" } else { section };
+            return Err(FileError::at_key(path, text, section, key, message).into());
+        }
+        Ok(Snapshot {
+            dropscope_version: file.dropscope_version,
+            created: file.created,
+            note: file.note,
+            params,
+            profile: file.profile,
+            view: file.view,
+            monte_carlo: file.monte_carlo,
+            migrated_from: flat.then_some(1),
+        })
+    }
+
+    /// Reads a snapshot file; the file is never modified.
+    pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
+        let text = read_text(path, "snapshot")?;
+        Snapshot::parse(&text, path)
+    }
+}
+
+/// Checks the profile and statistics: (table, key, message) of the first problem.
+fn check_extras(
+    profile: &ProfileState,
+    mc: &MonteCarloState,
+) -> Result<(), (&'static str, &'static str, String)> {
+    if !(profile.spread.is_finite() && profile.spread > 0.0) {
+        return Err((
+            "profile",
+            "spread",
+            format!(
+                "spread = {} is out of range: it must be finite and > 0",
+                profile.spread
+            ),
+        ));
+    }
+    if let Some(list) = &profile.explicit
+        && (list.is_empty() || list.iter().any(|w| !w.is_finite()))
+    {
+        return Err((
+            "profile",
+            "explicit",
+            "the explicit list must hold at least one number, all finite".into(),
+        ));
+    }
+    if !mc.mean.is_finite() {
+        return Err((
+            "monte_carlo",
+            "mean",
+            format!("mean = {} is not finite", mc.mean),
+        ));
+    }
+    if !(mc.m2.is_finite() && mc.m2 >= 0.0) {
+        return Err((
+            "monte_carlo",
+            "m2",
+            format!("m2 = {} is out of range: it must be finite and >= 0", mc.m2),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn welford_state_from_a_summary() {
+        let mc = MonteCarloState::from_estimate(3, 4, 1.0, 0.5);
+        assert_eq!(mc.m2, 3.0);
+        assert_eq!(mc.std_error(), Some(0.5));
+        assert_eq!(MonteCarloState::from_estimate(3, 1, 1.0, f64::NAN).m2, 0.0);
+    }
+
+    /// Every key a schema-2 file holds, sorted. A change here (a new `[params]` key from the
+    /// shared parameter table, say) is a schema change: bump [`SCHEMA_VERSION`] and migrate.
+    const SCHEMA_2_KEYS: &[&str] = &[
+        "created",
+        "dropscope_version",
+        "monte_carlo.m2",
+        "monte_carlo.mean",
+        "monte_carlo.paused",
+        "monte_carlo.samples",
+        "monte_carlo.seed",
+        "note",
+        "params.d",
+        "params.delta",
+        "params.k",
+        "params.model",
+        "params.moments",
+        "params.noise",
+        "params.sigma",
+        "params.weights",
+        "params.xb",
+        "profile.explicit",
+        "profile.kind",
+        "profile.seed",
+        "profile.spread",
+        "schema_version",
+        "view.name",
+        "view.y_scale",
+    ];
+
+    fn keys(table: &toml::Table, prefix: &str, out: &mut Vec<String>) {
+        for (key, value) in table {
+            let dotted = format!("{prefix}{key}");
+            match value {
+                toml::Value::Table(inner) => keys(inner, &format!("{dotted}."), out),
+                _ => out.push(dotted),
+            }
+        }
+    }
+
+    #[test]
+    fn the_written_key_set_is_pinned_per_schema_version() {
+        assert_eq!(SCHEMA_VERSION, 2, "pin the key set of the new schema below");
+        let mut snap = Snapshot::new(Params::default().with_weights(vec![1.0, -2.0]));
+        snap.note = Some("pinned".into());
+        let text = snap.to_toml().unwrap();
+        let table: toml::Table = toml::from_str(&text).unwrap();
+        let mut found = Vec::new();
+        keys(&table, "", &mut found);
+        found.sort();
+        assert_eq!(found, SCHEMA_2_KEYS, "{text}");
+    }
+}
