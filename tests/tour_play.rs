@@ -71,7 +71,7 @@ fn the_shipped_tour_is_valid_at_every_moment() {
     }
     assert!(scenes > 100, "{scenes}");
     assert!(profiles.contains(&ProfileKind::Alternating));
-    assert!(profiles.contains(&ProfileKind::Custom));
+    assert!(profiles.contains(&ProfileKind::Explicit));
     assert!(BUILTIN.contains("d = 500"));
     assert!(tour.duration() >= secs(60.0) && tour.duration() <= secs(180.0));
 }
@@ -146,7 +146,7 @@ fn next_and_previous_reapply_whole_steps() {
     p.next_step();
     let a = p.next_step();
     assert_eq!(p.current_step(), (2, 3));
-    assert!(matches!(&a[1], TourAction::SetParams(s) if s.profile == ProfileKind::Custom));
+    assert!(matches!(&a[1], TourAction::SetParams(s) if s.profile == ProfileKind::Explicit));
     p.pause();
     assert!(
         p.next_step().is_empty(),
