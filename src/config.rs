@@ -24,16 +24,13 @@ use serde::{Deserialize, Serialize};
 use crate::file_error::{FileError, read_text};
 use crate::param_table::{Auto, ParamTable};
 use crate::params::Params;
-use crate::settings::{ThemeName, View, YScale};
+use crate::settings::{ThemeName, View, YScale, check_threads};
 
 /// Environment variable naming a config file; overridden by `--config`.
 pub const ENV_VAR: &str = "DROPSCOPE_CONFIG";
 
 /// Highest frame-rate cap accepted, in frames per second.
 pub const MAX_FPS: u32 = 240;
-
-/// Most worker threads accepted.
-pub const MAX_THREADS: usize = 1024;
 
 /// The whole configuration; every table and key has a default.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -166,14 +163,8 @@ impl Config {
                 ),
             ));
         }
-        if let Auto::Value(n) = config.worker.threads
-            && !(1..=MAX_THREADS).contains(&n)
-        {
-            return Err(invalid(
-                "worker",
-                "threads",
-                format!("threads = {n} is out of range: use \"auto\" or 1..={MAX_THREADS}"),
-            ));
+        if let Auto::Value(n) = config.worker.threads {
+            check_threads(n as i128).map_err(|message| invalid("worker", "threads", message))?;
         }
         Ok(config)
     }

@@ -352,6 +352,27 @@ impl Params {
     }
 }
 
+/// Largest count accepted anywhere (dimension, sample count, animated k and d): 2^53, below
+/// which every whole number is exact in f64.
+pub const MAX_WHOLE: u64 = 1 << 53;
+
+/// `v` as a count when it is a whole number in 0..=[`MAX_WHOLE`].
+pub fn whole_number(v: f64) -> Option<u64> {
+    (v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= MAX_WHOLE as f64).then_some(v as u64)
+}
+
+/// Parses a count written as digits (`_` allowed as a separator) or in exponent notation
+/// (`1e7`), in 0..=[`MAX_WHOLE`]; `None` for anything else. The one parser of counts for flags,
+/// `:` commands and files.
+pub fn parse_whole(text: &str) -> Option<u64> {
+    let t = text.trim().replace('_', "");
+    match t.parse::<u64>() {
+        Ok(n) => (n <= MAX_WHOLE).then_some(n),
+        Err(_) if t.bytes().all(|b| b.is_ascii_digit()) && !t.is_empty() => None,
+        Err(_) => t.parse::<f64>().ok().and_then(whole_number),
+    }
+}
+
 /// Parses a list of contributions w_j written as `1.5,-2,0.5` (commas and/or spaces between
 /// entries). Errors are one line naming the entry, 1-based.
 pub fn parse_weight_list(text: &str) -> Result<Vec<f64>, String> {
@@ -455,5 +476,28 @@ mod tests {
         };
         // δ/(1-δ) · xβ²/d = (1/3) · 1 = 1/3
         assert!((p.dropout_variance() - 1.0 / 3.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn counts_have_one_parser_and_one_limit() {
+        assert_eq!(parse_whole("1e7"), Some(10_000_000));
+        assert_eq!(parse_whole(" 1_000 "), Some(1000));
+        assert_eq!(parse_whole("9007199254740992"), Some(MAX_WHOLE));
+        assert_eq!(parse_whole("9.007199254740992e15"), Some(MAX_WHOLE));
+        for bad in [
+            "9007199254740993",
+            "1e16",
+            "2.5",
+            "-1",
+            "nan",
+            "inf",
+            "",
+            "x",
+            "18446744073709551616",
+        ] {
+            assert_eq!(parse_whole(bad), None, "{bad}");
+        }
+        assert_eq!(whole_number(3.0), Some(3));
+        assert_eq!(whole_number(-0.5), None);
     }
 }

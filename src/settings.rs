@@ -245,6 +245,30 @@ pub mod theme_or_auto {
     }
 }
 
+/// Most Monte Carlo threads accepted anywhere (command line, config file).
+pub const MAX_THREADS: usize = 1024;
+
+/// Checks a Monte Carlo thread count: 1..=[`MAX_THREADS`].
+pub fn check_threads(n: i128) -> Result<usize, String> {
+    usize::try_from(n)
+        .ok()
+        .filter(|n| (1..=MAX_THREADS).contains(n))
+        .ok_or_else(|| format!("threads = {n} is out of range: use \"auto\" or 1..={MAX_THREADS}"))
+}
+
+/// Parses a Monte Carlo thread count as written on the command line or after `:`: `auto`
+/// (`None`, one thread per core) or a whole number in 1..=[`MAX_THREADS`].
+pub fn parse_threads(s: &str) -> Result<Option<usize>, String> {
+    let t = s.trim();
+    if t.eq_ignore_ascii_case("auto") {
+        return Ok(None);
+    }
+    let n: i128 = t.parse().map_err(|_| {
+        format!("threads = {t} is not a whole number: use \"auto\" or 1..={MAX_THREADS}")
+    })?;
+    check_threads(n).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,5 +287,18 @@ mod tests {
     fn tab_order_wraps() {
         assert_eq!(View::Log.step(false), View::Dashboard);
         assert_eq!(View::Dashboard.step(true), View::Log);
+    }
+
+    #[test]
+    fn thread_counts_are_bounded() {
+        assert_eq!(parse_threads("auto"), Ok(None));
+        assert_eq!(parse_threads(" 1 "), Ok(Some(1)));
+        assert_eq!(parse_threads("1024"), Ok(Some(MAX_THREADS)));
+        for bad in ["0", "1025", "100000", "-1", "2.5", "", "many"] {
+            let e = parse_threads(bad).unwrap_err();
+            assert!(e.starts_with(&format!("threads = {}", bad.trim())), "{e}");
+        }
+        assert_eq!(check_threads(4), Ok(4));
+        assert!(check_threads(i128::from(u64::MAX) + 1).is_err());
     }
 }

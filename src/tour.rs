@@ -35,7 +35,7 @@ use serde::de::{self, Deserializer, SeqAccess, Visitor};
 use crate::engine::with_xb;
 use crate::file_error::{FileError, line_col, read_text};
 use crate::param_table::{Auto, param_key};
-use crate::params::{Contributions, Model, MomentsKind, Noise, ParamError, Params};
+use crate::params::{Contributions, Model, MomentsKind, Noise, ParamError, Params, whole_number};
 use crate::settings::{ProfileKind, View};
 
 /// The tour shipped in `assets/tour.toml`, built into the binary.
@@ -272,11 +272,8 @@ impl Scene {
     /// The scene with an animated parameter at `value` (a whole number for k and d).
     fn animated(&self, param: AnimParam, value: f64) -> Result<Scene, (&'static str, String)> {
         let whole = |v: f64| -> Result<u64, (&'static str, String)> {
-            if v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 9.007_199_254_740_992e15 {
-                Ok(v as u64)
-            } else {
-                Err(("animate", format!("{v} is not a whole number >= 0")))
-            }
+            whole_number(v)
+                .ok_or_else(|| ("animate", format!("{v} is not a whole number in 0..=2^53")))
         };
         let patch = match param {
             AnimParam::Delta => Patch {

@@ -42,6 +42,10 @@ fn bad_input_exits_2_with_one_line_naming_the_value() {
         (&["--weights=1,2", "--xb", "5"], "--xb 5"),
         (&["--k", "-1"], "'-1'"),
         (&["--d", "2.5"], "2.5"),
+        (&["--mc", "1e7", "--threads", "100000"], "threads = 100000"),
+        (&["--threads", "0"], "threads = 0"),
+        (&["--d", "1e16"], "d = 1e16"),
+        (&["--mc", "1e13"], "--mc 1e13"),
     ];
     for (args, needle) in cases {
         let mut all = vec!["eval"];
@@ -70,7 +74,9 @@ fn json_has_the_documented_keys_and_shapes() {
         "radius",
         "max_deviation",
         "converges",
+        "paper_converges",
         "paper_condition",
+        "root_test_series",
         "theorem1",
     ] {
         assert!(v.get(key).is_some(), "missing {key}");

@@ -2,7 +2,9 @@
 
 use clap::Args;
 
-use crate::params::{Contributions, Model, MomentsKind, Noise, Params, parse_weight_list};
+use crate::params::{
+    Contributions, Model, MomentsKind, Noise, Params, parse_weight_list, parse_whole,
+};
 
 /// Parameter flags; each overrides the starting value it names.
 #[derive(Args, Clone, Debug, Default)]
@@ -36,18 +38,12 @@ pub struct ParamArgs {
     pub moments: Option<MomentsKind>,
 }
 
-/// Parses a dimension written as an integer or in exponent notation (`1e7`).
+/// Parses a dimension written as an integer or in exponent notation (`1e7`), see
+/// [`parse_whole`].
 fn parse_dimension(s: &str) -> Result<u64, String> {
-    let v: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("d = {s} is not a number"))?;
-    if !(v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= 9.007_199_254_740_992e15) {
-        return Err(format!(
-            "d = {s} is not allowed: the dimension must be a whole number >= 1"
-        ));
-    }
-    Ok(v as u64)
+    parse_whole(s).ok_or_else(|| {
+        format!("d = {s} is not allowed: the dimension must be a whole number in 1..=2^53")
+    })
 }
 
 /// Parses `equal` or a list of numbers (see [`parse_weight_list`]).

@@ -125,7 +125,7 @@ pub fn verdict(r: &Report) -> String {
             if d < t { "<" } else { ">=" },
             short(t),
             short(r.radius.paper),
-            if d < r.radius.paper {
+            if r.paper_converges == Some(true) {
                 "converges"
             } else {
                 "diverges"

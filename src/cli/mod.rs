@@ -22,7 +22,7 @@ use crate::engine;
 use crate::montecarlo;
 use crate::param_table::Auto;
 use crate::params::Params;
-use crate::settings::{ThemeName, View};
+use crate::settings::{ThemeName, View, parse_threads};
 use crate::tour::Tour;
 use crate::tui::{self, TuiOptions};
 
@@ -65,8 +65,8 @@ pub struct TuiArgs {
     /// Seed of the Monte Carlo stream and of the random contribution profile.
     #[arg(long, value_name = "SEED")]
     pub seed: Option<u64>,
-    /// Monte Carlo threads (0: every core).
-    #[arg(long, value_name = "N")]
+    /// Monte Carlo threads: auto (one per core) or 1..=1024.
+    #[arg(long, value_name = "N", value_parser = thread_count)]
     pub threads: Option<usize>,
     /// Do not run the background Monte Carlo worker.
     #[arg(long)]
@@ -149,23 +149,24 @@ pub struct EvalArgs {
     /// Seed of the Monte Carlo stream.
     #[arg(long, value_name = "SEED", default_value_t = 1)]
     pub seed: u64,
-    /// Monte Carlo threads (0: every core).
-    #[arg(long, value_name = "N", default_value_t = 0)]
-    pub threads: usize,
+    /// Monte Carlo threads: auto (one per core) or 1..=1024.
+    #[arg(long, value_name = "N", value_parser = thread_count)]
+    pub threads: Option<usize>,
 }
 
-/// Parses a sample count written as an integer or in exponent notation (`1e6`).
+/// A `--threads` value: [`parse_threads`], with `auto` as 0 (one thread per core).
+fn thread_count(s: &str) -> Result<usize, String> {
+    parse_threads(s).map(|n| n.unwrap_or(0))
+}
+
+/// Parses a sample count written as an integer or in exponent notation (`1e6`), see
+/// [`parse_whole`](crate::params::parse_whole), in 1..=1e12.
 fn parse_samples(s: &str) -> Result<u64, String> {
-    let v: f64 = s
-        .trim()
-        .parse()
-        .map_err(|_| format!("--mc {s} is not a number"))?;
-    if !(v.is_finite() && v.fract() == 0.0 && (1.0..=1e12).contains(&v)) {
-        return Err(format!(
-            "--mc {s} is not allowed: the sample count must be a whole number in 1..=1e12"
-        ));
-    }
-    Ok(v as u64)
+    crate::params::parse_whole(s)
+        .filter(|n| (1..=1_000_000_000_000).contains(n))
+        .ok_or_else(|| {
+            format!("--mc {s} is not allowed: the sample count must be a whole number in 1..=1e12")
+        })
 }
 
 /// Exit code for bad arguments.
@@ -394,7 +395,7 @@ fn run_eval(args: &EvalArgs) -> i32 {
         }
     };
     let monte_carlo = match args.mc {
-        Some(n) => match montecarlo::run_fixed(&params, n, args.seed, args.threads) {
+        Some(n) => match montecarlo::run_fixed(&params, n, args.seed, args.threads.unwrap_or(0)) {
             Ok(summary) => Some(summary),
             Err(e) => {
                 eprintln!("error: {e}");

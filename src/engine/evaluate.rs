@@ -18,9 +18,11 @@ pub fn evaluate(params: &Params) -> Result<Report, ParamError> {
     let best_order = series
         .exact_penalty
         .and_then(|r| best_order(&series.partial_sums[..=k], r));
+    let coefficients = to_f64(&series.coefficients);
+    let max_deviation = convergence::max_deviation(params);
     Ok(Report {
         params: params.clone(),
-        coefficients: to_f64(&series.coefficients),
+        root_test_series: root_test_series(&coefficients),
         moments: to_f64(&series.moments),
         terms: to_f64(&series.terms),
         partial_sums: series.partial_sums[..=k].to_vec(),
@@ -32,7 +34,9 @@ pub fn evaluate(params: &Params) -> Result<Report, ParamError> {
             paper: convergence::PAPER_RADIUS,
             root_test: root_test(params.model, &series.coefficients[..=k]),
         },
-        max_deviation: convergence::max_deviation(params),
+        coefficients,
+        paper_converges: max_deviation.map(|m| m < convergence::PAPER_RADIUS),
+        max_deviation,
         converges: convergence::converges(params),
         paper_condition: convergence::paper_condition(params),
         theorem1: theorem1::rows(params.xb, k),
@@ -187,6 +191,20 @@ fn root_test(model: Model, coefficients: &[Scaled]) -> Option<f64> {
         .filter(|r| r.is_finite())
 }
 
+/// |a_n|^(-1/n) for each order n of the f64 coefficients; `None` for n < 2 and where a_n is
+/// zero, unavailable or the estimate overflows.
+fn root_test_series(coefficients: &[Option<f64>]) -> Vec<Option<f64>> {
+    coefficients
+        .iter()
+        .enumerate()
+        .map(|(n, a)| {
+            let a = a.filter(|a| n >= 2 && *a != 0.0 && a.is_finite())?;
+            let r = (-a.abs().ln() / n as f64).exp();
+            r.is_finite().then_some(r)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -266,5 +284,52 @@ mod tests {
         let est = r.radius.root_test.unwrap();
         // docs/math.md: 3.25 at n = 120 (a_119 and a_121 vanish at 0; n = 120 is even).
         assert!((est - 3.25).abs() < 0.01, "root test {est}");
+    }
+
+    #[test]
+    fn root_test_series_ends_at_the_root_test_estimate() {
+        let p = Params {
+            xb: 0.0,
+            order: 120,
+            ..Params::default()
+        };
+        let r = evaluate(&p).unwrap();
+        assert_eq!(r.root_test_series.len(), 121);
+        assert_eq!(r.root_test_series[..2], [None, None]);
+        let last = r.root_test_series[120].unwrap();
+        let est = r.radius.root_test.unwrap();
+        assert!((last - est).abs() < 1e-12 * est, "{last} against {est}");
+        let a2 = r.coefficients[2].unwrap();
+        let r2 = r.root_test_series[2].unwrap();
+        assert!((r2 - a2.abs().powf(-0.5)).abs() < 1e-12 * r2, "{r2}");
+    }
+
+    #[test]
+    fn the_paper_verdict_compares_the_deviation_with_two_pi() {
+        let diverging = Params {
+            delta: 0.75,
+            xb: -4.5,
+            order: 10,
+            dimension: 500,
+            ..Params::default()
+        };
+        let r = evaluate(&diverging).unwrap();
+        assert_eq!(r.paper_converges, Some(false));
+        let near = Params {
+            delta: 0.1,
+            xb: 1.0,
+            order: 10,
+            dimension: 10,
+            ..Params::default()
+        };
+        let r = evaluate(&near).unwrap();
+        let m = r.max_deviation.unwrap();
+        assert!(m < convergence::PAPER_RADIUS, "max deviation {m}");
+        assert_eq!(r.paper_converges, Some(true));
+        let gaussian = Params {
+            noise: Noise::Gaussian,
+            ..near
+        };
+        assert_eq!(evaluate(&gaussian).unwrap().paper_converges, None);
     }
 }

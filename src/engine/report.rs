@@ -27,10 +27,16 @@ pub struct Report {
     pub best_order: Option<BestOrder>,
     /// Radii of convergence of the Taylor series of A at xβ.
     pub radius: Radius,
+    /// The root-test estimates |a_n|^(-1/n) order by order, n = 0..=k, in units of xβ; `None`
+    /// for n < 2 and where a_n is zero or not representable in f64.
+    pub root_test_series: Vec<Option<f64>>,
     /// max over support points s of |s - xβ|; `None` for unbounded (Gaussian) noise.
     pub max_deviation: Option<f64>,
     /// Whether Σ a_m M_m converges (decided from the support's structure, docs/math.md §4).
     pub converges: bool,
+    /// The paper's verdict, max |x̃β − xβ| < 2π (its Theorem 2 radius); `None` for unbounded
+    /// (Gaussian) noise, where no radius contains the support.
+    pub paper_converges: Option<bool>,
     /// Whether the paper's sufficient condition |w_j| < 2π/d holds for every feature.
     pub paper_condition: bool,
     /// Theorem 1 checked order by order: σ^(n)(xβ) by the theorem in f64 beside the stable value.

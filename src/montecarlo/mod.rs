@@ -26,6 +26,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Instant;
 
 use serde::Serialize;
+use thiserror::Error;
 
 use crate::params::{ParamError, Params};
 use sampler::Plan;
@@ -53,15 +54,34 @@ pub struct McSummary {
     pub samples_per_second: f64,
 }
 
+/// Why a fixed-size run could not be made. Displayed as one line.
+#[derive(Debug, Error)]
+pub enum RunError {
+    /// The parameters do not validate.
+    #[error("{0}")]
+    Params(#[from] ParamError),
+    /// The system could not start a sampling thread.
+    #[error("cannot start Monte Carlo thread {index} of {threads}: {source}")]
+    Spawn {
+        /// The thread that failed, 1-based.
+        index: usize,
+        /// How many threads were asked for.
+        threads: usize,
+        /// The system's error.
+        source: std::io::Error,
+    },
+}
+
 /// Draws `samples` samples for `params` with `seed` on `threads` threads (0 means
 /// [`default_threads`]). The statistics depend only on (params, samples, seed), never on the
-/// thread count; only `samples_per_second` varies. Fails when `params` do not validate.
+/// thread count; only `samples_per_second` varies. Fails when `params` do not validate or a
+/// thread cannot be started.
 pub fn run_fixed(
     params: &Params,
     samples: u64,
     seed: u64,
     threads: usize,
-) -> Result<McSummary, ParamError> {
+) -> Result<McSummary, RunError> {
     params.validate()?;
     let plan = Plan::new(params);
     let chunk = plan.chunk_samples;
@@ -76,9 +96,11 @@ pub fn run_fixed(
     let never = AtomicBool::new(false);
     let start = Instant::now();
     let mut per_chunk: Vec<(u64, Welford)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                scope.spawn(|| {
+        let mut workers = Vec::with_capacity(threads);
+        for index in 1..=threads {
+            let spawned = std::thread::Builder::new()
+                .name(format!("dropscope-mc-fixed-{index}"))
+                .spawn_scoped(scope, || {
                     let mut done = Vec::new();
                     let mut histogram = plan.histogram.clone();
                     loop {
@@ -91,14 +113,25 @@ pub fn run_fixed(
                         plan.run_chunk(seed, c, n, &never, &mut welford, &mut histogram);
                         done.push((c, welford));
                     }
-                })
-            })
-            .collect();
-        workers
+                });
+            match spawned {
+                Ok(worker) => workers.push(worker),
+                Err(source) => {
+                    // The threads already started see every chunk taken and return at once.
+                    next.store(chunks, Ordering::Relaxed);
+                    return Err(RunError::Spawn {
+                        index,
+                        threads,
+                        source,
+                    });
+                }
+            }
+        }
+        Ok(workers
             .into_iter()
             .flat_map(|w| w.join().expect("a Monte Carlo thread panicked"))
-            .collect()
-    });
+            .collect())
+    })?;
     let elapsed = start.elapsed().as_secs_f64();
     per_chunk.sort_unstable_by_key(|(c, _)| *c);
     let mut total = Welford::default();

@@ -378,8 +378,13 @@ impl Worker {
     /// [`set_params`](Self::set_params). `seed` starts the random stream; `notify` is called from
     /// a sampling thread, at most about every [`NOTIFY_INTERVAL`], when new statistics or a new
     /// status are available: it must be quick and must not call back into the worker while
-    /// blocking (sending an event on a channel is the intended use).
-    pub fn spawn(threads: usize, seed: u64, notify: Box<dyn Fn() + Send + Sync>) -> Worker {
+    /// blocking (sending an event on a channel is the intended use). Fails, with the threads
+    /// already started stopped again, when the system cannot start a thread.
+    pub fn spawn(
+        threads: usize,
+        seed: u64,
+        notify: Box<dyn Fn() + Send + Sync>,
+    ) -> Result<Worker, String> {
         let threads = if threads == 0 {
             default_threads()
         } else {
@@ -401,16 +406,24 @@ impl Worker {
             #[cfg(test)]
             inject_panic: AtomicBool::new(false),
         });
-        let threads = (0..threads)
-            .map(|i| {
-                let shared = shared.clone();
-                std::thread::Builder::new()
-                    .name(format!("dropscope-mc-{i}"))
-                    .spawn(move || thread_main(shared))
-                    .expect("cannot spawn a Monte Carlo thread")
-            })
-            .collect();
-        Worker { shared, threads }
+        let mut worker = Worker {
+            shared,
+            threads: Vec::with_capacity(threads),
+        };
+        for i in 0..threads {
+            let shared = worker.shared.clone();
+            let handle = std::thread::Builder::new()
+                .name(format!("dropscope-mc-{i}"))
+                .spawn(move || thread_main(shared))
+                .map_err(|e| {
+                    format!(
+                        "cannot start Monte Carlo thread {} of {threads}: {e}",
+                        i + 1
+                    )
+                })?;
+            worker.threads.push(handle);
+        }
+        Ok(worker)
     }
 
     /// Starts a fresh estimate for `params` tagged `generation` (the caller's counter, expected

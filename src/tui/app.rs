@@ -1090,7 +1090,6 @@ mod tests {
             generation,
             report: Err("test".into()),
             support: None,
-            root_test: Vec::new(),
             elapsed: std::time::Duration::ZERO,
         })
     }

@@ -107,7 +107,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
                 ))
             }
         }
-        "seed" => whole(needs("7")?, &name, "a whole number").map(Command::Seed),
+        "seed" => seed(needs("7")?).map(Command::Seed),
         "view" => needs("table")?.parse().map(Command::View),
         "save" if value.is_empty() => Ok(Command::Save(None)),
         "save" => Ok(Command::Save(Some(value.clone()))),
@@ -127,16 +127,15 @@ fn number(text: &str, name: &str, allowed: &str) -> Result<f64, String> {
 }
 
 fn whole(text: &str, name: &str, allowed: &str) -> Result<u64, String> {
-    let text = text.replace('_', "");
-    if let Ok(n) = text.parse::<u64>() {
-        return Ok(n);
-    }
-    match text.parse::<f64>() {
-        Ok(v) if v >= 0.0 && v.fract() == 0.0 && v < 1.8e19 => Ok(v as u64),
-        _ => Err(format!(
-            "'{text}' is not a whole number: :{name} takes {allowed}"
-        )),
-    }
+    crate::params::parse_whole(text).ok_or_else(|| {
+        format!("'{text}' is not a whole number in 0..=2^53: :{name} takes {allowed}")
+    })
+}
+
+fn seed(text: &str) -> Result<u64, String> {
+    text.replace('_', "")
+        .parse()
+        .map_err(|_| format!("'{text}' is not a whole number: :seed takes 0..=2^64-1"))
 }
 
 fn weights(text: &str) -> Result<Vec<f64>, String> {
@@ -182,6 +181,19 @@ mod tests {
                 .starts_with("'-3' is not a whole number")
         );
         assert!(parse("k 2.5").unwrap_err().contains("'2.5'"));
+        assert!(
+            parse("d 1e16")
+                .unwrap_err()
+                .contains("'1e16' is not a whole number")
+        );
+        assert_eq!(
+            parse("d 1e15"),
+            Ok(Command::Dimension(1_000_000_000_000_000))
+        );
+        assert_eq!(
+            parse("seed 18446744073709551615"),
+            Ok(Command::Seed(u64::MAX))
+        );
         assert!(
             parse("weights 1,x,2")
                 .unwrap_err()

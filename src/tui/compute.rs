@@ -41,8 +41,6 @@ pub struct Computed {
     pub report: Result<Report, String>,
     /// Where x̃β can land, if the engine could say.
     pub support: Option<Support>,
-    /// Root-test estimates (n, |a_n|^(-1/n)) for n = 2..=k with a_n available and non-zero.
-    pub root_test: Vec<(f64, f64)>,
     /// Wall time of the evaluation.
     pub elapsed: Duration,
 }
@@ -64,17 +62,15 @@ pub struct Curve {
     pub error: Option<String>,
 }
 
-/// Evaluates the report, the support and the root-test series synchronously.
+/// Evaluates the report and the support synchronously.
 pub fn compute(generation: u64, params: &Params) -> Computed {
     let start = Instant::now();
     let report = guarded(|| evaluate(params).map_err(|e| e.to_string())).and_then(|r| r);
     let support = guarded(|| support(params)).ok();
-    let root_test = report.as_ref().map(root_test).unwrap_or_default();
     Computed {
         generation,
         report,
         support,
-        root_test,
         elapsed: start.elapsed(),
     }
 }
@@ -244,21 +240,6 @@ fn sweep(job: &Job, rx: &Receiver<Job>, events: &Sender<Event>) -> Sweep {
 fn grid((lo, hi): (f64, f64), n: usize) -> Vec<f64> {
     (0..n)
         .map(|i| lo + (hi - lo) * i as f64 / (n - 1) as f64)
-        .collect()
-}
-
-/// (n, |a_n|^(-1/n)) for every available non-zero coefficient with n >= 2.
-fn root_test(report: &Report) -> Vec<(f64, f64)> {
-    report
-        .coefficients
-        .iter()
-        .enumerate()
-        .skip(2)
-        .filter_map(|(n, a)| {
-            let a = a.filter(|a| *a != 0.0 && a.is_finite())?;
-            let r = (-a.abs().ln() / n as f64).exp();
-            r.is_finite().then_some((n as f64, r))
-        })
         .collect()
 }
 

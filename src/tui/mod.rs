@@ -146,16 +146,20 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
     let (tx, rx) = mpsc::channel();
     let compute =
         compute::ComputeThread::spawn(tx.clone()).context("cannot start the compute thread")?;
-    let worker = options.monte_carlo.then(|| {
-        let notify = tx.clone();
-        Worker::spawn(
-            options.threads,
-            options.seed,
-            Box::new(move || {
-                let _ = notify.send(Event::MonteCarloReady);
-            }),
-        )
-    });
+    let worker = options
+        .monte_carlo
+        .then(|| {
+            let notify = tx.clone();
+            Worker::spawn(
+                options.threads,
+                options.seed,
+                Box::new(move || {
+                    let _ = notify.send(Event::MonteCarloReady);
+                }),
+            )
+        })
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
     let mut app = App::new(
         options.params.clone(),
         options.view.unwrap_or_default(),

@@ -37,7 +37,7 @@ fn quiet() -> Box<dyn Fn() + Send + Sync> {
 
 #[test]
 fn statistics_follow_the_fixed_seed_stream() {
-    let worker = Worker::spawn(2, 42, quiet());
+    let worker = Worker::spawn(2, 42, quiet()).unwrap();
     assert_eq!(worker.status(), WorkerStatus::Idle);
     assert!(worker.latest().is_none());
     let p = params(300);
@@ -78,7 +78,7 @@ fn statistics_follow_the_fixed_seed_stream() {
 
 #[test]
 fn a_new_generation_cancels_the_old_run_within_milliseconds() {
-    let worker = Worker::spawn(2, 1, quiet());
+    let worker = Worker::spawn(2, 1, quiet()).unwrap();
     // d = 20 000: about 5 µs per sample, several milliseconds per chunk.
     worker.set_params(1, params(20_000));
     wait_for("first statistics", || worker.latest());
@@ -107,7 +107,7 @@ fn a_new_generation_cancels_the_old_run_within_milliseconds() {
 
 #[test]
 fn rapid_parameter_changes_never_show_an_older_generation() {
-    let worker = Worker::spawn(2, 5, quiet());
+    let worker = Worker::spawn(2, 5, quiet()).unwrap();
     for generation in 1..=200u64 {
         worker.set_params(generation, params(1 + generation as usize % 40));
         if let Some(s) = worker.latest() {
@@ -120,7 +120,7 @@ fn rapid_parameter_changes_never_show_an_older_generation() {
 
 #[test]
 fn restart_gives_a_fresh_estimate_with_the_next_seed() {
-    let worker = Worker::spawn(1, 10, quiet());
+    let worker = Worker::spawn(1, 10, quiet()).unwrap();
     worker.set_params(3, params(64));
     wait_for("samples", || {
         worker.latest().filter(|s| s.samples >= 50_000)
@@ -143,7 +143,8 @@ fn a_panicking_thread_is_reported_and_the_worker_restarts() {
         Box::new(move || {
             counter.fetch_add(1, Ordering::Relaxed);
         }),
-    );
+    )
+    .unwrap();
     worker.set_params(1, params(100));
     wait_for("statistics", || worker.latest());
     worker.shared.inject_panic.store(true, Ordering::Relaxed);
@@ -165,7 +166,7 @@ fn a_panicking_thread_is_reported_and_the_worker_restarts() {
 
 #[test]
 fn invalid_parameters_fail_then_valid_ones_run() {
-    let worker = Worker::spawn(1, 1, quiet());
+    let worker = Worker::spawn(1, 1, quiet()).unwrap();
     worker.set_params(
         1,
         Params {
@@ -193,7 +194,8 @@ fn notifications_are_coalesced() {
         Box::new(move || {
             counter.fetch_add(1, Ordering::Relaxed);
         }),
-    );
+    )
+    .unwrap();
     // Tiny chunks: hundreds of merges per second.
     worker.set_params(1, params(3));
     std::thread::sleep(Duration::from_millis(500));
@@ -204,7 +206,7 @@ fn notifications_are_coalesced() {
 
 #[test]
 fn dropping_the_worker_stops_its_threads_promptly() {
-    let worker = Worker::spawn(2, 1, quiet());
+    let worker = Worker::spawn(2, 1, quiet()).unwrap();
     worker.set_params(1, params(20_000));
     wait_for("statistics", || worker.latest());
     let start = Instant::now();
@@ -236,7 +238,7 @@ fn a_continued_run_is_one_longer_run_of_the_saved_seed() {
     let saved_samples = 7 * per_chunk;
     let fixed = run_fixed(&p, saved_samples, 42, 1).unwrap();
     let prior = Prior::from_estimate(42, saved_samples, fixed.mean, fixed.std_error);
-    let worker = Worker::spawn(2, 9, quiet());
+    let worker = Worker::spawn(2, 9, quiet()).unwrap();
     worker.pause();
     worker.continue_from(4, p.clone(), &prior);
     assert_eq!(worker.seed(), 42);
@@ -275,7 +277,7 @@ fn a_count_off_the_chunk_grid_continues_past_every_chunk_it_can_have_used() {
     let p = params(300);
     let per_chunk = Plan::new(&p).chunk_samples;
     let prior = Prior::from_estimate(5, 3 * per_chunk + 1, 0.25, 0.01);
-    let worker = Worker::spawn(1, 1, quiet());
+    let worker = Worker::spawn(1, 1, quiet()).unwrap();
     worker.continue_from(1, p.clone(), &prior);
     let s = wait_for("new samples", || {
         worker.latest().filter(|s| s.samples > prior.samples)

@@ -12,7 +12,6 @@ use ratatui::widgets::Widget;
 
 use super::plot::{Figure, Plot};
 use crate::engine::{PAPER_RADIUS, Support};
-use crate::params::Model;
 use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::scale::{Axis, Scale};
@@ -30,10 +29,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     };
     let xb = app.params.xb;
-    let radius = match app.params.model {
-        Model::Logistic => Some(xb.hypot(PI)),
-        Model::Linear => None,
-    };
+    let radius = computed
+        .report
+        .as_ref()
+        .ok()
+        .and_then(|r| r.radius.true_radius);
     let support = computed.support.as_ref();
     let (mut lo, mut hi) = (xb - PAPER_RADIUS, xb + PAPER_RADIUS);
     let mut half_height = PAPER_RADIUS.max(PI);

@@ -161,7 +161,7 @@ fn report_verdict(theme: &Theme, r: &Report) -> Vec<Vec<Span<'static>>> {
                     theme.style(Role::TrueRadius),
                 ),
             ]);
-            let paper = m < PAPER_RADIUS;
+            let paper = r.paper_converges.unwrap_or(false);
             let mut group = vec![Span::styled(
                 format!(
                     "paper: {} {} {pi2} {} {}",

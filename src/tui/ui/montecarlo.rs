@@ -3,8 +3,6 @@
 //! interval [xβ − r, xβ + r] and the 2π interval; and the estimate over samples with its ±2 se
 //! band and the exact R.
 
-use std::f64::consts::PI;
-
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -13,7 +11,6 @@ use ratatui::widgets::{Paragraph, Widget};
 use super::plot::{self, Figure, Plot};
 use crate::engine::PAPER_RADIUS;
 use crate::montecarlo::{McStats, WorkerStatus};
-use crate::params::Model;
 use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::scale::{Axis, extent};
@@ -122,7 +119,10 @@ fn histogram(app: &App, m: &McStats, area: Rect, buf: &mut Buffer) {
     let xb = app.params.xb;
     let width = h.bin_width();
     let mut edges = vec![h.lo, h.hi];
-    let radius = (app.params.model == Model::Logistic).then(|| xb.hypot(PI));
+    let radius = app
+        .current()
+        .and_then(|c| c.report.as_ref().ok())
+        .and_then(|r| r.radius.true_radius);
     let mut marks = vec![
         (xb - PAPER_RADIUS, Role::PaperRadius),
         (xb + PAPER_RADIUS, Role::PaperRadius),

@@ -99,7 +99,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     Paragraph::new(lines)
         .wrap(ratatui::widgets::Wrap { trim: true })
         .render(top, buf);
-    if computed.root_test.is_empty() {
+    let root_test: Vec<(f64, f64)> = report
+        .root_test_series
+        .iter()
+        .enumerate()
+        .filter_map(|(n, r)| r.map(|r| (n as f64, r)))
+        .collect();
+    if root_test.is_empty() {
         return super::note(
             theme,
             body,
@@ -111,11 +117,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     // The first few estimates are far off; clip at twice the larger radius so the lines the
     // estimates approach stay readable.
     let ceiling = 2.0 * radius.true_radius.unwrap_or(0.0).max(PAPER_RADIUS);
-    let mut values: Vec<f64> = computed
-        .root_test
-        .iter()
-        .map(|p| p.1.min(ceiling))
-        .collect();
+    let mut values: Vec<f64> = root_test.iter().map(|p| p.1.min(ceiling)).collect();
     values.push(PAPER_RADIUS);
     values.extend(radius.true_radius);
     values.push(0.0);
@@ -135,10 +137,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Glyph::mark('┄', '='),
     );
     chart.label(k * 0.5, PAPER_RADIUS, pi2, Role::PaperRadius);
-    let series = plot::runs(
-        computed.root_test.iter().map(|(n, r)| (*n, Some(*r))),
-        &chart.y,
-    );
+    let series = plot::runs(root_test.iter().map(|(n, r)| (*n, Some(*r))), &chart.y);
     chart.layer(series, Role::Partial, Glyph::curve('*'));
     chart.render(body, buf);
 }
