@@ -36,7 +36,7 @@ pub enum Support {
 }
 
 /// The true radius √(xβ² + π²) of the logistic series at xβ (distance to ±iπ).
-pub fn true_radius(xb: f64) -> f64 {
+fn true_radius(xb: f64) -> f64 {
     xb.hypot(std::f64::consts::PI)
 }
 

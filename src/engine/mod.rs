@@ -16,7 +16,7 @@ mod scaled;
 mod sweep;
 pub mod theorem1;
 
-pub use convergence::{PAPER_RADIUS, Support, max_deviation, support, true_radius};
+pub use convergence::{PAPER_RADIUS, Support, max_deviation, support};
 pub use evaluate::evaluate;
 pub use log_partition::{Linear, LogPartition, Logistic, ScalarLogPartition, model_of};
 pub use report::{BestOrder, Radius, Report, Theorem1Row};

@@ -10,12 +10,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::montecarlo::{McStats, WorkerStatus};
 use crate::params::{Contributions, MAX_ORDER, Model, MomentsKind, Noise, Params};
-use crate::snapshot::{self, MonteCarloState, ProfileState, Snapshot, ViewState};
+use crate::snapshot::{MonteCarloState, ProfileState, Snapshot, ViewState};
 use crate::tour::{TourAction, TourPlayer};
 
 use super::command::{self, Command};
 use super::compute::{Computed, Curve, Job};
 use super::event::Event;
+use super::files::FileJob;
 use super::format;
 use super::keys::{self, Action, Scope};
 use super::profile::{MAX_GENERATED_DIMENSION, Profile};
@@ -23,6 +24,8 @@ use super::session::{Browser, Prompt};
 use super::theme::Theme;
 use crate::settings::View;
 use crate::settings::{ProfileKind, YScale};
+
+mod snapshots;
 
 /// Largest δ the arrow keys reach (δ must stay below 1).
 const MAX_KEY_DELTA: f64 = 0.99;
@@ -41,6 +44,8 @@ pub enum Effect {
     /// Evaluate restored parameters and continue the saved Monte Carlo estimate (pausing the
     /// worker when it was saved paused).
     Restore(Job, MonteCarloState),
+    /// Carry out a snapshot-folder operation off the UI thread and send back its result.
+    Files(FileJob),
     /// Leave the app.
     Quit,
 }
@@ -285,9 +290,13 @@ impl App {
                 self.dirty = true;
                 self.key(key)
             }
-            Event::Resize(..) | Event::Tick | Event::MonteCarloReady => {
+            Event::Resize | Event::Tick | Event::MonteCarloReady => {
                 self.dirty = true;
                 None
+            }
+            Event::Files(done) => {
+                self.dirty = true;
+                self.files_done(done)
             }
             Event::Computed(computed) => {
                 if computed.generation == self.generation {
@@ -400,7 +409,7 @@ impl App {
                     Edit::Submit(note) => {
                         self.mode = Mode::Normal;
                         let note = note.trim();
-                        self.save(None, (!note.is_empty()).then(|| note.to_string()));
+                        return self.save(None, (!note.is_empty()).then(|| note.to_string()));
                     }
                 }
                 return None;
@@ -418,17 +427,16 @@ impl App {
                             browser.prompt = Prompt::List;
                             browser.error = None;
                         }
-                        Edit::Submit(to) => self.rename_snapshot(&to),
+                        Edit::Submit(to) => return self.rename_snapshot(&to),
                     }
                     return None;
                 }
                 Prompt::ConfirmDelete => {
                     browser.prompt = Prompt::List;
                     if matches!(key.code, KeyCode::Char('y' | 'Y')) {
-                        self.delete_snapshot();
-                    } else {
-                        self.note("not deleted".to_string());
+                        return self.delete_snapshot();
                     }
+                    self.note("not deleted".to_string());
                     return None;
                 }
             }
@@ -599,10 +607,7 @@ impl App {
                 }
                 None
             }
-            Action::OpenSnapshots => {
-                self.open_browser();
-                None
-            }
+            Action::OpenSnapshots => self.open_browser(),
             Action::TourPause => {
                 if let Some(t) = &mut self.tour {
                     t.toggle();
@@ -646,123 +651,6 @@ impl App {
                 None
             }
             Action::Quit => Some(Effect::Quit),
-        }
-    }
-
-    /// Saves the session as `name` (default: from the time) with `note`; reports in the
-    /// status line and the log.
-    fn save(&mut self, name: Option<&str>, note: Option<String>) {
-        let Some(dir) = &self.snapshot_dir else {
-            self.error(NO_FOLDER.to_string());
-            return;
-        };
-        match snapshot::save(dir, name, &self.session(note)) {
-            Ok(path) => {
-                let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-                log::info!("saved the session to {}", path.display());
-                self.note(format!(
-                    "saved {} ({})",
-                    stem.as_deref().unwrap_or("snapshot"),
-                    path.display()
-                ));
-                if let Some(b) = &mut self.browser {
-                    let _ = b.refresh(stem.as_deref());
-                }
-            }
-            Err(e) => {
-                log::error!("not saved: {e}");
-                self.error(format!("not saved: {e}"));
-            }
-        }
-    }
-
-    fn open_browser(&mut self) {
-        let Some(dir) = &self.snapshot_dir else {
-            self.error(NO_FOLDER.to_string());
-            return;
-        };
-        match Browser::open(dir) {
-            Ok(b) => self.browser = Some(b),
-            Err(e) => {
-                log::error!("{e}");
-                self.error(e.to_string());
-            }
-        }
-    }
-
-    /// Opens the selected snapshot, read afresh; a file that cannot be read leaves the session
-    /// untouched and shows its error in the browser.
-    fn open_selected(&mut self) -> Option<Effect> {
-        let browser = self.browser.as_mut()?;
-        let Some(entry) = browser.current() else {
-            browser.error = Some(EMPTY_FOLDER.to_string());
-            return None;
-        };
-        let name = entry.name.clone();
-        match snapshot::load(&entry.path) {
-            Ok(snap) => {
-                self.browser = None;
-                let effect = self.restore(&snap);
-                if effect.is_some() {
-                    let note = snap.note.as_deref().map(|n| format!(": {n}"));
-                    self.note(format!("opened {name}{}", note.unwrap_or_default()));
-                }
-                effect
-            }
-            Err(e) => {
-                log::warn!("cannot open snapshot {name}: {e}");
-                browser.error = Some(e.to_string());
-                None
-            }
-        }
-    }
-
-    fn rename_snapshot(&mut self, to: &str) {
-        let Some(browser) = &mut self.browser else {
-            return;
-        };
-        let Some(from) = browser.current().map(|e| e.name.clone()) else {
-            browser.prompt = Prompt::List;
-            return;
-        };
-        match snapshot::rename(&browser.dir, &from, to) {
-            Ok(path) => {
-                let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
-                browser.prompt = Prompt::List;
-                browser.error = None;
-                let _ = browser.refresh(stem.as_deref());
-                log::info!("renamed snapshot {from} to {}", path.display());
-                self.note(format!(
-                    "renamed {from} to {}",
-                    stem.as_deref().unwrap_or(to)
-                ));
-            }
-            Err(e) => {
-                log::warn!("snapshot {from} not renamed: {e}");
-                browser.prompt = Prompt::Rename(to.to_string());
-                browser.error = Some(e.to_string());
-            }
-        }
-    }
-
-    fn delete_snapshot(&mut self) {
-        let Some(browser) = &mut self.browser else {
-            return;
-        };
-        let Some(name) = browser.current().map(|e| e.name.clone()) else {
-            return;
-        };
-        match snapshot::delete(&browser.dir, &name) {
-            Ok(path) => {
-                let _ = browser.refresh(None);
-                browser.error = None;
-                log::info!("deleted snapshot {}", path.display());
-                self.note(format!("deleted {name}"));
-            }
-            Err(e) => {
-                log::warn!("snapshot {name} not deleted: {e}");
-                browser.error = Some(e.to_string());
-            }
         }
     }
 
@@ -870,10 +758,7 @@ impl App {
             Command::Seed(s) => self.change(|_, pr| pr.seed = s),
             Command::View(v) => self.show(v),
             Command::Save(None) => self.act(Action::Save),
-            Command::Save(Some(name)) => {
-                self.save(Some(&name), None);
-                None
-            }
+            Command::Save(Some(name)) => self.save(Some(&name), None),
             Command::Help => {
                 self.help = true;
                 None
@@ -1073,8 +958,20 @@ mod tests {
         )
     }
 
+    /// Runs file effects as the runner's file thread would, feeding their results back.
+    fn settle(app: &mut App, effect: Option<Effect>) -> Option<Effect> {
+        match effect {
+            Some(Effect::Files(job)) => {
+                let next = app.update(Event::Files(job.run()));
+                settle(app, next)
+            }
+            other => other,
+        }
+    }
+
     fn key(app: &mut App, code: KeyCode) -> Option<Effect> {
-        app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+        let effect = app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        settle(app, effect)
     }
 
     fn typed(app: &mut App, text: &str) -> Option<Effect> {
@@ -1278,7 +1175,7 @@ mod tests {
         assert_eq!(app.mode, Mode::Normal);
         let message = app.message.clone().unwrap();
         assert!(message.text.starts_with("saved snapshot-"), "{message:?}");
-        let entries = snapshot::list(dir.path()).unwrap();
+        let entries = crate::snapshot::list(dir.path()).unwrap();
         assert_eq!(entries.len(), 1);
         let saved = entries[0].snapshot.as_ref().unwrap();
         assert_eq!(saved.note.as_deref(), Some("spread 2"));
@@ -1298,7 +1195,7 @@ mod tests {
         assert_eq!(app.message.as_ref().unwrap().text, "not saved");
         typed(&mut app, "save mixed signs");
         typed(&mut app, "save mixed signs");
-        let mut names: Vec<String> = snapshot::list(dir.path())
+        let mut names: Vec<String> = crate::snapshot::list(dir.path())
             .unwrap()
             .into_iter()
             .map(|e| e.name)

@@ -14,6 +14,7 @@ use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
 use signal_hook::iterator::{Handle, Signals};
 
 use super::compute::{Computed, Curve};
+use super::files::FileDone;
 use crate::montecarlo::{McStats, WorkerStatus};
 
 /// Everything the app reacts to.
@@ -21,8 +22,10 @@ use crate::montecarlo::{McStats, WorkerStatus};
 pub enum Event {
     /// A key press (releases and repeats of other kinds are filtered out).
     Key(KeyEvent),
-    /// The terminal changed size (columns, rows).
-    Resize(u16, u16),
+    /// The terminal changed size; the next frame reads the new size.
+    Resize,
+    /// A snapshot-folder operation finished.
+    Files(FileDone),
     /// The engine finished a report.
     Computed(Box<Computed>),
     /// The engine finished (part of) a penalty sweep.
@@ -56,7 +59,7 @@ pub fn spawn_input(events: Sender<Event>, stop: Arc<AtomicBool>) -> io::Result<(
                 }
                 let event = match ct::read() {
                     Ok(ct::Event::Key(key)) if key.is_press() || key.is_repeat() => Event::Key(key),
-                    Ok(ct::Event::Resize(w, h)) => Event::Resize(w, h),
+                    Ok(ct::Event::Resize(..)) => Event::Resize,
                     Ok(_) => continue,
                     Err(e) => {
                         log::error!("terminal input failed: {e}");

@@ -13,17 +13,18 @@
 //! ([`TuiOptions::tour`]); on every exit (q, Ctrl-C, SIGTERM, SIGHUP, a dead terminal) the
 //! session is autosaved after the terminal is restored.
 
-pub mod app;
-pub mod command;
-pub mod compute;
-pub mod event;
-pub mod format;
-pub mod keys;
-pub mod profile;
-pub mod scale;
-pub mod session;
-pub mod terminal;
-pub mod theme;
+pub(crate) mod app;
+pub(crate) mod command;
+pub(crate) mod compute;
+pub(crate) mod event;
+pub(crate) mod files;
+pub(crate) mod format;
+pub(crate) mod keys;
+pub(crate) mod profile;
+pub(crate) mod scale;
+pub(crate) mod session;
+pub(crate) mod terminal;
+pub(crate) mod theme;
 mod ui;
 
 use std::io::Write;
@@ -183,15 +184,25 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
     );
     let mut guard = terminal::TerminalGuard::enter().context("cannot set up the terminal")?;
     let stop = Arc::new(AtomicBool::new(false));
+    let files = files::FileThread::spawn(tx.clone()).context("cannot start the file thread")?;
     event::spawn_input(tx.clone(), stop.clone()).context("cannot read the terminal")?;
     let signals = event::spawn_signals(tx).context("cannot watch for signals")?;
     perform(
         start.unwrap_or_else(|| Effect::Evaluate(app.job())),
         &compute,
+        &files,
         worker.as_ref(),
     );
     let frame = Duration::from_secs(1) / options.max_fps.max(1);
-    let result = event_loop(&mut guard, &mut app, &rx, &compute, worker.as_ref(), frame);
+    let result = event_loop(
+        &mut guard,
+        &mut app,
+        &rx,
+        &compute,
+        &files,
+        worker.as_ref(),
+        frame,
+    );
     stop.store(true, Ordering::Relaxed);
     signals.close();
     if let Some(w) = &worker {
@@ -234,9 +245,15 @@ fn write_autosave(dir: &Path, session: Snapshot) {
 }
 
 /// Carries out one effect of [`App::update`]; true when the app must leave.
-fn perform(effect: Effect, compute: &compute::ComputeThread, worker: Option<&Worker>) -> bool {
+fn perform(
+    effect: Effect,
+    compute: &compute::ComputeThread,
+    files: &files::FileThread,
+    worker: Option<&Worker>,
+) -> bool {
     match effect {
         Effect::Quit => return true,
+        Effect::Files(job) => files.submit(job),
         Effect::Evaluate(job) => {
             if let Some(w) = worker {
                 w.set_params(job.generation, job.params.clone());
@@ -290,6 +307,7 @@ fn event_loop(
     app: &mut App,
     rx: &mpsc::Receiver<Event>,
     compute: &compute::ComputeThread,
+    files: &files::FileThread,
     worker: Option<&Worker>,
     frame: Duration,
 ) -> anyhow::Result<()> {
@@ -348,10 +366,7 @@ fn event_loop(
             events.push(Event::Tick);
         }
         for event in events {
-            urgent |= matches!(
-                event,
-                Event::Key(_) | Event::Resize(..) | Event::Computed(_)
-            );
+            urgent |= matches!(event, Event::Key(_) | Event::Resize | Event::Computed(_));
             let event = match (event, worker) {
                 (Event::MonteCarloReady, Some(w)) => {
                     Event::MonteCarlo(w.latest().map(Box::new), w.status())
@@ -364,7 +379,7 @@ fn event_loop(
             if matches!(effect, Effect::Evaluate(_) | Effect::Restore(..)) {
                 hold_until = Some(Instant::now() + HOLD);
             }
-            if perform(effect, compute, worker) {
+            if perform(effect, compute, files, worker) {
                 return Ok(());
             }
         }

@@ -125,14 +125,6 @@ impl Axis {
     pub fn map(&self, v: f64) -> f64 {
         self.scale.map(v)
     }
-
-    /// A short name of the scale for titles.
-    pub fn name(&self) -> &'static str {
-        match self.scale {
-            Scale::Linear => "linear",
-            Scale::SymLog { .. } => "symlog",
-        }
-    }
 }
 
 /// (min, max) of the finite values, if any.

@@ -1,9 +1,9 @@
 //! Sessions: how the app's settings map onto a [`Snapshot`] and back, and the state of the
-//! snapshot browser (`o`). The files themselves are read and written by [`crate::snapshot`].
+//! snapshot browser (`o`). The files themselves are read and written off the UI thread (`files`).
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use crate::snapshot::{self, SnapshotEntry, SnapshotError};
+use crate::snapshot::SnapshotEntry;
 
 /// What the browser asks for, if anything.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,26 +33,25 @@ pub struct Browser {
 }
 
 impl Browser {
-    /// Lists `dir` (a missing folder is an empty list).
-    pub fn open(dir: &Path) -> Result<Browser, SnapshotError> {
-        Ok(Browser {
-            dir: dir.to_path_buf(),
-            entries: snapshot::list(dir)?,
+    /// The browser of `dir` showing `entries`.
+    pub fn new(dir: PathBuf, entries: Vec<SnapshotEntry>) -> Browser {
+        Browser {
+            dir,
+            entries,
             selected: 0,
             prompt: Prompt::List,
             error: None,
-        })
+        }
     }
 
-    /// Lists the folder again, selecting `name` if given and present (else keeping the
+    /// Shows a fresh listing, selecting `name` if given and present (else keeping the
     /// position).
-    pub fn refresh(&mut self, name: Option<&str>) -> Result<(), SnapshotError> {
-        self.entries = snapshot::list(&self.dir)?;
+    pub fn set_entries(&mut self, entries: Vec<SnapshotEntry>, name: Option<&str>) {
+        self.entries = entries;
         if let Some(i) = name.and_then(|n| self.entries.iter().position(|e| e.name == n)) {
             self.selected = i;
         }
         self.selected = self.selected.min(self.entries.len().saturating_sub(1));
-        Ok(())
     }
 
     /// The selected entry, if the list is not empty.

@@ -357,10 +357,14 @@ mod tests {
         std::fs::write(dir.path().join("corrupt.toml"), "schema_version = [").unwrap();
         let mut app = app(Params::default(), ThemeName::Dark);
         app.snapshot_dir = Some(dir.path().to_path_buf());
-        app.update(Event::Key(KeyEvent::new(
+        let listing = app.update(Event::Key(KeyEvent::new(
             KeyCode::Char('o'),
             KeyModifiers::NONE,
         )));
+        let Some(crate::tui::app::Effect::Files(job)) = listing else {
+            panic!("o lists the folder off the UI thread, got {listing:?}");
+        };
+        assert_eq!(app.update(Event::Files(job.run())), None);
         let buf = draw(&app, 80, 24);
         find(&buf, "first ");
         find(&buf, "note: first look");
