@@ -1,34 +1,34 @@
 //! The app's state and its one mutator, [`App::update`]: events in, state changed, at most one
-//! [`Effect`] out for the runner to carry out. No terminal, no threads: testable as is. Saving,
-//! renaming and deleting snapshots are small file operations done here, synchronously, so
-//! their outcome shows in the very next frame.
+//! [`Effect`] out for the runner to carry out. No terminal, no threads, no files: snapshot
+//! saves, opens, renames and deletes are [`Effect::Files`] the runner does on its file thread,
+//! and their results come back as [`Event::Files`].
+//!
+//! Split by concern: `input` (keys and prompts), `changes` (parameter changes and `:`
+//! commands), `snapshots` (saving and the browser); views, Monte Carlo and tour keys are here.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-
 use crate::montecarlo::{McStats, WorkerStatus};
-use crate::params::{Contributions, MAX_ORDER, Model, MomentsKind, Noise, Params};
+use crate::params::{Contributions, Noise, Params};
 use crate::snapshot::{MonteCarloState, ProfileState, Snapshot, ViewState};
 use crate::tour::{TourAction, TourPlayer};
 
-use super::command::{self, Command};
 use super::compute::{Computed, Curve, Job};
 use super::event::Event;
 use super::files::FileJob;
 use super::format;
-use super::keys::{self, Action, Scope};
-use super::profile::{MAX_GENERATED_DIMENSION, Profile};
-use super::session::{Browser, Prompt};
+use super::keys::{Action, Scope};
+use super::profile::Profile;
+use super::session::Browser;
 use super::theme::Theme;
 use crate::settings::View;
 use crate::settings::{ProfileKind, YScale};
 
+mod changes;
+mod input;
 mod snapshots;
 
-/// Largest δ the arrow keys reach (δ must stay below 1).
-const MAX_KEY_DELTA: f64 = 0.99;
 /// Rows a page key scrolls.
 pub const PAGE: usize = 10;
 
@@ -378,169 +378,47 @@ impl App {
         effect
     }
 
-    fn key(&mut self, key: KeyEvent) -> Option<Effect> {
-        if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
-            return Some(Effect::Quit);
-        }
-        match &mut self.mode {
-            Mode::Command(input) => {
-                return match edit_line(input, &key) {
-                    Edit::Typing => None,
-                    Edit::Cancel => {
-                        self.mode = Mode::Normal;
-                        self.message = None;
-                        None
-                    }
-                    Edit::Submit(line) => {
-                        self.mode = Mode::Normal;
-                        self.message = None;
-                        self.run_command(&line)
-                    }
-                };
-            }
-            Mode::Note(input) => {
-                match edit_line(input, &key) {
-                    Edit::Typing => {}
-                    Edit::Cancel if key.code == KeyCode::Backspace => {}
-                    Edit::Cancel => {
-                        self.mode = Mode::Normal;
-                        self.note("not saved".to_string());
-                    }
-                    Edit::Submit(note) => {
-                        self.mode = Mode::Normal;
-                        let note = note.trim();
-                        return self.save(None, (!note.is_empty()).then(|| note.to_string()));
-                    }
-                }
-                return None;
-            }
-            Mode::Normal => {}
-        }
-        if let Some(browser) = &mut self.browser {
-            match &mut browser.prompt {
-                Prompt::List => {}
-                Prompt::Rename(input) => {
-                    match edit_line(input, &key) {
-                        Edit::Typing => {}
-                        Edit::Cancel if key.code == KeyCode::Backspace => {}
-                        Edit::Cancel => {
-                            browser.prompt = Prompt::List;
-                            browser.error = None;
-                        }
-                        Edit::Submit(to) => return self.rename_snapshot(&to),
-                    }
-                    return None;
-                }
-                Prompt::ConfirmDelete => {
-                    browser.prompt = Prompt::List;
-                    if matches!(key.code, KeyCode::Char('y' | 'Y')) {
-                        return self.delete_snapshot();
-                    }
-                    self.note("not deleted".to_string());
-                    return None;
-                }
-            }
-        }
-        self.message = None;
-        if self.help {
-            self.help = false;
-            if matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?' | 'q')
-            ) {
-                return None;
-            }
-        }
-        let scope = self.scope();
-        match keys::lookup(&key, scope) {
-            Some(action) => self.act(action),
-            None if key.code == KeyCode::Esc => None,
-            None if scope == Scope::Tour => {
-                self.note(format!(
-                    "{} does nothing during the tour: Esc explores from here, ? lists the keys",
-                    key_name(&key)
-                ));
-                None
-            }
-            None => {
-                self.note(format!(
-                    "{} is not bound: press ? for the keys",
-                    key_name(&key)
-                ));
-                None
-            }
-        }
-    }
-
     /// Carries out one action of the key table.
     pub fn act(&mut self, action: Action) -> Option<Effect> {
         match action {
-            Action::DeltaDown => self.step_delta(-0.01),
-            Action::DeltaUp => self.step_delta(0.01),
-            Action::DeltaDownBig => self.step_delta(-0.1),
-            Action::DeltaUpBig => self.step_delta(0.1),
-            Action::XbUp => self.step_xb(0.1),
-            Action::XbDown => self.step_xb(-0.1),
-            Action::XbUpBig => self.step_xb(1.0),
-            Action::XbDownBig => self.step_xb(-1.0),
-            Action::OrderDown => {
-                let k = order_step(self.base.order, false);
-                self.change(|p, _| p.order = k)
+            Action::DeltaDown
+            | Action::DeltaUp
+            | Action::DeltaDownBig
+            | Action::DeltaUpBig
+            | Action::XbUp
+            | Action::XbDown
+            | Action::XbUpBig
+            | Action::XbDownBig
+            | Action::OrderDown
+            | Action::OrderUp
+            | Action::DimensionDown
+            | Action::DimensionUp
+            | Action::CycleProfile
+            | Action::SpreadDown
+            | Action::SpreadUp
+            | Action::ToggleNoise
+            | Action::ToggleModel
+            | Action::TogglePaperMoments => self.act_on_params(action),
+            Action::Save
+            | Action::OpenSnapshots
+            | Action::BrowserUp
+            | Action::BrowserDown
+            | Action::BrowserOpen
+            | Action::BrowserRename
+            | Action::BrowserDelete
+            | Action::CloseBrowser => self.act_on_snapshots(action),
+            Action::PauseMonteCarlo | Action::RestartMonteCarlo => self.act_on_monte_carlo(action),
+            Action::TourPause | Action::TourNext | Action::TourPrevious | Action::LeaveTour => {
+                self.act_on_tour(action)
             }
-            Action::OrderUp => {
-                let k = order_step(self.base.order, true);
-                self.change(|p, _| p.order = k)
-            }
-            Action::DimensionDown => self.step_dimension(false),
-            Action::DimensionUp => self.step_dimension(true),
-            Action::CycleProfile => {
-                let mut profile = self.profile.clone();
-                profile.cycle();
-                if profile.is_generated() && self.base.dimension > MAX_GENERATED_DIMENSION {
-                    self.note(format!(
-                        "d = {} lowered to {MAX_GENERATED_DIMENSION} for the {} profile",
-                        self.base.dimension,
-                        profile.label()
-                    ));
-                }
-                self.change(move |p, pr| {
-                    *pr = profile;
-                    if pr.is_generated() {
-                        p.dimension = p.dimension.min(MAX_GENERATED_DIMENSION);
-                    }
-                })
-            }
-            Action::SpreadDown | Action::SpreadUp => {
-                if !self.profile.uses_spread() {
-                    self.note(format!(
-                        "the {} profile has no spread: press w for alternating or random",
-                        self.profile.label()
-                    ));
-                    return None;
-                }
-                let up = action == Action::SpreadUp;
-                self.change(move |_, pr| {
-                    pr.step_spread(up);
-                })
-            }
-            Action::ToggleNoise => self.change(|p, _| {
-                p.noise = match p.noise {
-                    Noise::Dropout => Noise::Gaussian,
-                    Noise::Gaussian => Noise::Dropout,
-                }
-            }),
-            Action::ToggleModel => self.change(|p, _| {
-                p.model = match p.model {
-                    Model::Logistic => Model::Linear,
-                    Model::Linear => Model::Logistic,
-                }
-            }),
-            Action::TogglePaperMoments => self.change(|p, _| {
-                p.moments = match p.moments {
-                    MomentsKind::Exact => MomentsKind::Paper,
-                    MomentsKind::Paper => MomentsKind::Exact,
-                }
-            }),
+            Action::Quit => Some(Effect::Quit),
+            _ => self.act_on_view(action),
+        }
+    }
+
+    /// Views, scrolling, help, the command line, the log strip and the y scale.
+    fn act_on_view(&mut self, action: Action) -> Option<Effect> {
+        match action {
             Action::ToggleYScale => {
                 self.y_scale = match self.y_scale {
                     YScale::SymLog => YScale::Linear,
@@ -563,6 +441,30 @@ impl App {
                 self.mode = Mode::Command(String::new());
                 None
             }
+            Action::PageUp => {
+                self.scroll = self.scroll.saturating_sub(PAGE);
+                None
+            }
+            Action::PageDown => {
+                self.scroll = (self.scroll + PAGE).min(self.scroll_rows());
+                None
+            }
+            Action::Top => {
+                self.scroll = 0;
+                None
+            }
+            Action::Bottom => {
+                self.scroll = self.scroll_rows();
+                None
+            }
+            // Every other action belongs to another part of the app.
+            _ => None,
+        }
+    }
+
+    /// Pausing and restarting the Monte Carlo worker.
+    fn act_on_monte_carlo(&mut self, action: Action) -> Option<Effect> {
+        match action {
             Action::PauseMonteCarlo => {
                 if self.worker.is_none() {
                     self.note("no Monte Carlo worker is running".to_string());
@@ -583,31 +485,14 @@ impl App {
                 self.mc_seed = self.mc_seed.wrapping_add(1);
                 Some(Effect::RestartMonteCarlo)
             }
-            Action::PageUp => {
-                self.scroll = self.scroll.saturating_sub(PAGE);
-                None
-            }
-            Action::PageDown => {
-                self.scroll = (self.scroll + PAGE).min(self.scroll_rows());
-                None
-            }
-            Action::Top => {
-                self.scroll = 0;
-                None
-            }
-            Action::Bottom => {
-                self.scroll = self.scroll_rows();
-                None
-            }
-            Action::Save => {
-                if self.snapshot_dir.is_some() {
-                    self.mode = Mode::Note(String::new());
-                } else {
-                    self.error(NO_FOLDER.to_string());
-                }
-                None
-            }
-            Action::OpenSnapshots => self.open_browser(),
+            // Every other action belongs to another part of the app.
+            _ => None,
+        }
+    }
+
+    /// The demo tour's keys.
+    fn act_on_tour(&mut self, action: Action) -> Option<Effect> {
+        match action {
             Action::TourPause => {
                 if let Some(t) = &mut self.tour {
                     t.toggle();
@@ -622,35 +507,8 @@ impl App {
                 log::info!("left the tour");
                 None
             }
-            Action::BrowserUp | Action::BrowserDown => {
-                if let Some(b) = &mut self.browser {
-                    b.step(action == Action::BrowserDown);
-                    b.error = None;
-                }
-                None
-            }
-            Action::BrowserOpen => self.open_selected(),
-            Action::BrowserRename | Action::BrowserDelete => {
-                if let Some(b) = &mut self.browser {
-                    match b.current() {
-                        None => b.error = Some(EMPTY_FOLDER.to_string()),
-                        Some(entry) if action == Action::BrowserRename => {
-                            b.prompt = Prompt::Rename(entry.name.clone());
-                            b.error = None;
-                        }
-                        Some(_) => {
-                            b.prompt = Prompt::ConfirmDelete;
-                            b.error = None;
-                        }
-                    }
-                }
-                None
-            }
-            Action::CloseBrowser => {
-                self.browser = None;
-                None
-            }
-            Action::Quit => Some(Effect::Quit),
+            // Every other action belongs to another part of the app.
+            _ => None,
         }
     }
 
@@ -671,137 +529,6 @@ impl App {
     fn error(&mut self, text: String) {
         self.message = Some(Message { text, error: true });
     }
-
-    fn step_delta(&mut self, step: f64) -> Option<Effect> {
-        let delta = ((self.base.delta + step) * 1e9).round() / 1e9;
-        let delta = delta.clamp(0.0, MAX_KEY_DELTA);
-        if delta == self.base.delta {
-            self.note(format!(
-                "δ stays in [0, {MAX_KEY_DELTA}] from the keys; type :delta for other values"
-            ));
-            return None;
-        }
-        self.change(|p, _| p.delta = delta)
-    }
-
-    fn step_xb(&mut self, step: f64) -> Option<Effect> {
-        let xb = ((self.base.xb + step) * 1e9).round() / 1e9;
-        self.change(|p, _| p.xb = xb)
-    }
-
-    fn step_dimension(&mut self, up: bool) -> Option<Effect> {
-        if self.profile.fixes_dimension() {
-            self.note(format!(
-                "d = {} is the length of the weight list: press w for a generated profile",
-                self.base.dimension
-            ));
-            return None;
-        }
-        let max = if self.profile.is_generated() {
-            MAX_GENERATED_DIMENSION
-        } else {
-            u64::MAX
-        };
-        let d = dimension_step(self.base.dimension, up).min(max);
-        if d == self.base.dimension {
-            self.note(format!("d = {d} is as far as the keys go for this profile"));
-            return None;
-        }
-        self.change(|p, _| p.dimension = d)
-    }
-
-    fn run_command(&mut self, line: &str) -> Option<Effect> {
-        let command = match command::parse(line) {
-            Ok(c) => c,
-            Err(e) => {
-                self.error(e);
-                self.mode = Mode::Command(line.to_string());
-                return None;
-            }
-        };
-        let effect = match command {
-            Command::Delta(v) => self.change(|p, _| p.delta = v),
-            Command::Xb(v) => self.change(|p, _| p.xb = v),
-            Command::Order(v) => self.change(|p, _| p.order = v),
-            Command::Dimension(v) => {
-                if self.profile.fixes_dimension() {
-                    self.error(format!(
-                        "d = {v} conflicts with the weight list, which has {} entries: press w \
-                         for a generated profile",
-                        self.base.dimension
-                    ));
-                    None
-                } else if self.profile.is_generated() && v > MAX_GENERATED_DIMENSION {
-                    self.error(format!(
-                        "d = {v} is too large for the {} profile: at most {MAX_GENERATED_DIMENSION}",
-                        self.profile.label()
-                    ));
-                    None
-                } else {
-                    self.change(|p, _| p.dimension = v)
-                }
-            }
-            Command::Weights(w) => {
-                let listed = self.base.clone().with_weights(w.clone());
-                self.change(move |p, pr| {
-                    p.xb = listed.xb;
-                    p.dimension = listed.dimension;
-                    pr.explicit = Some(w);
-                    pr.kind = ProfileKind::Explicit;
-                })
-            }
-            Command::Sigma(s) => self.change(|p, _| p.sigma = s),
-            Command::Noise(n) => self.change(|p, _| p.noise = n),
-            Command::Model(m) => self.change(|p, _| p.model = m),
-            Command::Moments(m) => self.change(|p, _| p.moments = m),
-            Command::Spread(s) => self.change(|_, pr| pr.spread = s),
-            Command::Seed(s) => self.change(|_, pr| pr.seed = s),
-            Command::View(v) => self.show(v),
-            Command::Save(None) => self.act(Action::Save),
-            Command::Save(Some(name)) => self.save(Some(&name), None),
-            Command::Help => {
-                self.help = true;
-                None
-            }
-            Command::Quit => Some(Effect::Quit),
-        };
-        if self.message.as_ref().is_some_and(|m| m.error) {
-            self.mode = Mode::Command(line.to_string());
-        }
-        effect
-    }
-
-    /// Applies a change to a copy of the settings; commits it, bumps the generation and asks
-    /// for an evaluation if the result validates, else reports the error and keeps the old
-    /// state.
-    fn change(&mut self, f: impl FnOnce(&mut Params, &mut Profile)) -> Option<Effect> {
-        let mut base = self.base.clone();
-        let mut profile = self.profile.clone();
-        f(&mut base, &mut profile);
-        let params = profile.apply(&base);
-        if let Err(e) = params.validate().and(base_check(&base)) {
-            self.error(e.to_string());
-            return None;
-        }
-        if params == self.params && profile == self.profile {
-            return None;
-        }
-        self.base = Params {
-            xb: params.xb,
-            dimension: params.dimension,
-            ..base
-        };
-        self.profile = profile;
-        self.params = params;
-        self.generation += 1;
-        self.scroll = self.scroll.min(self.scroll_rows());
-        log::info!(
-            "generation {}: {}",
-            self.generation,
-            summary(&self.params, &self.profile, true)
-        );
-        Some(Effect::Evaluate(self.job()))
-    }
 }
 
 /// The error for `s` and `o` without a snapshot folder.
@@ -809,52 +536,6 @@ const NO_FOLDER: &str =
     "no snapshot folder: set [snapshots] folder in the config (no data folder was found)";
 /// The browser's error when there is nothing to act on.
 const EMPTY_FOLDER: &str = "no snapshots yet: Esc, then s saves one";
-
-/// What a key did to a line being typed.
-enum Edit {
-    /// Still typing.
-    Typing,
-    /// Esc, or Backspace on an empty line.
-    Cancel,
-    /// Enter, with the text.
-    Submit(String),
-}
-
-/// Applies a key to a line of input: characters, Backspace, Ctrl-U (clear), Esc, Enter.
-fn edit_line(input: &mut String, key: &KeyEvent) -> Edit {
-    match key.code {
-        KeyCode::Esc => Edit::Cancel,
-        KeyCode::Enter => Edit::Submit(std::mem::take(input)),
-        KeyCode::Backspace => {
-            if input.pop().is_none() {
-                Edit::Cancel
-            } else {
-                Edit::Typing
-            }
-        }
-        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => {
-            input.clear();
-            Edit::Typing
-        }
-        KeyCode::Char(c)
-            if !key
-                .modifiers
-                .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT) =>
-        {
-            input.push(c);
-            Edit::Typing
-        }
-        _ => Edit::Typing,
-    }
-}
-
-/// Checks the fields of `base` a profile may hide (an explicit list replaces d and xβ).
-fn base_check(base: &Params) -> Result<(), crate::params::ParamError> {
-    if base.order > MAX_ORDER {
-        return Err(crate::params::ParamError::Order(base.order));
-    }
-    Ok(())
-}
 
 /// One line naming every parameter, e.g. `delta=0.50 xb=6.00 k=40 d=10 weights=equal ...`.
 pub fn summary(params: &Params, profile: &Profile, ascii: bool) -> String {
@@ -890,498 +571,5 @@ pub fn items(params: &Params, profile: &Profile, ascii: bool) -> Vec<(&'static s
     items
 }
 
-/// The next Taylor order up or down: steps of 1 to 20, 5 to 100, 10 beyond.
-fn order_step(k: usize, up: bool) -> usize {
-    if up {
-        let step = if k < 20 {
-            1
-        } else if k < 100 {
-            5
-        } else {
-            10
-        };
-        ((k / step + 1) * step).min(MAX_ORDER)
-    } else {
-        let step = if k <= 20 {
-            1
-        } else if k <= 100 {
-            5
-        } else {
-            10
-        };
-        k.saturating_sub(1) / step * step
-    }
-}
-
-/// The next dimension up or down: 1..10 one by one, then 20, 50, 100, 200, 500, ...
-fn dimension_step(d: u64, up: bool) -> u64 {
-    let ladder = |i: u32| -> u64 {
-        let decade = 10u64.saturating_pow(i / 3 + 1);
-        [1, 2, 5][(i % 3) as usize] * decade
-    };
-    if up {
-        if d < 10 {
-            return d + 1;
-        }
-        (0..55).map(ladder).find(|v| *v > d).unwrap_or(d)
-    } else {
-        if d <= 10 {
-            return d.saturating_sub(1).max(1);
-        }
-        (0..55)
-            .map(ladder)
-            .take_while(|v| *v < d)
-            .last()
-            .unwrap_or(10)
-    }
-}
-
-fn key_name(key: &KeyEvent) -> String {
-    match key.code {
-        KeyCode::Char(c) => format!("'{c}'"),
-        code => format!("{code:?}"),
-    }
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::params::Contributions;
-    use crate::settings::ThemeName;
-
-    fn app() -> App {
-        App::new(
-            Params::default(),
-            View::Dashboard,
-            Theme::new(ThemeName::Dark, false),
-            1,
-        )
-    }
-
-    /// Runs file effects as the runner's file thread would, feeding their results back.
-    fn settle(app: &mut App, effect: Option<Effect>) -> Option<Effect> {
-        match effect {
-            Some(Effect::Files(job)) => {
-                let next = app.update(Event::Files(job.run()));
-                settle(app, next)
-            }
-            other => other,
-        }
-    }
-
-    fn key(app: &mut App, code: KeyCode) -> Option<Effect> {
-        let effect = app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-        settle(app, effect)
-    }
-
-    fn typed(app: &mut App, text: &str) -> Option<Effect> {
-        key(app, KeyCode::Char(':'));
-        for c in text.chars() {
-            key(app, KeyCode::Char(c));
-        }
-        key(app, KeyCode::Enter)
-    }
-
-    fn computed(generation: u64) -> Box<Computed> {
-        Box::new(Computed {
-            generation,
-            report: Err("test".into()),
-            support: None,
-            elapsed: std::time::Duration::ZERO,
-        })
-    }
-
-    #[test]
-    fn arrows_move_delta_and_bump_the_generation() {
-        let mut app = app();
-        let effect = key(&mut app, KeyCode::Right);
-        assert_eq!(app.params.delta, 0.51);
-        assert_eq!(app.generation, 2);
-        let Some(Effect::Evaluate(job)) = effect else {
-            panic!("expected an evaluation, got {effect:?}");
-        };
-        assert_eq!(job.generation, 2);
-        assert_eq!(job.params.delta, 0.51);
-        key(&mut app, KeyCode::Char('H'));
-        assert_eq!(app.params.delta, 0.41);
-    }
-
-    #[test]
-    fn delta_stops_below_one() {
-        let mut app = app();
-        for _ in 0..10 {
-            key(&mut app, KeyCode::Char('L'));
-        }
-        assert_eq!(app.params.delta, 0.99);
-        assert!(key(&mut app, KeyCode::Char('L')).is_none());
-        assert!(app.message.is_some());
-    }
-
-    #[test]
-    fn keys_change_every_parameter() {
-        let mut app = app();
-        key(&mut app, KeyCode::Up);
-        assert_eq!(app.params.xb, 6.1);
-        key(&mut app, KeyCode::Char('J'));
-        assert_eq!(app.params.xb, 5.1);
-        key(&mut app, KeyCode::Char(']'));
-        assert_eq!(app.params.order, 45);
-        key(&mut app, KeyCode::Char('['));
-        assert_eq!(app.params.order, 40);
-        key(&mut app, KeyCode::Char('+'));
-        assert_eq!(app.params.dimension, 20);
-        key(&mut app, KeyCode::Char('-'));
-        assert_eq!(app.params.dimension, 10);
-        key(&mut app, KeyCode::Char('n'));
-        assert_eq!(app.params.noise, Noise::Gaussian);
-        key(&mut app, KeyCode::Char('m'));
-        assert_eq!(app.params.model, Model::Linear);
-        key(&mut app, KeyCode::Char('p'));
-        assert_eq!(app.params.moments, MomentsKind::Paper);
-        key(&mut app, KeyCode::Char('w'));
-        assert_eq!(app.profile.label(), "alternating");
-        assert_eq!(app.params.weights().map(<[f64]>::len), Some(10));
-        key(&mut app, KeyCode::Char('}'));
-        assert_eq!(app.profile.spread, 2.0);
-        assert_eq!(app.generation, 12);
-    }
-
-    #[test]
-    fn ladders_step_sensibly() {
-        assert_eq!(order_step(0, false), 0);
-        assert_eq!(order_step(19, true), 20);
-        assert_eq!(order_step(20, true), 25);
-        assert_eq!(order_step(22, false), 20);
-        assert_eq!(order_step(100, true), 110);
-        assert_eq!(order_step(1000, true), 1000);
-        assert_eq!(dimension_step(1, false), 1);
-        assert_eq!(dimension_step(10, true), 20);
-        assert_eq!(dimension_step(20, true), 50);
-        assert_eq!(dimension_step(500, false), 200);
-        assert_eq!(dimension_step(20, false), 10);
-    }
-
-    #[test]
-    fn command_line_sets_exact_values() {
-        let mut app = app();
-        typed(&mut app, "k 12");
-        assert_eq!(app.params.order, 12);
-        typed(&mut app, "delta 0.35");
-        assert_eq!(app.params.delta, 0.35);
-        typed(&mut app, "xb -4.5");
-        assert_eq!(app.params.xb, -4.5);
-        typed(&mut app, "d 500");
-        assert_eq!(app.params.dimension, 500);
-        typed(&mut app, "weights 1.5,-2,0.5");
-        assert_eq!(
-            app.params.contributions,
-            Contributions::Explicit(vec![1.5, -2.0, 0.5])
-        );
-        assert_eq!((app.params.dimension, app.params.xb), (3, 0.0));
-        assert_eq!(app.profile.label(), "explicit");
-        assert_eq!(app.mode, Mode::Normal);
-    }
-
-    #[test]
-    fn bad_values_stay_on_the_command_line_with_an_error() {
-        let mut app = app();
-        let generation = app.generation;
-        assert!(typed(&mut app, "delta 1.2").is_none());
-        let message = app.message.clone().expect("an error");
-        assert!(message.error);
-        assert_eq!(
-            message.text,
-            "delta = 1.2 is out of range: the dropout rate must be in [0, 1)"
-        );
-        assert_eq!(app.mode, Mode::Command("delta 1.2".into()));
-        assert_eq!(app.generation, generation);
-        assert_eq!(app.params.delta, 0.5);
-        key(&mut app, KeyCode::Esc);
-        assert_eq!(app.mode, Mode::Normal);
-        typed(&mut app, "k lots");
-        assert!(app.message.as_ref().unwrap().text.contains("'lots'"));
-    }
-
-    #[test]
-    fn stale_results_are_dropped() {
-        let mut app = app();
-        key(&mut app, KeyCode::Right);
-        app.update(Event::Computed(computed(1)));
-        assert!(app.computed.is_none());
-        assert!(app.computing());
-        app.update(Event::Computed(computed(2)));
-        assert!(!app.computing());
-        key(&mut app, KeyCode::Right);
-        assert!(app.computing(), "a result of generation 2 is stale at 3");
-    }
-
-    #[test]
-    fn help_and_views() {
-        let mut app = app();
-        key(&mut app, KeyCode::Char('?'));
-        assert!(app.help);
-        assert_eq!(key(&mut app, KeyCode::Char('q')), None);
-        assert!(!app.help);
-        key(&mut app, KeyCode::Tab);
-        assert_eq!(app.view, View::Table);
-        key(&mut app, KeyCode::Char('4'));
-        assert_eq!(app.view, View::Theorem2);
-        assert_eq!(key(&mut app, KeyCode::Char('q')), Some(Effect::Quit));
-        assert_eq!(
-            app.update(Event::Key(KeyEvent::new(
-                KeyCode::Char('c'),
-                KeyModifiers::CONTROL
-            ))),
-            Some(Effect::Quit)
-        );
-        assert_eq!(app.update(Event::Signal(15)), Some(Effect::Quit));
-    }
-
-    #[test]
-    fn explicit_lists_fix_the_dimension() {
-        let mut app = app();
-        typed(&mut app, "weights 1,2");
-        assert!(key(&mut app, KeyCode::Char('+')).is_none());
-        assert!(app.message.as_ref().unwrap().text.contains("weight list"));
-        key(&mut app, KeyCode::Up);
-        assert!((app.params.xb - 3.1).abs() < 1e-12);
-        assert_eq!(app.params.dimension, 2);
-    }
-
-    fn app_in(dir: &std::path::Path) -> App {
-        let mut app = app();
-        app.snapshot_dir = Some(dir.to_path_buf());
-        app
-    }
-
-    fn keys(app: &mut App, text: &str) {
-        for c in text.chars() {
-            key(app, KeyCode::Char(c));
-        }
-    }
-
-    #[test]
-    fn s_asks_for_a_note_then_saves_the_whole_session() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut app = app_in(dir.path());
-        key(&mut app, KeyCode::Char('w'));
-        key(&mut app, KeyCode::Char('}'));
-        key(&mut app, KeyCode::Char('g'));
-        key(&mut app, KeyCode::Char('2'));
-        key(&mut app, KeyCode::Char('s'));
-        assert_eq!(app.mode, Mode::Note(String::new()));
-        keys(&mut app, "spread 2");
-        assert_eq!(key(&mut app, KeyCode::Enter), None);
-        assert_eq!(app.mode, Mode::Normal);
-        let message = app.message.clone().unwrap();
-        assert!(message.text.starts_with("saved snapshot-"), "{message:?}");
-        let entries = crate::snapshot::list(dir.path()).unwrap();
-        assert_eq!(entries.len(), 1);
-        let saved = entries[0].snapshot.as_ref().unwrap();
-        assert_eq!(saved.note.as_deref(), Some("spread 2"));
-        assert_eq!(saved.params, app.params);
-        assert_eq!(
-            saved.profile.kind,
-            crate::settings::ProfileKind::Alternating
-        );
-        assert_eq!(saved.profile.spread, 2.0);
-        assert_eq!(saved.view.name, View::Table);
-        assert_eq!(saved.view.y_scale, YScale::Linear);
-        assert_eq!(saved.monte_carlo.seed, 1);
-
-        key(&mut app, KeyCode::Char('s'));
-        keys(&mut app, "never");
-        key(&mut app, KeyCode::Esc);
-        assert_eq!(app.message.as_ref().unwrap().text, "not saved");
-        typed(&mut app, "save mixed signs");
-        typed(&mut app, "save mixed signs");
-        let mut names: Vec<String> = crate::snapshot::list(dir.path())
-            .unwrap()
-            .into_iter()
-            .map(|e| e.name)
-            .filter(|n| n.starts_with("mixed"))
-            .collect();
-        names.sort();
-        assert_eq!(names, ["mixed-signs", "mixed-signs-2"]);
-    }
-
-    #[test]
-    fn saving_without_a_folder_is_an_error() {
-        let mut app = app();
-        key(&mut app, KeyCode::Char('s'));
-        assert_eq!(app.mode, Mode::Normal);
-        assert!(app.message.as_ref().unwrap().error);
-        key(&mut app, KeyCode::Char('o'));
-        assert!(app.browser.is_none());
-        assert!(
-            app.message
-                .as_ref()
-                .unwrap()
-                .text
-                .contains("snapshot folder")
-        );
-    }
-
-    #[test]
-    fn a_restored_session_is_the_saved_one_with_its_statistics() {
-        let mut from = app();
-        typed(&mut from, "weights 3,-3,2,-2");
-        typed(&mut from, "delta 0.3");
-        key(&mut from, KeyCode::Char('4'));
-        let mut snap = from.session(Some("mixed".into()));
-        snap.monte_carlo = MonteCarloState::from_estimate(9, 4096, 0.5, 0.01);
-        let mut app = app();
-        let generation = app.generation;
-        let Some(Effect::Restore(job, saved)) = app.restore(&snap) else {
-            panic!("expected a restore effect");
-        };
-        assert_eq!(app.generation, generation + 1);
-        assert_eq!(job.generation, app.generation);
-        assert_eq!(saved, snap.monte_carlo);
-        assert_eq!(app.params, from.params);
-        assert_eq!(app.profile, from.profile);
-        assert_eq!(app.view, View::Theorem2);
-        assert_eq!(app.mc_seed, 9);
-        // Saved again before the worker reports, the statistics are kept.
-        assert_eq!(app.session(None).monte_carlo, snap.monte_carlo);
-        key(&mut app, KeyCode::Char('+'));
-        key(&mut app, KeyCode::Up);
-        assert_eq!(app.session(None).monte_carlo.samples, 0);
-    }
-
-    #[test]
-    fn a_list_its_profile_does_not_generate_becomes_explicit() {
-        let mut snap = app().session(None);
-        snap.params = Params::default().with_weights(vec![1.0, 2.0, 3.0]);
-        snap.profile.kind = crate::settings::ProfileKind::Alternating;
-        let mut app = app();
-        app.restore(&snap);
-        assert_eq!(app.params, snap.params);
-        assert_eq!(app.profile.label(), "explicit");
-    }
-
-    #[test]
-    fn the_browser_opens_renames_deletes_and_survives_bad_files() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut app = app_in(dir.path());
-        typed(&mut app, "save first");
-        key(&mut app, KeyCode::Right);
-        typed(&mut app, "save second");
-        std::fs::write(dir.path().join("corrupt.toml"), "schema_version = [").unwrap();
-        key(&mut app, KeyCode::Char('o'));
-        assert_eq!(app.scope(), Scope::Browser);
-        let names = |app: &App| -> Vec<String> {
-            app.browser
-                .as_ref()
-                .unwrap()
-                .entries
-                .iter()
-                .map(|e| e.name.clone())
-                .collect()
-        };
-        assert_eq!(names(&app).len(), 3);
-        assert_eq!(names(&app)[2], "corrupt");
-
-        // A corrupt file: an inline error, the session untouched, the browser still open.
-        let (generation, params) = (app.generation, app.params.clone());
-        key(&mut app, KeyCode::Down);
-        key(&mut app, KeyCode::Down);
-        key(&mut app, KeyCode::Down);
-        assert_eq!(key(&mut app, KeyCode::Enter), None);
-        let error = app.browser.as_ref().unwrap().error.clone().unwrap();
-        assert!(error.contains("corrupt.toml"), "{error}");
-        assert_eq!((app.generation, &app.params), (generation, &params));
-
-        // Rename onto a taken name: refused, nothing overwritten; then a free name.
-        app.browser.as_mut().unwrap().selected =
-            names(&app).iter().position(|n| n == "first").unwrap();
-        key(&mut app, KeyCode::Char('r'));
-        key(&mut app, KeyCode::Char('u'));
-        app.update(Event::Key(KeyEvent::new(
-            KeyCode::Char('u'),
-            KeyModifiers::CONTROL,
-        )));
-        keys(&mut app, "second");
-        key(&mut app, KeyCode::Enter);
-        let browser = app.browser.as_ref().unwrap();
-        assert!(browser.error.as_ref().unwrap().contains("already exists"));
-        assert_eq!(browser.prompt, Prompt::Rename("second".into()));
-        app.update(Event::Key(KeyEvent::new(
-            KeyCode::Char('u'),
-            KeyModifiers::CONTROL,
-        )));
-        keys(&mut app, "renamed");
-        key(&mut app, KeyCode::Enter);
-        assert!(names(&app).contains(&"renamed".to_string()));
-        assert!(!names(&app).contains(&"first".to_string()));
-        assert_eq!(
-            app.browser.as_ref().unwrap().current().unwrap().name,
-            "renamed"
-        );
-
-        // Delete asks first; anything but y keeps the file.
-        key(&mut app, KeyCode::Char('d'));
-        key(&mut app, KeyCode::Char('n'));
-        assert_eq!(names(&app).len(), 3);
-        key(&mut app, KeyCode::Char('d'));
-        key(&mut app, KeyCode::Char('y'));
-        assert_eq!(names(&app).len(), 2);
-        assert!(!dir.path().join("renamed.toml").exists());
-
-        // Open a good one: the browser closes and the saved parameters come back.
-        app.browser.as_mut().unwrap().selected =
-            names(&app).iter().position(|n| n == "second").unwrap();
-        key(&mut app, KeyCode::Left);
-        let effect = key(&mut app, KeyCode::Enter);
-        assert!(matches!(effect, Some(Effect::Restore(..))), "{effect:?}");
-        assert!(app.browser.is_none());
-        assert_eq!(app.params.delta, 0.51);
-        key(&mut app, KeyCode::Char('o'));
-        key(&mut app, KeyCode::Esc);
-        assert!(app.browser.is_none());
-        assert!(
-            dir.path().join("corrupt.toml").exists(),
-            "bad files are never removed"
-        );
-    }
-
-    #[test]
-    fn the_tour_plays_steps_pauses_and_hands_over() {
-        let mut app = app();
-        let tour = crate::tour::Tour::builtin().unwrap();
-        let effect = app.start_tour(TourPlayer::new(tour));
-        assert!(matches!(effect, Some(Effect::Evaluate(_))), "{effect:?}");
-        assert_eq!(app.scope(), Scope::Tour);
-        assert_eq!(app.params.delta, 0.1);
-        assert_eq!(app.tour.as_ref().unwrap().current_step().0, 0);
-        assert!(app.tour_playing());
-        key(&mut app, KeyCode::Char(' '));
-        assert!(!app.tour_playing());
-        key(&mut app, KeyCode::Char(' '));
-        key(&mut app, KeyCode::Right);
-        key(&mut app, KeyCode::Char('n'));
-        assert_eq!(app.tour.as_ref().unwrap().current_step().0, 2);
-        key(&mut app, KeyCode::Char('b'));
-        assert_eq!(app.tour.as_ref().unwrap().current_step().0, 1);
-        // Step 3 animates δ from 0.1 to 0.5 over its 8 s.
-        key(&mut app, KeyCode::Right);
-        let generation = app.generation;
-        let effect = app.update(Event::TourTick(Duration::from_secs(4)));
-        assert!(matches!(effect, Some(Effect::Evaluate(_))), "{effect:?}");
-        assert!(app.generation > generation);
-        assert!(
-            app.params.delta > 0.2 && app.params.delta < 0.4,
-            "{}",
-            app.params.delta
-        );
-        let delta = app.params.delta;
-        key(&mut app, KeyCode::Char('h'));
-        assert_eq!(app.params.delta, delta, "parameter keys wait for Esc");
-        assert!(app.message.as_ref().unwrap().text.contains("Esc"));
-        key(&mut app, KeyCode::Esc);
-        assert!(app.tour.is_none());
-        assert_eq!(app.scope(), Scope::Explore);
-        key(&mut app, KeyCode::Right);
-        assert!((app.params.delta - delta - 0.01).abs() < 1e-6);
-    }
-}
+mod tests;

@@ -1,11 +1,57 @@
 //! The app's side of snapshots: `s`/`:save`, the `o` browser's open, rename and delete. Each
 //! asks for a [`FileJob`] and applies the [`FileDone`] that comes back.
 
-use super::{App, EMPTY_FOLDER, Effect, NO_FOLDER};
+use super::{App, EMPTY_FOLDER, Effect, Mode, NO_FOLDER};
 use crate::tui::files::{FileDone, FileJob, Listing};
+use crate::tui::keys::Action;
 use crate::tui::session::{Browser, Prompt};
 
 impl App {
+    /// Carries out a key-table action of the save prompt or the browser.
+    pub(super) fn act_on_snapshots(&mut self, action: Action) -> Option<Effect> {
+        match action {
+            Action::Save => {
+                if self.snapshot_dir.is_some() {
+                    self.mode = Mode::Note(String::new());
+                } else {
+                    self.error(NO_FOLDER.to_string());
+                }
+                None
+            }
+            Action::OpenSnapshots => self.open_browser(),
+            Action::BrowserUp | Action::BrowserDown => {
+                if let Some(b) = &mut self.browser {
+                    b.step(action == Action::BrowserDown);
+                    b.error = None;
+                }
+                None
+            }
+            Action::BrowserOpen => self.open_selected(),
+            Action::BrowserRename | Action::BrowserDelete => {
+                if let Some(b) = &mut self.browser {
+                    match b.current() {
+                        None => b.error = Some(EMPTY_FOLDER.to_string()),
+                        Some(entry) if action == Action::BrowserRename => {
+                            b.prompt = Prompt::Rename(entry.name.clone());
+                            b.error = None;
+                        }
+                        Some(_) => {
+                            b.prompt = Prompt::ConfirmDelete;
+                            b.error = None;
+                        }
+                    }
+                }
+                None
+            }
+            Action::CloseBrowser => {
+                self.browser = None;
+                None
+            }
+            // Every other action belongs to another part of the app.
+            _ => None,
+        }
+    }
+
     /// Asks to save the session as `name` (default: from the time) with `note`.
     pub(super) fn save(&mut self, name: Option<&str>, note: Option<String>) -> Option<Effect> {
         let Some(dir) = self.snapshot_dir.clone() else {

@@ -1,0 +1,274 @@
+//! Parameter changes: the arrow-key steps and ladders, the `:` commands, and the one place a
+//! change is validated and committed ([`App::change`]).
+
+use super::{App, Effect, Mode, summary};
+use crate::params::{MAX_ORDER, Model, MomentsKind, Noise, ParamError, Params};
+use crate::settings::ProfileKind;
+use crate::tui::command::{self, Command};
+use crate::tui::keys::Action;
+use crate::tui::profile::{MAX_GENERATED_DIMENSION, Profile};
+
+/// Largest δ the arrow keys reach (δ must stay below 1).
+const MAX_KEY_DELTA: f64 = 0.99;
+
+impl App {
+    /// Carries out a key-table action that changes a parameter or the profile.
+    pub(super) fn act_on_params(&mut self, action: Action) -> Option<Effect> {
+        match action {
+            Action::DeltaDown => self.step_delta(-0.01),
+            Action::DeltaUp => self.step_delta(0.01),
+            Action::DeltaDownBig => self.step_delta(-0.1),
+            Action::DeltaUpBig => self.step_delta(0.1),
+            Action::XbUp => self.step_xb(0.1),
+            Action::XbDown => self.step_xb(-0.1),
+            Action::XbUpBig => self.step_xb(1.0),
+            Action::XbDownBig => self.step_xb(-1.0),
+            Action::OrderDown | Action::OrderUp => {
+                let k = order_step(self.base.order, action == Action::OrderUp);
+                self.change(|p, _| p.order = k)
+            }
+            Action::DimensionDown => self.step_dimension(false),
+            Action::DimensionUp => self.step_dimension(true),
+            Action::CycleProfile => self.cycle_profile(),
+            Action::SpreadDown | Action::SpreadUp => self.step_spread(action == Action::SpreadUp),
+            Action::ToggleNoise => self.change(|p, _| {
+                p.noise = match p.noise {
+                    Noise::Dropout => Noise::Gaussian,
+                    Noise::Gaussian => Noise::Dropout,
+                }
+            }),
+            Action::ToggleModel => self.change(|p, _| {
+                p.model = match p.model {
+                    Model::Logistic => Model::Linear,
+                    Model::Linear => Model::Logistic,
+                }
+            }),
+            Action::TogglePaperMoments => self.change(|p, _| {
+                p.moments = match p.moments {
+                    MomentsKind::Exact => MomentsKind::Paper,
+                    MomentsKind::Paper => MomentsKind::Exact,
+                }
+            }),
+            // Every other action belongs to another part of the app.
+            _ => None,
+        }
+    }
+
+    /// The next contribution profile (`w`); generated profiles cap d.
+    fn cycle_profile(&mut self) -> Option<Effect> {
+        let mut profile = self.profile.clone();
+        profile.cycle();
+        if profile.is_generated() && self.base.dimension > MAX_GENERATED_DIMENSION {
+            self.note(format!(
+                "d = {} lowered to {MAX_GENERATED_DIMENSION} for the {} profile",
+                self.base.dimension,
+                profile.label()
+            ));
+        }
+        self.change(move |p, pr| {
+            *pr = profile;
+            if pr.is_generated() {
+                p.dimension = p.dimension.min(MAX_GENERATED_DIMENSION);
+            }
+        })
+    }
+
+    /// The spread one step up or down (`{` `}`), for the profiles that have one.
+    fn step_spread(&mut self, up: bool) -> Option<Effect> {
+        if !self.profile.uses_spread() {
+            self.note(format!(
+                "the {} profile has no spread: press w for alternating or random",
+                self.profile.label()
+            ));
+            return None;
+        }
+        self.change(move |_, pr| {
+            pr.step_spread(up);
+        })
+    }
+
+    fn step_delta(&mut self, step: f64) -> Option<Effect> {
+        let delta = ((self.base.delta + step) * 1e9).round() / 1e9;
+        let delta = delta.clamp(0.0, MAX_KEY_DELTA);
+        if delta == self.base.delta {
+            self.note(format!(
+                "δ stays in [0, {MAX_KEY_DELTA}] from the keys; type :delta for other values"
+            ));
+            return None;
+        }
+        self.change(|p, _| p.delta = delta)
+    }
+
+    fn step_xb(&mut self, step: f64) -> Option<Effect> {
+        let xb = ((self.base.xb + step) * 1e9).round() / 1e9;
+        self.change(|p, _| p.xb = xb)
+    }
+
+    fn step_dimension(&mut self, up: bool) -> Option<Effect> {
+        if self.profile.fixes_dimension() {
+            self.note(format!(
+                "d = {} is the length of the weight list: press w for a generated profile",
+                self.base.dimension
+            ));
+            return None;
+        }
+        let max = if self.profile.is_generated() {
+            MAX_GENERATED_DIMENSION
+        } else {
+            u64::MAX
+        };
+        let d = dimension_step(self.base.dimension, up).min(max);
+        if d == self.base.dimension {
+            self.note(format!("d = {d} is as far as the keys go for this profile"));
+            return None;
+        }
+        self.change(|p, _| p.dimension = d)
+    }
+
+    pub(super) fn run_command(&mut self, line: &str) -> Option<Effect> {
+        let command = match command::parse(line) {
+            Ok(c) => c,
+            Err(e) => {
+                self.error(e);
+                self.mode = Mode::Command(line.to_string());
+                return None;
+            }
+        };
+        let effect = match command {
+            Command::Delta(v) => self.change(|p, _| p.delta = v),
+            Command::Xb(v) => self.change(|p, _| p.xb = v),
+            Command::Order(v) => self.change(|p, _| p.order = v),
+            Command::Dimension(v) => {
+                if self.profile.fixes_dimension() {
+                    self.error(format!(
+                        "d = {v} conflicts with the weight list, which has {} entries: press w \
+                         for a generated profile",
+                        self.base.dimension
+                    ));
+                    None
+                } else if self.profile.is_generated() && v > MAX_GENERATED_DIMENSION {
+                    self.error(format!(
+                        "d = {v} is too large for the {} profile: at most {MAX_GENERATED_DIMENSION}",
+                        self.profile.label()
+                    ));
+                    None
+                } else {
+                    self.change(|p, _| p.dimension = v)
+                }
+            }
+            Command::Weights(w) => {
+                let listed = self.base.clone().with_weights(w.clone());
+                self.change(move |p, pr| {
+                    p.xb = listed.xb;
+                    p.dimension = listed.dimension;
+                    pr.explicit = Some(w);
+                    pr.kind = ProfileKind::Explicit;
+                })
+            }
+            Command::Sigma(s) => self.change(|p, _| p.sigma = s),
+            Command::Noise(n) => self.change(|p, _| p.noise = n),
+            Command::Model(m) => self.change(|p, _| p.model = m),
+            Command::Moments(m) => self.change(|p, _| p.moments = m),
+            Command::Spread(s) => self.change(|_, pr| pr.spread = s),
+            Command::Seed(s) => self.change(|_, pr| pr.seed = s),
+            Command::View(v) => self.show(v),
+            Command::Save(None) => self.act(Action::Save),
+            Command::Save(Some(name)) => self.save(Some(&name), None),
+            Command::Help => {
+                self.help = true;
+                None
+            }
+            Command::Quit => Some(Effect::Quit),
+        };
+        if self.message.as_ref().is_some_and(|m| m.error) {
+            self.mode = Mode::Command(line.to_string());
+        }
+        effect
+    }
+
+    /// Applies a change to a copy of the settings; commits it, bumps the generation and asks
+    /// for an evaluation if the result validates, else reports the error and keeps the old
+    /// state.
+    pub(super) fn change(&mut self, f: impl FnOnce(&mut Params, &mut Profile)) -> Option<Effect> {
+        let mut base = self.base.clone();
+        let mut profile = self.profile.clone();
+        f(&mut base, &mut profile);
+        let params = profile.apply(&base);
+        if let Err(e) = params.validate().and(base_check(&base)) {
+            self.error(e.to_string());
+            return None;
+        }
+        if params == self.params && profile == self.profile {
+            return None;
+        }
+        self.base = Params {
+            xb: params.xb,
+            dimension: params.dimension,
+            ..base
+        };
+        self.profile = profile;
+        self.params = params;
+        self.generation += 1;
+        self.scroll = self.scroll.min(self.scroll_rows());
+        log::info!(
+            "generation {}: {}",
+            self.generation,
+            summary(&self.params, &self.profile, true)
+        );
+        Some(Effect::Evaluate(self.job()))
+    }
+}
+
+/// Checks the fields of `base` a profile may hide (an explicit list replaces d and xβ).
+fn base_check(base: &Params) -> Result<(), ParamError> {
+    if base.order > MAX_ORDER {
+        return Err(ParamError::Order(base.order));
+    }
+    Ok(())
+}
+
+/// The next Taylor order up or down: steps of 1 to 20, 5 to 100, 10 beyond.
+pub(super) fn order_step(k: usize, up: bool) -> usize {
+    if up {
+        let step = if k < 20 {
+            1
+        } else if k < 100 {
+            5
+        } else {
+            10
+        };
+        ((k / step + 1) * step).min(MAX_ORDER)
+    } else {
+        let step = if k <= 20 {
+            1
+        } else if k <= 100 {
+            5
+        } else {
+            10
+        };
+        k.saturating_sub(1) / step * step
+    }
+}
+
+/// The next dimension up or down: 1..10 one by one, then 20, 50, 100, 200, 500, ...
+pub(super) fn dimension_step(d: u64, up: bool) -> u64 {
+    let ladder = |i: u32| -> u64 {
+        let decade = 10u64.saturating_pow(i / 3 + 1);
+        [1, 2, 5][(i % 3) as usize] * decade
+    };
+    if up {
+        if d < 10 {
+            return d + 1;
+        }
+        (0..55).map(ladder).find(|v| *v > d).unwrap_or(d)
+    } else {
+        if d <= 10 {
+            return d.saturating_sub(1).max(1);
+        }
+        (0..55)
+            .map(ladder)
+            .take_while(|v| *v < d)
+            .last()
+            .unwrap_or(10)
+    }
+}

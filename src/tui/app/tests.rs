@@ -1,0 +1,444 @@
+//! Tests of the app state: keys, commands, sessions, the browser and the tour.
+
+use super::changes::{dimension_step, order_step};
+use super::*;
+use crate::params::Contributions;
+use crate::params::{Model, MomentsKind};
+use crate::settings::ThemeName;
+use crate::tui::session::Prompt;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+fn app() -> App {
+    App::new(
+        Params::default(),
+        View::Dashboard,
+        Theme::new(ThemeName::Dark, false),
+        1,
+    )
+}
+
+/// Runs file effects as the runner's file thread would, feeding their results back.
+fn settle(app: &mut App, effect: Option<Effect>) -> Option<Effect> {
+    match effect {
+        Some(Effect::Files(job)) => {
+            let next = app.update(Event::Files(job.run()));
+            settle(app, next)
+        }
+        other => other,
+    }
+}
+
+fn key(app: &mut App, code: KeyCode) -> Option<Effect> {
+    let effect = app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    settle(app, effect)
+}
+
+fn typed(app: &mut App, text: &str) -> Option<Effect> {
+    key(app, KeyCode::Char(':'));
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+    key(app, KeyCode::Enter)
+}
+
+fn computed(generation: u64) -> Box<Computed> {
+    Box::new(Computed {
+        generation,
+        report: Err("test".into()),
+        support: None,
+        elapsed: std::time::Duration::ZERO,
+    })
+}
+
+#[test]
+fn arrows_move_delta_and_bump_the_generation() {
+    let mut app = app();
+    let effect = key(&mut app, KeyCode::Right);
+    assert_eq!(app.params.delta, 0.51);
+    assert_eq!(app.generation, 2);
+    let Some(Effect::Evaluate(job)) = effect else {
+        panic!("expected an evaluation, got {effect:?}");
+    };
+    assert_eq!(job.generation, 2);
+    assert_eq!(job.params.delta, 0.51);
+    key(&mut app, KeyCode::Char('H'));
+    assert_eq!(app.params.delta, 0.41);
+}
+
+#[test]
+fn delta_stops_below_one() {
+    let mut app = app();
+    for _ in 0..10 {
+        key(&mut app, KeyCode::Char('L'));
+    }
+    assert_eq!(app.params.delta, 0.99);
+    assert!(key(&mut app, KeyCode::Char('L')).is_none());
+    assert!(app.message.is_some());
+}
+
+#[test]
+fn keys_change_every_parameter() {
+    let mut app = app();
+    key(&mut app, KeyCode::Up);
+    assert_eq!(app.params.xb, 6.1);
+    key(&mut app, KeyCode::Char('J'));
+    assert_eq!(app.params.xb, 5.1);
+    key(&mut app, KeyCode::Char(']'));
+    assert_eq!(app.params.order, 45);
+    key(&mut app, KeyCode::Char('['));
+    assert_eq!(app.params.order, 40);
+    key(&mut app, KeyCode::Char('+'));
+    assert_eq!(app.params.dimension, 20);
+    key(&mut app, KeyCode::Char('-'));
+    assert_eq!(app.params.dimension, 10);
+    key(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.params.noise, Noise::Gaussian);
+    key(&mut app, KeyCode::Char('m'));
+    assert_eq!(app.params.model, Model::Linear);
+    key(&mut app, KeyCode::Char('p'));
+    assert_eq!(app.params.moments, MomentsKind::Paper);
+    key(&mut app, KeyCode::Char('w'));
+    assert_eq!(app.profile.label(), "alternating");
+    assert_eq!(app.params.weights().map(<[f64]>::len), Some(10));
+    key(&mut app, KeyCode::Char('}'));
+    assert_eq!(app.profile.spread, 2.0);
+    assert_eq!(app.generation, 12);
+}
+
+#[test]
+fn ladders_step_sensibly() {
+    assert_eq!(order_step(0, false), 0);
+    assert_eq!(order_step(19, true), 20);
+    assert_eq!(order_step(20, true), 25);
+    assert_eq!(order_step(22, false), 20);
+    assert_eq!(order_step(100, true), 110);
+    assert_eq!(order_step(1000, true), 1000);
+    assert_eq!(dimension_step(1, false), 1);
+    assert_eq!(dimension_step(10, true), 20);
+    assert_eq!(dimension_step(20, true), 50);
+    assert_eq!(dimension_step(500, false), 200);
+    assert_eq!(dimension_step(20, false), 10);
+}
+
+#[test]
+fn command_line_sets_exact_values() {
+    let mut app = app();
+    typed(&mut app, "k 12");
+    assert_eq!(app.params.order, 12);
+    typed(&mut app, "delta 0.35");
+    assert_eq!(app.params.delta, 0.35);
+    typed(&mut app, "xb -4.5");
+    assert_eq!(app.params.xb, -4.5);
+    typed(&mut app, "d 500");
+    assert_eq!(app.params.dimension, 500);
+    typed(&mut app, "weights 1.5,-2,0.5");
+    assert_eq!(
+        app.params.contributions,
+        Contributions::Explicit(vec![1.5, -2.0, 0.5])
+    );
+    assert_eq!((app.params.dimension, app.params.xb), (3, 0.0));
+    assert_eq!(app.profile.label(), "explicit");
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+#[test]
+fn bad_values_stay_on_the_command_line_with_an_error() {
+    let mut app = app();
+    let generation = app.generation;
+    assert!(typed(&mut app, "delta 1.2").is_none());
+    let message = app.message.clone().expect("an error");
+    assert!(message.error);
+    assert_eq!(
+        message.text,
+        "delta = 1.2 is out of range: the dropout rate must be in [0, 1)"
+    );
+    assert_eq!(app.mode, Mode::Command("delta 1.2".into()));
+    assert_eq!(app.generation, generation);
+    assert_eq!(app.params.delta, 0.5);
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.mode, Mode::Normal);
+    typed(&mut app, "k lots");
+    assert!(app.message.as_ref().unwrap().text.contains("'lots'"));
+}
+
+#[test]
+fn stale_results_are_dropped() {
+    let mut app = app();
+    key(&mut app, KeyCode::Right);
+    app.update(Event::Computed(computed(1)));
+    assert!(app.computed.is_none());
+    assert!(app.computing());
+    app.update(Event::Computed(computed(2)));
+    assert!(!app.computing());
+    key(&mut app, KeyCode::Right);
+    assert!(app.computing(), "a result of generation 2 is stale at 3");
+}
+
+#[test]
+fn help_and_views() {
+    let mut app = app();
+    key(&mut app, KeyCode::Char('?'));
+    assert!(app.help);
+    assert_eq!(key(&mut app, KeyCode::Char('q')), None);
+    assert!(!app.help);
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.view, View::Table);
+    key(&mut app, KeyCode::Char('4'));
+    assert_eq!(app.view, View::Theorem2);
+    assert_eq!(key(&mut app, KeyCode::Char('q')), Some(Effect::Quit));
+    assert_eq!(
+        app.update(Event::Key(KeyEvent::new(
+            KeyCode::Char('c'),
+            KeyModifiers::CONTROL
+        ))),
+        Some(Effect::Quit)
+    );
+    assert_eq!(app.update(Event::Signal(15)), Some(Effect::Quit));
+}
+
+#[test]
+fn explicit_lists_fix_the_dimension() {
+    let mut app = app();
+    typed(&mut app, "weights 1,2");
+    assert!(key(&mut app, KeyCode::Char('+')).is_none());
+    assert!(app.message.as_ref().unwrap().text.contains("weight list"));
+    key(&mut app, KeyCode::Up);
+    assert!((app.params.xb - 3.1).abs() < 1e-12);
+    assert_eq!(app.params.dimension, 2);
+}
+
+fn app_in(dir: &std::path::Path) -> App {
+    let mut app = app();
+    app.snapshot_dir = Some(dir.to_path_buf());
+    app
+}
+
+fn keys(app: &mut App, text: &str) {
+    for c in text.chars() {
+        key(app, KeyCode::Char(c));
+    }
+}
+
+#[test]
+fn s_asks_for_a_note_then_saves_the_whole_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_in(dir.path());
+    key(&mut app, KeyCode::Char('w'));
+    key(&mut app, KeyCode::Char('}'));
+    key(&mut app, KeyCode::Char('g'));
+    key(&mut app, KeyCode::Char('2'));
+    key(&mut app, KeyCode::Char('s'));
+    assert_eq!(app.mode, Mode::Note(String::new()));
+    keys(&mut app, "spread 2");
+    assert_eq!(key(&mut app, KeyCode::Enter), None);
+    assert_eq!(app.mode, Mode::Normal);
+    let message = app.message.clone().unwrap();
+    assert!(message.text.starts_with("saved snapshot-"), "{message:?}");
+    let entries = crate::snapshot::list(dir.path()).unwrap();
+    assert_eq!(entries.len(), 1);
+    let saved = entries[0].snapshot.as_ref().unwrap();
+    assert_eq!(saved.note.as_deref(), Some("spread 2"));
+    assert_eq!(saved.params, app.params);
+    assert_eq!(
+        saved.profile.kind,
+        crate::settings::ProfileKind::Alternating
+    );
+    assert_eq!(saved.profile.spread, 2.0);
+    assert_eq!(saved.view.name, View::Table);
+    assert_eq!(saved.view.y_scale, YScale::Linear);
+    assert_eq!(saved.monte_carlo.seed, 1);
+
+    key(&mut app, KeyCode::Char('s'));
+    keys(&mut app, "never");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.message.as_ref().unwrap().text, "not saved");
+    typed(&mut app, "save mixed signs");
+    typed(&mut app, "save mixed signs");
+    let mut names: Vec<String> = crate::snapshot::list(dir.path())
+        .unwrap()
+        .into_iter()
+        .map(|e| e.name)
+        .filter(|n| n.starts_with("mixed"))
+        .collect();
+    names.sort();
+    assert_eq!(names, ["mixed-signs", "mixed-signs-2"]);
+}
+
+#[test]
+fn saving_without_a_folder_is_an_error() {
+    let mut app = app();
+    key(&mut app, KeyCode::Char('s'));
+    assert_eq!(app.mode, Mode::Normal);
+    assert!(app.message.as_ref().unwrap().error);
+    key(&mut app, KeyCode::Char('o'));
+    assert!(app.browser.is_none());
+    assert!(
+        app.message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("snapshot folder")
+    );
+}
+
+#[test]
+fn a_restored_session_is_the_saved_one_with_its_statistics() {
+    let mut from = app();
+    typed(&mut from, "weights 3,-3,2,-2");
+    typed(&mut from, "delta 0.3");
+    key(&mut from, KeyCode::Char('4'));
+    let mut snap = from.session(Some("mixed".into()));
+    snap.monte_carlo = MonteCarloState::from_estimate(9, 4096, 0.5, 0.01);
+    let mut app = app();
+    let generation = app.generation;
+    let Some(Effect::Restore(job, saved)) = app.restore(&snap) else {
+        panic!("expected a restore effect");
+    };
+    assert_eq!(app.generation, generation + 1);
+    assert_eq!(job.generation, app.generation);
+    assert_eq!(saved, snap.monte_carlo);
+    assert_eq!(app.params, from.params);
+    assert_eq!(app.profile, from.profile);
+    assert_eq!(app.view, View::Theorem2);
+    assert_eq!(app.mc_seed, 9);
+    // Saved again before the worker reports, the statistics are kept.
+    assert_eq!(app.session(None).monte_carlo, snap.monte_carlo);
+    key(&mut app, KeyCode::Char('+'));
+    key(&mut app, KeyCode::Up);
+    assert_eq!(app.session(None).monte_carlo.samples, 0);
+}
+
+#[test]
+fn a_list_its_profile_does_not_generate_becomes_explicit() {
+    let mut snap = app().session(None);
+    snap.params = Params::default().with_weights(vec![1.0, 2.0, 3.0]);
+    snap.profile.kind = crate::settings::ProfileKind::Alternating;
+    let mut app = app();
+    app.restore(&snap);
+    assert_eq!(app.params, snap.params);
+    assert_eq!(app.profile.label(), "explicit");
+}
+
+#[test]
+fn the_browser_opens_renames_deletes_and_survives_bad_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_in(dir.path());
+    typed(&mut app, "save first");
+    key(&mut app, KeyCode::Right);
+    typed(&mut app, "save second");
+    std::fs::write(dir.path().join("corrupt.toml"), "schema_version = [").unwrap();
+    key(&mut app, KeyCode::Char('o'));
+    assert_eq!(app.scope(), Scope::Browser);
+    let names = |app: &App| -> Vec<String> {
+        app.browser
+            .as_ref()
+            .unwrap()
+            .entries
+            .iter()
+            .map(|e| e.name.clone())
+            .collect()
+    };
+    assert_eq!(names(&app).len(), 3);
+    assert_eq!(names(&app)[2], "corrupt");
+
+    // A corrupt file: an inline error, the session untouched, the browser still open.
+    let (generation, params) = (app.generation, app.params.clone());
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    assert_eq!(key(&mut app, KeyCode::Enter), None);
+    let error = app.browser.as_ref().unwrap().error.clone().unwrap();
+    assert!(error.contains("corrupt.toml"), "{error}");
+    assert_eq!((app.generation, &app.params), (generation, &params));
+
+    // Rename onto a taken name: refused, nothing overwritten; then a free name.
+    app.browser.as_mut().unwrap().selected = names(&app).iter().position(|n| n == "first").unwrap();
+    key(&mut app, KeyCode::Char('r'));
+    key(&mut app, KeyCode::Char('u'));
+    app.update(Event::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    keys(&mut app, "second");
+    key(&mut app, KeyCode::Enter);
+    let browser = app.browser.as_ref().unwrap();
+    assert!(browser.error.as_ref().unwrap().contains("already exists"));
+    assert_eq!(browser.prompt, Prompt::Rename("second".into()));
+    app.update(Event::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    keys(&mut app, "renamed");
+    key(&mut app, KeyCode::Enter);
+    assert!(names(&app).contains(&"renamed".to_string()));
+    assert!(!names(&app).contains(&"first".to_string()));
+    assert_eq!(
+        app.browser.as_ref().unwrap().current().unwrap().name,
+        "renamed"
+    );
+
+    // Delete asks first; anything but y keeps the file.
+    key(&mut app, KeyCode::Char('d'));
+    key(&mut app, KeyCode::Char('n'));
+    assert_eq!(names(&app).len(), 3);
+    key(&mut app, KeyCode::Char('d'));
+    key(&mut app, KeyCode::Char('y'));
+    assert_eq!(names(&app).len(), 2);
+    assert!(!dir.path().join("renamed.toml").exists());
+
+    // Open a good one: the browser closes and the saved parameters come back.
+    app.browser.as_mut().unwrap().selected =
+        names(&app).iter().position(|n| n == "second").unwrap();
+    key(&mut app, KeyCode::Left);
+    let effect = key(&mut app, KeyCode::Enter);
+    assert!(matches!(effect, Some(Effect::Restore(..))), "{effect:?}");
+    assert!(app.browser.is_none());
+    assert_eq!(app.params.delta, 0.51);
+    key(&mut app, KeyCode::Char('o'));
+    key(&mut app, KeyCode::Esc);
+    assert!(app.browser.is_none());
+    assert!(
+        dir.path().join("corrupt.toml").exists(),
+        "bad files are never removed"
+    );
+}
+
+#[test]
+fn the_tour_plays_steps_pauses_and_hands_over() {
+    let mut app = app();
+    let tour = crate::tour::Tour::builtin().unwrap();
+    let effect = app.start_tour(TourPlayer::new(tour));
+    assert!(matches!(effect, Some(Effect::Evaluate(_))), "{effect:?}");
+    assert_eq!(app.scope(), Scope::Tour);
+    assert_eq!(app.params.delta, 0.1);
+    assert_eq!(app.tour.as_ref().unwrap().current_step().0, 0);
+    assert!(app.tour_playing());
+    key(&mut app, KeyCode::Char(' '));
+    assert!(!app.tour_playing());
+    key(&mut app, KeyCode::Char(' '));
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Char('n'));
+    assert_eq!(app.tour.as_ref().unwrap().current_step().0, 2);
+    key(&mut app, KeyCode::Char('b'));
+    assert_eq!(app.tour.as_ref().unwrap().current_step().0, 1);
+    // Step 3 animates δ from 0.1 to 0.5 over its 8 s.
+    key(&mut app, KeyCode::Right);
+    let generation = app.generation;
+    let effect = app.update(Event::TourTick(Duration::from_secs(4)));
+    assert!(matches!(effect, Some(Effect::Evaluate(_))), "{effect:?}");
+    assert!(app.generation > generation);
+    assert!(
+        app.params.delta > 0.2 && app.params.delta < 0.4,
+        "{}",
+        app.params.delta
+    );
+    let delta = app.params.delta;
+    key(&mut app, KeyCode::Char('h'));
+    assert_eq!(app.params.delta, delta, "parameter keys wait for Esc");
+    assert!(app.message.as_ref().unwrap().text.contains("Esc"));
+    key(&mut app, KeyCode::Esc);
+    assert!(app.tour.is_none());
+    assert_eq!(app.scope(), Scope::Explore);
+    key(&mut app, KeyCode::Right);
+    assert!((app.params.delta - delta - 0.01).abs() < 1e-6);
+}
