@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::engine::Report;
 use crate::params::Params;
+use crate::tui::format::num;
 
 /// Output formats of `eval`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -28,30 +29,19 @@ pub fn number(v: Option<f64>) -> String {
     }
 }
 
-/// A number as short as it can be while exact to f64 (for summaries).
-fn short(v: f64) -> String {
-    if v == 0.0 || (1e-4..1e7).contains(&v.abs()) {
-        let s = format!("{v:.10}");
-        let s = s.trim_end_matches('0').trim_end_matches('.');
-        s.to_string()
-    } else {
-        format!("{v:.6e}")
-    }
-}
-
 /// The header line of a parameter point, as the TUI shows it.
 pub fn params_line(p: &Params) -> String {
     let mut s = format!(
         "δ={}  xβ={}  k={}  d={}  weights={}  noise={}",
-        short(p.delta),
-        short(p.xb),
+        num(p.delta, 10),
+        num(p.xb, 10),
         p.order,
         p.dimension,
         p.profile_label(),
         p.noise
     );
     if p.noise == crate::params::Noise::Gaussian {
-        let _ = write!(s, "  σ={}", short(p.gaussian_sigma()));
+        let _ = write!(s, "  σ={}", num(p.gaussian_sigma(), 10));
     }
     let _ = write!(s, "  model={}  moments={}", p.model, p.moments);
     s
@@ -121,10 +111,10 @@ pub fn verdict(r: &Report) -> String {
     match (r.max_deviation, r.radius.true_radius) {
         (Some(d), Some(t)) => format!(
             "{word}: max |x̃β−xβ| = {} {} true radius √(xβ²+π²) = {}; paper's 2π = {} says {}",
-            short(d),
+            num(d, 10),
             if d < t { "<" } else { ">=" },
-            short(t),
-            short(r.radius.paper),
+            num(t, 10),
+            num(r.radius.paper, 10),
             if r.paper_converges == Some(true) {
                 "converges"
             } else {
@@ -133,7 +123,7 @@ pub fn verdict(r: &Report) -> String {
         ),
         (None, Some(t)) => format!(
             "{word}: the noise is unbounded (true radius {}), the series is only asymptotic",
-            short(t)
+            num(t, 10)
         ),
         (_, None) => format!("{word}: A is a polynomial, the series stops at order 2"),
     }

@@ -9,6 +9,7 @@ use super::eval::{Format, params_line, render};
 use crate::config;
 use crate::file_error::one_line;
 use crate::snapshot::{self, SCHEMA_VERSION, Snapshot};
+use crate::tui::format::num;
 
 /// What to do with saved snapshots.
 #[derive(Subcommand, Debug)]
@@ -62,17 +63,6 @@ pub fn run(command: &SnapshotCommand, dir: &Path) -> Result<String, String> {
     }
 }
 
-/// A short number for tables: up to 6 significant digits.
-fn short(v: f64) -> String {
-    let s = format!("{v:.6}");
-    let s = s.trim_end_matches('0').trim_end_matches('.');
-    if s.len() > 10 {
-        format!("{v:.3e}")
-    } else {
-        s.to_string()
-    }
-}
-
 /// The snapshot folder as an aligned table (`dropscope snapshot list`): name, time, key
 /// parameters and note; unreadable files show their error.
 pub fn list_text(dir: &Path) -> String {
@@ -97,8 +87,8 @@ pub fn list_text(dir: &Path) -> String {
                 vec![
                     e.name.clone(),
                     s.created.to_string(),
-                    short(p.delta),
-                    short(p.xb),
+                    num(p.delta, 6),
+                    num(p.xb, 6),
                     p.order.to_string(),
                     p.dimension.to_string(),
                     s.profile.kind.name().to_string(),
