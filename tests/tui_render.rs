@@ -3,7 +3,7 @@
 
 use dropscope::params::Params;
 use dropscope::settings::View;
-use dropscope::tui::render_to_string;
+use dropscope::tui::{render_to_string, render_with_monte_carlo_to_string};
 
 fn divergent() -> Params {
     Params {
@@ -40,6 +40,17 @@ fn explicit_weights_dashboard() {
     let frame = render_to_string(&params, View::Dashboard, 120, 36, false);
     assert!(frame.contains("weights=explicit"), "{frame}");
     insta::assert_snapshot!("dashboard_weights_120x36", frame);
+}
+
+#[test]
+fn the_monte_carlo_panel_with_fixed_statistics() {
+    let frame = render_with_monte_carlo_to_string(&Params::default(), 160, 48);
+    assert!(frame.contains("Monte Carlo (running)"), "{frame}");
+    assert!(frame.contains("1,048,576"), "{frame}");
+    assert!(frame.contains("R^ = 0.3"), "{frame}");
+    assert!(frame.contains("histogram"), "{frame}");
+    assert!(!frame.contains("sampling"), "{frame}");
+    insta::assert_snapshot!("dashboard_monte_carlo_160x48", frame);
 }
 
 #[test]

@@ -418,6 +418,19 @@ pub fn render_to_string(
     buffer_text(&buf)
 }
 
+/// Like [`render_to_string`] for the dashboard, with a running worker and fixed stand-in
+/// Monte Carlo statistics (N = 1,048,576, R^ = 0.3 ± 1e-6, a bell-shaped histogram), so the
+/// Monte Carlo panel is drawn with data.
+pub fn render_with_monte_carlo_to_string(params: &Params, width: u16, height: u16) -> String {
+    let mut app = computed_app(params, View::Dashboard, Theme::new(ThemeName::Dark, false));
+    app.worker = Some(crate::montecarlo::WorkerStatus::Running);
+    app.monte_carlo = Some(Box::new(stand_in_stats(params, app.generation)));
+    let area = Rect::new(0, 0, width, height);
+    let mut buf = Buffer::empty(area);
+    ui::render(&app, area, &mut buf);
+    buffer_text(&buf)
+}
+
 /// The symbols of a buffer, one line per row, trailing spaces trimmed.
 pub fn buffer_text(buf: &Buffer) -> String {
     let area = buf.area;

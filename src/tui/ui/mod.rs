@@ -273,14 +273,21 @@ mod tests {
         let buf = draw(&app, 160, 48);
         find(&buf, "δ=0.51");
         find(&buf, "computing…");
+        let before = crate::tui::buffer_text(&buf);
+        let verdict = |text: &str| text.contains("converges") || text.contains("diverges");
+        assert!(!verdict(&before), "a verdict before the report:\n{before}");
         let generation = app.generation;
         let computed = compute::compute(generation, &app.params);
         app.update(Event::Computed(Box::new(computed)));
         let buf = draw(&app, 160, 48);
-        let text = crate::tui::buffer_text(&buf);
+        let after = crate::tui::buffer_text(&buf);
         assert!(
-            !text.contains("computing…") || text.contains("Penalty"),
-            "{text}"
+            verdict(&after),
+            "no verdict once the report is in:\n{after}"
+        );
+        assert!(
+            after.matches("computing…").count() < before.matches("computing…").count(),
+            "the report's panels still wait:\n{after}"
         );
     }
 
