@@ -14,8 +14,11 @@ fn killed_session_is_autosaved(signal: &str) {
     let mut s = Session::start(&home, &[]);
     s.expect("δ=0.50");
     s.send("\x1b[C");
+    s.expect("δ=0.51");
     s.send(":k 12\r");
+    s.expect("k=12");
     s.send("g");
+    s.expect("linear y");
     s.expect("δ=0.51  xβ=6.00  k=12");
     s.signal(signal);
     s.wait_exit();
@@ -66,6 +69,7 @@ fn a_corrupt_snapshot_shows_its_error_and_the_app_keeps_running() {
     s.send("\r");
     s.expect("corrupt.toml:2:");
     s.send("\x1b");
+    s.expect_gone("Snapshots in");
     s.send("\x1b[C");
     s.expect("δ=0.51");
     assert!(!s.screen().contains("Snapshots in"), "browser still open");
@@ -99,6 +103,7 @@ fn a_saved_session_is_listed_and_loads() {
     s.expect("wide layer");
     s.expect("d=20 equal");
     s.send("\x1b");
+    s.expect_gone("wide layer");
     s.send("q");
     assert!(s.wait_exit().success());
 
@@ -117,17 +122,32 @@ fn a_saved_session_is_listed_and_loads() {
 #[test]
 fn the_demo_shows_captions_and_obeys_its_keys() {
     let home = Home::new();
-    let mut s = Session::start(&home, &["--demo"]);
-    s.expect("One logistic-regression example");
-    s.expect("step 1/12");
+    // Steps far longer than the test, so step 1 is still playing whatever the machine's load.
+    let tour = home.root().join("long-steps.toml");
+    std::fs::write(
+        &tour,
+        "title = \"Long steps\"\n\
+         [[step]]\n\
+         caption = \"First, a long step at small dropout.\"\n\
+         duration = 3600\n\
+         set = { delta = 0.1, xb = 1.0, k = 2, d = 10 }\n\
+         [[step]]\n\
+         caption = \"Second, a long step at larger dropout.\"\n\
+         duration = 3600\n\
+         set = { delta = 0.3 }\n",
+    )
+    .unwrap();
+    let mut s = Session::start(&home, &["--demo", tour.to_str().unwrap()]);
+    s.expect("First, a long step");
+    s.expect("step 1/2");
     s.expect("Space pause");
     s.send(" ");
-    s.expect("step 1/12 · paused");
+    s.expect("step 1/2 · paused");
     s.send("\x1b[C");
-    s.expect("step 2/12");
-    s.expect("Wager et al.");
+    s.expect("step 2/2");
+    s.expect("Second, a long step");
     s.send("\x1b[D");
-    s.expect("One logistic-regression example");
+    s.expect("First, a long step");
     s.send("\x1b");
     s.expect("left the tour");
     s.send("q");

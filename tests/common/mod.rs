@@ -159,11 +159,23 @@ impl Session {
         panic!("screen never showed {text:?}:\n{}", self.screen());
     }
 
-    /// Types `keys` and gives the app a moment.
+    /// Types `keys`. Wait on the screen ([`Self::expect`], [`Self::expect_gone`]) before the
+    /// next keys where their order matters: an Esc followed at once by a key reads as Alt+key.
     pub fn send(&mut self, keys: &str) {
         self.writer.write_all(keys.as_bytes()).expect("write keys");
         self.writer.flush().expect("flush keys");
-        std::thread::sleep(Duration::from_millis(80));
+    }
+
+    /// Waits until the screen no longer contains `text` (or panics with the screen after 20 s).
+    pub fn expect_gone(&mut self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            self.pump(Duration::from_millis(50));
+            if !self.screen().contains(text) {
+                return;
+            }
+        }
+        panic!("screen kept showing {text:?}:\n{}", self.screen());
     }
 
     /// Sends the signal `name` (e.g. `TERM`, `HUP`) to the process.
