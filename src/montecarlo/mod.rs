@@ -17,7 +17,7 @@
 
 pub mod bench;
 mod prior;
-mod rng;
+pub(crate) mod rng;
 mod sampler;
 mod stats;
 mod worker;

@@ -7,7 +7,10 @@
 //!
 //! xoshiro256++ has a period of 2^256 − 1, passes BigCrush and PractRand, and costs about one
 //! nanosecond per 64-bit word; `rand`'s `SmallRng` is the same algorithm on 64-bit targets, but
-//! owning it keeps the hot loop inlined and the stream fixed across `rand` releases.
+//! owning it keeps the hot loop inlined and the stream fixed across `rand` releases. [`Rng`]
+//! implements `rand`'s `TryRng` (infallible, so `rand::Rng` and `rand::RngExt`) and
+//! `SeedableRng`, for callers that want `rand`'s distributions (the explorer's random profile).
+//! [`WideRng`] does not: it yields four words at a time for the keep-bit loop.
 
 /// SplitMix64 step: advances `state` and returns the next well-mixed 64-bit value.
 fn splitmix64(state: &mut u64) -> u64 {
@@ -75,6 +78,50 @@ impl Rng {
         let (sin, cos) = (std::f64::consts::TAU * self.open01()).sin_cos();
         self.spare_normal = Some(radius * sin);
         radius * cos
+    }
+}
+
+impl rand::TryRng for Rng {
+    type Error = std::convert::Infallible;
+
+    /// The upper 32 bits of the next word (the better-mixed half).
+    fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+        Ok((self.next_u64() >> 32) as u32)
+    }
+
+    fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+        Ok(self.next_u64())
+    }
+
+    /// Whole words, little-endian, the last one cut to fit.
+    fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+        for chunk in dst.chunks_mut(8) {
+            let word = self.next_u64().to_le_bytes();
+            chunk.copy_from_slice(&word[..chunk.len()]);
+        }
+        Ok(())
+    }
+}
+
+impl rand::SeedableRng for Rng {
+    /// The four state words, little-endian; an all-zero seed (not a valid state) is replaced by
+    /// the state of [`Rng::new`]`(0, 0)`.
+    type Seed = [u8; 32];
+
+    fn from_seed(seed: [u8; 32]) -> Rng {
+        let mut s = [0u64; 4];
+        for (word, bytes) in s.iter_mut().zip(seed.chunks_exact(8)) {
+            let mut le = [0u8; 8];
+            le.copy_from_slice(bytes);
+            *word = u64::from_le_bytes(le);
+        }
+        if s == [0; 4] {
+            return Rng::new(0, 0);
+        }
+        Rng {
+            s,
+            spare_normal: None,
+        }
     }
 }
 
@@ -199,6 +246,34 @@ mod tests {
         assert!(
             (var - 1.0).abs() < 5.0 * (2.0 / n as f64).sqrt(),
             "var {var}"
+        );
+    }
+
+    #[test]
+    fn rand_traits_give_the_reference_stream() {
+        use rand::{Rng as _, RngExt as _, SeedableRng as _};
+        let mut seed = [0u8; 32];
+        for (i, word) in [1u64, 2, 3, 4].iter().enumerate() {
+            seed[8 * i..8 * i + 8].copy_from_slice(&word.to_le_bytes());
+        }
+        let mut rng = Rng::from_seed(seed);
+        assert_eq!(rng.next_u64(), 41943041);
+        assert_eq!(rng.next_u32(), (58720359u64 >> 32) as u32);
+        let mut bytes = [0u8; 12];
+        rng.fill_bytes(&mut bytes);
+        assert_eq!(bytes[..8], 3588806011781223u64.to_le_bytes());
+        assert_eq!(bytes[8..], 3591011842654386u64.to_le_bytes()[..4]);
+        let zero = Rng::from_seed([0; 32]);
+        assert_ne!(zero.s, [0; 4]);
+        let mut a = Rng::seed_from_u64(9);
+        let mut b = Rng::seed_from_u64(9);
+        let draws: Vec<f64> = (0..1000).map(|_| a.random_range(-1.0..1.0)).collect();
+        assert!(draws.iter().all(|x| (-1.0..1.0).contains(x)));
+        assert_eq!(
+            draws,
+            (0..1000)
+                .map(|_| b.random_range(-1.0..1.0))
+                .collect::<Vec<f64>>()
         );
     }
 }

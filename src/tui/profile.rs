@@ -1,7 +1,10 @@
 //! Contribution profiles the `w` key cycles through: how xβ is split into w_j = x_j β_j.
 //! Generated profiles keep Σ w_j = xβ, so moving xβ or d regenerates the list.
 
+use rand::{RngExt, SeedableRng};
+
 use crate::engine::with_xb;
+use crate::montecarlo::rng::Rng;
 use crate::params::{Contributions, Params};
 use crate::settings::ProfileKind;
 
@@ -128,10 +131,10 @@ impl Profile {
                     .collect(),
             ),
             ProfileKind::Random => {
-                let mut state = self.seed;
+                let mut rng = Rng::seed_from_u64(self.seed);
                 centred(
                     (0..d)
-                        .map(|_| (unit(splitmix64(&mut state)) * 2.0 - 1.0) * 3f64.sqrt())
+                        .map(|_| rng.random_range(-1.0..1.0) * 3f64.sqrt())
                         .collect(),
                 )
             }
@@ -139,20 +142,6 @@ impl Profile {
         };
         base.clone().with_weights(weights)
     }
-}
-
-/// The SplitMix64 generator: small, seedable, good enough for example weights.
-fn splitmix64(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// A uniform number in [0, 1) from 53 random bits.
-fn unit(bits: u64) -> f64 {
-    (bits >> 11) as f64 / (1u64 << 53) as f64
 }
 
 #[cfg(test)]
