@@ -15,7 +15,7 @@ use crate::engine::{PAPER_RADIUS, Support};
 use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::scale::{Axis, Scale};
-use crate::tui::theme::{Glyph, Role};
+use crate::tui::theme::{Glyph, Role, Theme};
 
 /// Draws the panel.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
@@ -35,66 +35,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .ok()
         .and_then(|r| r.radius.true_radius);
     let support = computed.support.as_ref();
-    let (mut lo, mut hi) = (xb - PAPER_RADIUS, xb + PAPER_RADIUS);
-    let mut half_height = PAPER_RADIUS.max(PI);
-    if let Some(r) = radius {
-        lo = lo.min(xb - r);
-        hi = hi.max(xb + r);
-        half_height = half_height.max(r);
-    }
-    lo = lo.min(0.0);
-    hi = hi.max(0.0);
-    match support {
-        Some(Support::Atoms(atoms)) => {
-            for (s, _) in atoms {
-                lo = lo.min(*s);
-                hi = hi.max(*s);
-            }
-        }
-        Some(Support::Range { min, max, .. }) => {
-            lo = lo.min(*min);
-            hi = hi.max(*max);
-        }
-        Some(Support::Unbounded { mean, sd }) => {
-            lo = lo.min(mean - 3.0 * sd);
-            hi = hi.max(mean + 3.0 * sd);
-        }
-        None => {}
-    }
-    let margin = 0.05 * (hi - lo);
-    let (lo, hi) = (lo - margin, hi + margin);
-    let half_height = half_height * 1.08;
+    let (lo, hi, half_height) = extent(xb, radius, support);
 
-    let circle = theme.text("○", "o");
-    let r_text = radius.map_or_else(|| theme.text("∞", "inf").to_string(), |r| format::num(r, 3));
-    let long = [
-        (Role::TrueRadius, circle, format!("true r = {r_text}")),
-        (
-            Role::PaperRadius,
-            circle,
-            theme.text("2π", "2pi").to_string(),
-        ),
-        (Role::Support, theme.text("┃", "|"), "support".to_string()),
-        (
-            Role::Singularity,
-            theme.text("×", "x"),
-            "singular".to_string(),
-        ),
-    ];
-    let short = [
-        (Role::TrueRadius, circle, format!("r={r_text}")),
-        (
-            Role::PaperRadius,
-            circle,
-            theme.text("2π", "2pi").to_string(),
-        ),
-        (Role::Support, theme.text("┃", "|"), "S".to_string()),
-        (
-            Role::Singularity,
-            theme.text("×", "x"),
-            "A sing.".to_string(),
-        ),
-    ];
+    let (long, short) = legend_entries(theme, radius);
     let legend = super::plot::fit_legend(theme, &long, &short, area.width);
     let block = super::panel(theme, title, Some(legend));
     let inner = block.inner(area);
@@ -138,7 +81,99 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             Glyph::mark('∘', 'o'),
         );
     }
-    let bar_height = y_half * 0.4;
+    draw_support(&mut chart, support, y_half * 0.4);
+    let cross = theme.text("×", "x");
+    let row_height = 2.0 * y_half / f64::from(graph.height);
+    for (k, name) in [(1.0, "iπ"), (-1.0, "-iπ"), (3.0, "3iπ"), (-3.0, "-3iπ")] {
+        if f64::abs(k) * PI < 1.5 * row_height {
+            continue;
+        }
+        let name = name.replace('π', theme.text("π", "pi"));
+        chart.label(0.0, k * PI, format!("{cross}{name}"), Role::Singularity);
+    }
+    chart.label(xb, 0.0, theme.text("●xβ", "@xb"), Role::Highlight);
+    chart.render(inner, buf);
+}
+
+/// The real range [lo, hi] and the half height to show: both discs, 0, the support (the
+/// Gaussian's to ±3σ), with a margin.
+fn extent(xb: f64, radius: Option<f64>, support: Option<&Support>) -> (f64, f64, f64) {
+    let (mut lo, mut hi) = (xb - PAPER_RADIUS, xb + PAPER_RADIUS);
+    let mut half_height = PAPER_RADIUS.max(PI);
+    if let Some(r) = radius {
+        lo = lo.min(xb - r);
+        hi = hi.max(xb + r);
+        half_height = half_height.max(r);
+    }
+    lo = lo.min(0.0);
+    hi = hi.max(0.0);
+    match support {
+        Some(Support::Atoms(atoms)) => {
+            for (s, _) in atoms {
+                lo = lo.min(*s);
+                hi = hi.max(*s);
+            }
+        }
+        Some(Support::Range { min, max, .. }) => {
+            lo = lo.min(*min);
+            hi = hi.max(*max);
+        }
+        Some(Support::Unbounded { mean, sd }) => {
+            lo = lo.min(mean - 3.0 * sd);
+            hi = hi.max(mean + 3.0 * sd);
+        }
+        None => {}
+    }
+    let margin = 0.05 * (hi - lo);
+    let (lo, hi) = (lo - margin, hi + margin);
+    let half_height = half_height * 1.08;
+    (lo, hi, half_height)
+}
+
+/// The legend, long and short, as (role, glyph, text) triples.
+fn legend_entries(
+    theme: &Theme,
+    radius: Option<f64>,
+) -> (
+    [(Role, &'static str, String); 4],
+    [(Role, &'static str, String); 4],
+) {
+    let circle = theme.text("○", "o");
+    let r_text = radius.map_or_else(|| theme.text("∞", "inf").to_string(), |r| format::num(r, 3));
+    let long = [
+        (Role::TrueRadius, circle, format!("true r = {r_text}")),
+        (
+            Role::PaperRadius,
+            circle,
+            theme.text("2π", "2pi").to_string(),
+        ),
+        (Role::Support, theme.text("┃", "|"), "support".to_string()),
+        (
+            Role::Singularity,
+            theme.text("×", "x"),
+            "singular".to_string(),
+        ),
+    ];
+    let short = [
+        (Role::TrueRadius, circle, format!("r={r_text}")),
+        (
+            Role::PaperRadius,
+            circle,
+            theme.text("2π", "2pi").to_string(),
+        ),
+        (Role::Support, theme.text("┃", "|"), "S".to_string()),
+        (
+            Role::Singularity,
+            theme.text("×", "x"),
+            "A sing.".to_string(),
+        ),
+    ];
+    (long, short)
+}
+
+/// The support of x̃β on the real axis: bars by probability for atoms, the span with ±sd
+/// marks for many atoms, ±2σ marks for Gaussian noise; `bar_height` is the tallest bar.
+fn draw_support(chart: &mut Plot, support: Option<&Support>, bar_height: f64) {
     match support {
         Some(Support::Atoms(atoms)) => {
             let top = atoms.iter().map(|a| a.1).fold(0.0f64, f64::max);
@@ -182,17 +217,6 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         }
         None => {}
     }
-    let cross = theme.text("×", "x");
-    let row_height = 2.0 * y_half / f64::from(graph.height);
-    for (k, name) in [(1.0, "iπ"), (-1.0, "-iπ"), (3.0, "3iπ"), (-3.0, "-3iπ")] {
-        if f64::abs(k) * PI < 1.5 * row_height {
-            continue;
-        }
-        let name = name.replace('π', theme.text("π", "pi"));
-        chart.label(0.0, k * PI, format!("{cross}{name}"), Role::Singularity);
-    }
-    chart.label(xb, 0.0, theme.text("●xβ", "@xb"), Role::Highlight);
-    chart.render(inner, buf);
 }
 
 /// A linear axis with given bounds and no ticks yet.
