@@ -130,14 +130,11 @@ fn extent(xb: f64, radius: Option<f64>, support: Option<&Support>) -> (f64, f64,
     (lo, hi, half_height)
 }
 
-/// The legend, long and short, as (role, glyph, text) triples.
-fn legend_entries(
-    theme: &Theme,
-    radius: Option<f64>,
-) -> (
-    [(Role, &'static str, String); 4],
-    [(Role, &'static str, String); 4],
-) {
+/// One legend entry: role, glyph, text.
+type LegendEntry = (Role, &'static str, String);
+
+/// The legend, long and short.
+fn legend_entries(theme: &Theme, radius: Option<f64>) -> ([LegendEntry; 4], [LegendEntry; 4]) {
     let circle = theme.text("○", "o");
     let r_text = radius.map_or_else(|| theme.text("∞", "inf").to_string(), |r| format::num(r, 3));
     let long = [

@@ -7,11 +7,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::plot::{self, Figure, Plot};
-use crate::engine::PAPER_RADIUS;
+use crate::engine::{PAPER_RADIUS, Report};
 use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::scale::Axis;
-use crate::tui::theme::{Glyph, Role};
+use crate::tui::theme::{Glyph, Role, Theme};
 
 /// Draws the view.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
@@ -31,6 +31,32 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let Ok(report) = &computed.report else {
         return;
     };
+    let legend = plot::legend(
+        theme,
+        &[
+            (
+                Role::Partial,
+                theme.text("⣀", "*"),
+                "|a_n|^(-1/n)".to_string(),
+            ),
+            (Role::TrueRadius, theme.text("─", "-"), "true r".to_string()),
+            (Role::PaperRadius, theme.text("─", "="), pi2.to_string()),
+        ],
+    );
+    let block = super::panel(theme, title, Some(legend));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let [top, body] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
+    Paragraph::new(summary(theme, report))
+        .wrap(ratatui::widgets::Wrap { trim: true })
+        .render(top, buf);
+    draw_root_test(theme, report, body, buf);
+}
+
+/// The radii in words: the true radius, the paper's 2π, the root-test estimate and which of
+/// the two radii is wrong here.
+fn summary(theme: &Theme, report: &Report) -> Vec<Line<'static>> {
+    let pi2 = theme.text("2π", "2pi");
     let radius = report.radius;
     let true_text = radius.true_radius.map_or_else(
         || {
@@ -68,7 +94,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Some(r) if r > PAPER_RADIUS => format!("{pi2} is too small here (|{xb}| > {sqrt3})"),
         _ => String::new(),
     };
-    let lines = vec![Line::from(vec![
+    vec![Line::from(vec![
         Span::styled(true_text, theme.style(Role::TrueRadius)),
         Span::raw("   "),
         Span::styled(
@@ -79,26 +105,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Span::styled(estimate, theme.style(Role::Partial)),
         Span::raw("   "),
         Span::styled(verdict, theme.style(Role::Warn)),
-    ])];
-    let legend = plot::legend(
-        theme,
-        &[
-            (
-                Role::Partial,
-                theme.text("⣀", "*"),
-                "|a_n|^(-1/n)".to_string(),
-            ),
-            (Role::TrueRadius, theme.text("─", "-"), "true r".to_string()),
-            (Role::PaperRadius, theme.text("─", "="), pi2.to_string()),
-        ],
-    );
-    let block = super::panel(theme, title, Some(legend));
-    let inner = block.inner(area);
-    block.render(area, buf);
-    let [top, body] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
-    Paragraph::new(lines)
-        .wrap(ratatui::widgets::Wrap { trim: true })
-        .render(top, buf);
+    ])]
+}
+
+/// The root-test estimates against n with lines at the true radius and at 2π.
+fn draw_root_test(theme: &Theme, report: &Report, body: Rect, buf: &mut Buffer) {
+    let pi2 = theme.text("2π", "2pi");
+    let radius = report.radius;
     let root_test: Vec<(f64, f64)> = report
         .root_test_series
         .iter()
