@@ -3,9 +3,11 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::text::Line as TextLine;
 use ratatui::widgets::Widget;
 
 use super::plot::{self, Figure, Plot};
+use crate::engine::Report;
 use crate::settings::YScale;
 use crate::tui::app::App;
 use crate::tui::format;
@@ -16,11 +18,8 @@ use crate::tui::theme::{Glyph, Role, Theme};
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let title = format!(
-        "Partial sums R_k against order k ({})",
-        match app.y_scale {
-            YScale::SymLog => "symlog y",
-            YScale::Linear => "linear y",
-        }
+        "Partial sums R_k against order k ({} y)",
+        app.y_scale.name()
     );
     let Some(report) = super::report_or_note(app, title.clone(), area, buf) else {
         return;
@@ -89,6 +88,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         chart.label(k as f64, y, now_mark, Role::Highlight);
     }
 
+    let legend = legend(theme, report, band.is_some(), area.width);
+    let block = super::panel(theme, title, Some(legend));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    chart.render(inner, buf);
+}
+
+/// The legend (long, or short where the panel is narrow), naming only what is drawn.
+fn legend(theme: &Theme, report: &Report, has_band: bool, width: u16) -> TextLine<'static> {
+    let k = report.params.order;
+    let exact = report.exact_penalty;
+    let (r2_mark, best_mark, _) = marks(theme);
     let sub2 = theme.text("R₂", "R_2");
     let rk = report.partial_sums.get(k).copied().flatten();
     let long = [
@@ -121,12 +132,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         (Role::Highlight, best_mark, "k*".to_string()),
         (Role::MonteCarlo, long[4].1, "MC".to_string()),
     ];
-    let shown = [
-        true,
-        exact.is_some(),
-        report.best_order.is_some(),
-        band.is_some(),
-    ];
+    let shown = [true, exact.is_some(), report.best_order.is_some(), has_band];
     let keep = |items: &[(Role, &'static str, String)]| -> Vec<(Role, &'static str, String)> {
         items
             .iter()
@@ -135,11 +141,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             .map(|(item, _)| item.clone())
             .collect()
     };
-    let legend = plot::fit_legend(theme, &keep(&long), &keep(&short), area.width);
-    let block = super::panel(theme, title, Some(legend));
-    let inner = block.inner(area);
-    block.render(area, buf);
-    chart.render(inner, buf);
+    plot::fit_legend(theme, &keep(&long), &keep(&short), width)
 }
 
 /// The marks for R_2, k* and the current R_k.
@@ -155,7 +157,7 @@ fn exact_text(exact: Option<f64>) -> String {
     exact.map_or_else(|| "no exact method".to_string(), |r| format::num(r, 5))
 }
 
-fn best_text(report: &crate::engine::Report) -> String {
+fn best_text(report: &Report) -> String {
     report.best_order.map_or_else(String::new, |b| {
         format!("k* = {} (error {})", b.order, format::num(b.error, 2))
     })
