@@ -137,18 +137,19 @@ fn schema_1_is_migrated_in_memory_and_left_alone() {
 fn newer_and_corrupt_files_are_refused_and_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let newer = dir.path().join("future.toml");
-    let text = session()
-        .to_toml()
-        .unwrap()
-        .replace("schema_version = 2", "schema_version = 3");
+    let text = session().to_toml().unwrap().replace(
+        &format!("schema_version = {SCHEMA_VERSION}"),
+        &format!("schema_version = {}", SCHEMA_VERSION + 1),
+    );
     fs::write(&newer, &text).unwrap();
     let e = snapshot::load(&newer).unwrap_err().to_string();
     assert_eq!(
         e,
         format!(
-            "{}:1:1: key `schema_version`: written by a newer dropscope (schema_version = 3; this \
-             one reads 1 to 2): upgrade dropscope to open it",
-            newer.display()
+            "{}:1:1: key `schema_version`: written by a newer dropscope (schema_version = {}; this \
+             one reads 1 to {SCHEMA_VERSION}): upgrade dropscope to open it",
+            newer.display(),
+            SCHEMA_VERSION + 1
         )
     );
     assert_eq!(fs::read_to_string(&newer).unwrap(), text);

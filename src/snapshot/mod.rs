@@ -1,9 +1,9 @@
 //! Session snapshots: human-readable TOML files in the snapshot folder, written atomically and
 //! never over another file.
 //!
-//! # Format (schema 2, current)
+//! # Format (schema 3, current)
 //! ```toml
-//! schema_version = 2
+//! schema_version = 3
 //! dropscope_version = "0.1.0"
 //! created = "2025-06-01T12:34:56Z"   # RFC 3339, UTC
 //! note = "mixed signs diverge"       # optional
@@ -38,11 +38,16 @@
 //! ```
 //! `[profile]`, `[view]` and `[monte_carlo]` may be left out (defaults); unknown keys are errors.
 //!
+//! # Schema 2 (migrated in memory on load)
+//! The same layout with the explicit profile named `custom`: `kind = "custom"` and the list
+//! under `custom`. Both spellings are read (serde aliases); loading one gives
+//! [`Snapshot::migrated_from`] = `Some(2)`.
+//!
 //! # Schema 1 (migrated in memory on load)
 //! The first layout was flat: `schema_version = 1`, `version` (the dropscope version),
 //! `created`, optional `note`, then `delta`, `xb`, `k`, `d`, `weights`, `noise`, `model` and an
 //! optional Monte Carlo `seed` at the top level; no sigma (automatic), moments (exact), view or
-//! statistics. Loading one gives the equivalent schema-2 snapshot with
+//! statistics. Loading one gives the equivalent current snapshot with
 //! [`Snapshot::migrated_from`] = `Some(1)`; the file itself is never rewritten.
 //!
 //! # Writing

@@ -1,4 +1,4 @@
-//! The snapshot file layouts (schema 2, and schema 1 migrated in memory), their validation and
+//! The snapshot file layouts (schema 3; schemas 1 and 2 migrated in memory), their validation and
 //! the [`Snapshot`] they hold.
 
 use std::path::Path;
@@ -13,7 +13,7 @@ use crate::params::{Contributions, Model, Noise, Params};
 use crate::settings::{ProfileKind, View, YScale};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Seeds are full 64-bit; TOML integers stop at 2^63 - 1, so larger ones are strings.
 mod seed_serde {
@@ -160,10 +160,11 @@ pub struct Snapshot {
     pub migrated_from: Option<u32>,
 }
 
-/// The schema-2 file layout.
+/// The schema-3 file layout (schema 2 is the same with `custom` for `explicit`, read through
+/// the serde aliases of [`ProfileKind`] and [`ProfileState`]).
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FileV2 {
+struct FileV3 {
     schema_version: u32,
     dropscope_version: String,
     created: Timestamp,
@@ -213,8 +214,8 @@ fn logistic() -> Model {
     Model::Logistic
 }
 
-impl From<FileV1> for FileV2 {
-    fn from(v1: FileV1) -> FileV2 {
+impl From<FileV1> for FileV3 {
+    fn from(v1: FileV1) -> FileV3 {
         let params = ParamTable {
             delta: v1.delta,
             xb: v1.xb,
@@ -233,7 +234,7 @@ impl From<FileV1> for FileV2 {
                 ..ProfileState::default()
             },
         };
-        FileV2 {
+        FileV3 {
             schema_version: 1,
             dropscope_version: v1.version,
             created: v1.created,
@@ -276,7 +277,7 @@ impl Snapshot {
     /// The file text in the current schema; fails when a value cannot be stored.
     pub fn to_toml(&self) -> Result<String, SnapshotError> {
         self.params.validate()?;
-        let file = FileV2 {
+        let file = FileV3 {
             schema_version: SCHEMA_VERSION,
             dropscope_version: self.dropscope_version.clone(),
             created: self.created,
@@ -318,8 +319,8 @@ impl Snapshot {
             }
         };
         let file = match version {
-            1 => toml::from_str::<FileV1>(text).map(FileV2::from),
-            2 => toml::from_str::<FileV2>(text),
+            1 => toml::from_str::<FileV1>(text).map(FileV3::from),
+            2 | 3 => toml::from_str::<FileV3>(text),
             v if v > i64::from(SCHEMA_VERSION) => {
                 return Err(at(
                     "schema_version",
@@ -355,7 +356,7 @@ impl Snapshot {
             profile: file.profile,
             view: file.view,
             monte_carlo: file.monte_carlo,
-            migrated_from: flat.then_some(1),
+            migrated_from: (version < i64::from(SCHEMA_VERSION)).then_some(version as u32),
         })
     }
 
@@ -419,9 +420,9 @@ mod tests {
         assert_eq!(MonteCarloState::from_estimate(3, 1, 1.0, f64::NAN).m2, 0.0);
     }
 
-    /// Every key a schema-2 file holds, sorted. A change here (a new `[params]` key from the
+    /// Every key a schema-3 file holds, sorted. A change here (a new `[params]` key from the
     /// shared parameter table, say) is a schema change: bump [`SCHEMA_VERSION`] and migrate.
-    const SCHEMA_2_KEYS: &[&str] = &[
+    const SCHEMA_3_KEYS: &[&str] = &[
         "created",
         "dropscope_version",
         "monte_carlo.m2",
@@ -460,7 +461,7 @@ mod tests {
 
     #[test]
     fn the_written_key_set_is_pinned_per_schema_version() {
-        assert_eq!(SCHEMA_VERSION, 2, "pin the key set of the new schema below");
+        assert_eq!(SCHEMA_VERSION, 3, "pin the key set of the new schema below");
         let mut snap = Snapshot::new(Params::default().with_weights(vec![1.0, -2.0]));
         snap.note = Some("pinned".into());
         let text = snap.to_toml().unwrap();
@@ -468,6 +469,22 @@ mod tests {
         let mut found = Vec::new();
         keys(&table, "", &mut found);
         found.sort();
-        assert_eq!(found, SCHEMA_2_KEYS, "{text}");
+        assert_eq!(found, SCHEMA_3_KEYS, "{text}");
+    }
+
+    #[test]
+    fn a_schema_2_file_with_the_custom_profile_migrates() {
+        let text = "schema_version = 2\ndropscope_version = \"0.1.0\"\n\
+                    created = \"2025-06-01T12:34:56Z\"\n\
+                    [params]\nweights = [3.0, -3.0]\n\
+                    [profile]\nkind = \"custom\"\ncustom = [3.0, -3.0]\n";
+        let snap = Snapshot::parse(text, Path::new("old.toml")).unwrap();
+        assert_eq!(snap.migrated_from, Some(2));
+        assert_eq!(snap.profile.kind, ProfileKind::Explicit);
+        assert_eq!(snap.profile.explicit, Some(vec![3.0, -3.0]));
+        let written = snap.to_toml().unwrap();
+        assert!(written.starts_with("schema_version = 3\n"), "{written}");
+        assert!(written.contains("kind = \"explicit\""), "{written}");
+        assert!(!written.contains("custom"), "{written}");
     }
 }
