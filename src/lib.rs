@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod data;
 pub mod engine;
 pub mod montecarlo;
 pub mod params;

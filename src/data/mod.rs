@@ -1,0 +1,13 @@
+//! The data layer: shipped and user data sets, their readers, standardisation, logistic
+//! fits (L2 and with a per-example dropout penalty) and dropout training by SGD.
+//!
+//! Every function here is a pure function of a data set and settings; long jobs report
+//! progress through a callback that can stop them.
+
+pub mod dataset;
+pub mod error;
+pub mod read;
+
+pub use dataset::Dataset;
+pub use error::{FitError, ReadError};
+pub use read::{Format, ReadOptions, read_dataset};
