@@ -6,8 +6,11 @@
 
 pub mod dataset;
 pub mod error;
+pub mod lbfgs;
 pub mod read;
+pub mod standardize;
 
 pub use dataset::Dataset;
 pub use error::{FitError, ReadError};
 pub use read::{Format, ReadOptions, read_dataset};
+pub use standardize::{Features, Standardization};
