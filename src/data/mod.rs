@@ -7,10 +7,14 @@
 pub mod dataset;
 pub mod error;
 pub mod lbfgs;
+pub mod logistic;
+pub mod model;
 pub mod read;
 pub mod standardize;
 
 pub use dataset::Dataset;
 pub use error::{FitError, ReadError};
+pub use logistic::{ExamplePenalty, Fit, Objective, fit_l2, fit_with_penalty};
+pub use model::Model;
 pub use read::{Format, ReadOptions, read_dataset};
 pub use standardize::{Features, Standardization};
