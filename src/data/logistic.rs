@@ -10,7 +10,7 @@ use std::ops::ControlFlow;
 
 use crate::data::error::FitError;
 use crate::data::lbfgs::{self, LbfgsSettings, Progress, Termination};
-use crate::data::model::{Model, log_loss, sigmoid, target};
+use crate::data::model::{Model, log_loss, prior_logit, sigmoid, target};
 use crate::data::standardize::Features;
 
 /// Most L-BFGS iterations a fit takes.
@@ -197,11 +197,8 @@ where
             value: tol,
         });
     }
-    let positives = features.labels.iter().filter(|&&k| k == 1).count() as f64;
-    let share = (positives / features.n as f64)
-        .clamp(0.5 / features.n as f64, 1.0 - 0.5 / features.n as f64);
     let mut start = vec![0.0; features.d + 1];
-    start[0] = (share / (1.0 - share)).ln();
+    start[0] = prior_logit(features);
     let settings = LbfgsSettings {
         tol,
         max_iterations: MAX_ITERATIONS,

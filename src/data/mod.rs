@@ -5,6 +5,7 @@
 //! progress through a callback that can stop them.
 
 pub mod dataset;
+pub mod dropout_sgd;
 pub mod error;
 pub mod lbfgs;
 pub mod logistic;
@@ -13,6 +14,7 @@ pub mod read;
 pub mod standardize;
 
 pub use dataset::Dataset;
+pub use dropout_sgd::{DropoutRun, DropoutSettings, Optimizer, train_dropout};
 pub use error::{FitError, ReadError};
 pub use logistic::{ExamplePenalty, Fit, Objective, fit_l2, fit_with_penalty};
 pub use model::Model;

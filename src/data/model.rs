@@ -60,6 +60,15 @@ impl Model {
     }
 }
 
+/// The log-odds of class 1's share of the examples (kept within (0.5/n, 1 − 0.5/n)):
+/// the intercept the fits start from.
+pub(crate) fn prior_logit(features: &Features) -> f64 {
+    let n = features.n as f64;
+    let positives = features.labels.iter().filter(|&&k| k == 1).count() as f64;
+    let share = (positives / n).clamp(0.5 / n, 1.0 - 0.5 / n);
+    (share / (1.0 - share)).ln()
+}
+
 /// The 0/1 target of a class index in a binary problem.
 pub(crate) fn target(label: usize) -> f64 {
     if label == 1 { 1.0 } else { 0.0 }
