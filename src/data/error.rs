@@ -69,6 +69,18 @@ pub enum ReadError {
         /// The cell's text.
         value: String,
     },
+    /// A label cell is empty.
+    #[error("{}:{line}:{column}: the label `{name}` is empty", path.display())]
+    EmptyLabel {
+        /// The file.
+        path: PathBuf,
+        /// The row's line.
+        line: u64,
+        /// The cell's column.
+        column: usize,
+        /// The label column's name.
+        name: String,
+    },
     /// Every row has the same label.
     #[error("{}: only one class ({class:?}); a classifier needs at least two", path.display())]
     OneClass {

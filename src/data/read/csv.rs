@@ -1,8 +1,10 @@
 //! Streams a CSV file with a header row into a [`Dataset`].
 
+use std::cell::Cell;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
+use std::rc::Rc;
 
 use super::classes::ClassCollector;
 use super::feature_value;
@@ -41,21 +43,68 @@ fn csv_error(path: &Path, e: csv::Error) -> ReadError {
     }
 }
 
+/// What has passed through a [`Tracked`] reader.
+#[derive(Debug, Clone, Copy, Default)]
+struct Seen {
+    /// Bytes read.
+    total: u64,
+    /// The last byte read.
+    last: Option<u8>,
+    /// Whether the end of the input was reached.
+    eof: bool,
+}
+
+/// A reader that records [`Seen`] for the line numbering of records.
+struct Tracked<R> {
+    inner: R,
+    seen: Rc<Cell<Seen>>,
+}
+
+impl<R: Read> Read for Tracked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let count = self.inner.read(buf)?;
+        let mut seen = self.seen.get();
+        seen.total += count as u64;
+        if count == 0 {
+            seen.eof = true;
+        } else {
+            seen.last = Some(buf[count - 1]);
+        }
+        self.seen.set(seen);
+        Ok(count)
+    }
+}
+
+/// The line a record's first field is on. The parser's own record position counts from the
+/// end of the previous record, so it points at any blank lines before the record; instead the
+/// line is found back from where the record ended (`end`): minus its terminator (absent only
+/// for a last line without one) and minus the line breaks inside its quoted fields.
+fn record_line(record: &csv::StringRecord, end: &csv::Position, seen: Seen) -> u64 {
+    let inside: u64 = record.iter().map(|f| f.matches('\n').count() as u64).sum();
+    let unterminated =
+        seen.eof && end.byte() == seen.total && !matches!(seen.last, Some(b'\n' | b'\r'));
+    end.line() - inside - u64::from(!unterminated)
+}
+
 fn read_csv_from<R: Read>(
     path: &Path,
     input: R,
     label: Option<&str>,
 ) -> Result<Dataset, ReadError> {
+    let seen = Rc::new(Cell::new(Seen::default()));
+    let input = Tracked {
+        inner: input,
+        seen: Rc::clone(&seen),
+    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
-        .trim(csv::Trim::All)
         .from_reader(input);
     let header: Vec<String> = reader
         .headers()
         .map_err(|e| csv_error(path, e))?
         .iter()
-        .map(str::to_owned)
+        .map(|h| h.trim().to_owned())
         .collect();
     if header.is_empty() || header.iter().all(String::is_empty) {
         return Err(ReadError::Empty {
@@ -88,7 +137,7 @@ fn read_csv_from<R: Read>(
         .read_record(&mut record)
         .map_err(|e| csv_error(path, e))?
     {
-        let line = record.position().map_or(0, csv::Position::line);
+        let line = record_line(&record, reader.position(), seen.get());
         if record.len() != header.len() {
             return Err(ReadError::Ragged {
                 path: path.to_owned(),
@@ -97,8 +146,16 @@ fn read_csv_from<R: Read>(
                 found: record.len(),
             });
         }
-        for (j, cell) in record.iter().enumerate() {
+        for (j, cell) in record.iter().map(str::trim).enumerate() {
             if j == label_column {
+                if cell.is_empty() {
+                    return Err(ReadError::EmptyLabel {
+                        path: path.to_owned(),
+                        line,
+                        column: j + 1,
+                        name: header[j].clone(),
+                    });
+                }
                 classes.push(cell);
             } else {
                 x.push(feature_value(cell).map_err(|finite| {
@@ -176,6 +233,23 @@ mod tests {
             parse("", None).unwrap_err().to_string(),
             "t.csv: no data rows"
         );
+    }
+
+    #[test]
+    fn lines_count_blank_lines_and_quoted_line_breaks() {
+        let text = "a,b,y\n\n1,2,p\n\n\n\"3\n\",4,q\n\n5,x,r";
+        let err = parse(text, None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.csv:9:2: feature `b` is not a number: \"x\""
+        );
+        let err = parse(&format!("{text}\n"), None).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "t.csv:9:2: feature `b` is not a number: \"x\""
+        );
+        let err = parse("a,y\n1,p\n\"2\n\n\",q\n3,\n", None).unwrap_err();
+        assert_eq!(err.to_string(), "t.csv:6:2: the label `y` is empty");
     }
 
     #[test]
