@@ -418,8 +418,13 @@ mod tests {
         let q = |k: usize, i: usize| f64::from(u8::from(i == k)) - 2.0 * v[i] * v[k] / vv;
         let apply = |x: &[f64], out: &mut [f64]| {
             out.iter_mut().for_each(|o| *o = 0.0);
-            for k in 0..n {
-                let c: f64 = (0..n).map(|i| q(k, i) * x[i]).sum::<f64>() * eigen[k];
+            for (k, lambda) in eigen.iter().enumerate() {
+                let c: f64 = x
+                    .iter()
+                    .enumerate()
+                    .map(|(i, xi)| q(k, i) * xi)
+                    .sum::<f64>()
+                    * lambda;
                 for (i, o) in out.iter_mut().enumerate() {
                     *o += c * q(k, i);
                 }
