@@ -130,6 +130,9 @@ fn validate(features: &Features, s: &DropoutSettings) -> Result<(), FitError> {
     if features.classes > 2 {
         return Err(FitError::SoftmaxUnavailable(features.classes));
     }
+    if features.n == 0 {
+        return Err(FitError::NoExamples);
+    }
     let bad = |name, expected, value| {
         Err(FitError::BadSetting {
             name,

@@ -144,6 +144,9 @@ pub enum ReadError {
 /// Why a fit or a dropout run could not start.
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
 pub enum FitError {
+    /// The design has no examples.
+    #[error("the data set has no examples")]
+    NoExamples,
     /// More than two classes: only binary logistic regression is built.
     #[error("softmax is not available yet: {0} classes")]
     SoftmaxUnavailable(usize),

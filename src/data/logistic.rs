@@ -49,7 +49,7 @@ pub struct Evaluation {
 
 impl<'a> Objective<'a> {
     /// The objective with L2 strength `lambda` (finite, ≥ 0) and an optional penalty. Errors
-    /// for more than two classes or a bad `lambda`.
+    /// for more than two classes, no examples or a bad `lambda`.
     pub fn new(
         features: &'a Features,
         lambda: f64,
@@ -57,6 +57,9 @@ impl<'a> Objective<'a> {
     ) -> Result<Self, FitError> {
         if features.classes > 2 {
             return Err(FitError::SoftmaxUnavailable(features.classes));
+        }
+        if features.n == 0 {
+            return Err(FitError::NoExamples);
         }
         if !(lambda.is_finite() && lambda >= 0.0) {
             return Err(FitError::BadSetting {
@@ -221,4 +224,55 @@ where
         objective: m.value,
         termination: m.termination,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn design(x: Vec<f64>, d: usize, labels: Vec<usize>) -> Features {
+        Features {
+            n: labels.len(),
+            d,
+            x,
+            labels,
+            classes: 2,
+            standardization: None,
+        }
+    }
+
+    /// Without features the optimum intercept is the log-odds of the class-1 share, ln 2 for
+    /// labels 1, 1, 0; F'' = p(1 − p) = 2/9, so |b − ln 2| ≤ max|F'| · 9/2.
+    #[test]
+    fn the_intercept_alone_fits_the_log_odds() {
+        let features = design(vec![], 0, vec![1, 1, 0]);
+        let objective = Objective::new(&features, 0.0, None).unwrap();
+        let at = objective.value_gradient(0.3, &[]);
+        assert!(
+            (at.intercept_gradient - (crate::data::model::sigmoid(0.3) - 2.0 / 3.0)).abs() <= 1e-16
+        );
+        let fit = fit(&objective, &features, 1e-12, |_| ControlFlow::Continue(())).unwrap();
+        assert!(fit.converged());
+        assert!((fit.intercept - 2f64.ln()).abs() <= 4.5 * fit.gradient_norm + 4.0 * f64::EPSILON);
+        assert!(fit.beta.is_empty());
+    }
+
+    /// With the L2 term alone (all features 0) β is driven to exactly 0.
+    #[test]
+    fn zero_features_get_zero_weights() {
+        let features = design(vec![0.0; 8], 2, vec![0, 1, 1, 0]);
+        let fit = fit_l2(&features, 0.5, 1e-12).unwrap();
+        assert_eq!(fit.beta, [0.0, 0.0]);
+        assert!(fit.intercept.abs() <= 1e-12);
+        assert_eq!(fit.train_accuracy, 0.5);
+    }
+
+    #[test]
+    fn no_examples_is_an_error() {
+        let features = design(vec![], 3, vec![]);
+        assert_eq!(
+            fit_l2(&features, 0.1, 1e-9).unwrap_err().to_string(),
+            "the data set has no examples"
+        );
+    }
 }

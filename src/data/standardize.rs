@@ -59,7 +59,7 @@ impl Features {
 
 /// Standardises every feature of `dataset` to mean 0 and population sd 1 (two passes:
 /// the mean, then the centred sum of squares). A constant column becomes all 0 and is listed
-/// in [`Standardization::constant_columns`].
+/// in [`Standardization::constant_columns`] (so is every column when there are no examples).
 pub fn standardized(dataset: &Dataset) -> (Vec<f64>, Standardization) {
     let (n, d) = (dataset.n(), dataset.d());
     let mut means = vec![0.0; d];
@@ -68,7 +68,7 @@ pub fn standardized(dataset: &Dataset) -> (Vec<f64>, Standardization) {
     let mut x = vec![0.0; n * d];
     for j in 0..d {
         let column = || (0..n).map(|i| dataset.x[i * d + j]);
-        let first = dataset.x[j];
+        let first = dataset.x.get(j).copied().unwrap_or(0.0);
         if column().all(|v| v == first) {
             means[j] = first;
             constant_columns.push(j);
