@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod data;
 pub mod engine;
 pub mod file_error;
 pub mod montecarlo;

@@ -1,0 +1,22 @@
+//! The data layer: shipped and user data sets, their readers, standardisation, logistic
+//! fits (L2 and with a per-example dropout penalty) and dropout training by SGD.
+//!
+//! Every function here is a pure function of a data set and settings; long jobs report
+//! progress through a callback that can stop them.
+
+pub mod dataset;
+pub mod dropout_sgd;
+pub mod error;
+pub mod lbfgs;
+pub mod logistic;
+pub mod model;
+pub mod read;
+pub mod standardize;
+
+pub use dataset::Dataset;
+pub use dropout_sgd::{DropoutRun, DropoutSettings, Optimizer, train_dropout};
+pub use error::{FitError, ReadError};
+pub use logistic::{ExamplePenalty, Fit, Objective, fit_l2, fit_with_penalty};
+pub use model::Model;
+pub use read::{Format, ReadOptions, read_dataset};
+pub use standardize::{Features, Standardization};
