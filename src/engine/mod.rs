@@ -4,6 +4,7 @@
 //! describes where x̃β can land; [`penalty_curve`] sweeps xβ for the penalty-against-xβ chart.
 
 mod binomial;
+pub mod charfn;
 mod coefficients;
 mod convergence;
 mod double_double;
@@ -16,6 +17,7 @@ mod scaled;
 mod sweep;
 pub mod theorem1;
 
+pub use charfn::{PenaltyGradient, penalty, penalty_gradient};
 pub use convergence::{PAPER_RADIUS, Support, max_deviation, support, true_radius};
 pub use evaluate::evaluate;
 pub use log_partition::{Linear, LogPartition, Logistic, ScalarLogPartition, model_of};

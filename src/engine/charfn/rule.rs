@@ -1,0 +1,111 @@
+//! The trapezoid rule's step h and node count (docs/math.md §9, "Rule").
+//!
+//! The integrands are analytic in the strip |Im t| < 1. On the lines Im t = ±a the trapezoid
+//! rule's aliasing error is at most ~ e^{−2πa/h} · ∫|f(x ± ia)| dx / π, bounded here by
+//! (kernel L1 norm on the line) · e^{a|xβ|} · (1 + max_± E[e^{±a(S−xβ)}] · e^{aδ max|c_j|}).
+//! The last factor covers the kept-feature variables S_{−j} + c_j of the gradient. The rule
+//! takes the largest h over a few candidate a that keeps this below the target, and stops at
+//! T where the kernels' tails (≤ (4/π) e^{−πT}) are below it.
+
+use std::f64::consts::PI;
+
+/// Largest number of nodes the rule may use; beyond it the list is reported as out of reach.
+pub const NODE_BUDGET: usize = 1 << 20;
+
+/// The chosen rule: nodes t_k = k·step for k = 1..=nodes.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Rule {
+    /// Node spacing h, in units of 1/xβ (t is conjugate to S).
+    pub step: f64,
+    /// Number of nodes after t = 0.
+    pub nodes: usize,
+}
+
+/// ln E[e^{s(S − xβ)}] = Σ_j ln(δ e^{−s(1−δ)c_j} + (1−δ) e^{sδc_j}) for kept contributions c_j.
+fn ln_centred_mgf(kept: &[f64], delta: f64, s: f64) -> f64 {
+    let keep = 1.0 - delta;
+    kept.iter()
+        .map(|&c| {
+            let (x, y) = (-s * keep * c, s * delta * c);
+            let m = x.max(y);
+            m + (delta * (x - m).exp() + keep * (y - m).exp()).ln()
+        })
+        .sum()
+}
+
+/// ln of an upper bound on ∫|π/(t sinh πt)| dx and ∫|π/sinh πt| dx along Im t = a, 0 < a < 1:
+/// |t| ≥ a and |sinh πt|² = sinh²πx + sin²πa, so both are at most (π/a)·I with
+/// I = 2[x₁/s + ln(coth(πx₁/2))/π], s = sin πa, x₁ = asinh(s)/π.
+fn ln_kernel_norm(a: f64) -> f64 {
+    let s = (PI * a).sin();
+    let x1 = s.asinh() / PI;
+    let tail = (1.0 / (0.5 * PI * x1).tanh()).ln() / PI;
+    (PI / a).ln() + (2.0 * (x1 / s + tail)).ln()
+}
+
+/// The rule for kept contributions `kept` (c_j = w_j/(1−δ)), dropout rate `delta`, predictor
+/// `xb`, with aliasing and truncation errors below e^{`ln_tolerance`} each. `None` when it
+/// would need more than [`NODE_BUDGET`] nodes.
+pub fn choose(kept: &[f64], delta: f64, xb: f64, ln_tolerance: f64) -> Option<Rule> {
+    let variance = delta * (1.0 - delta) * kept.iter().map(|c| c * c).sum::<f64>();
+    let largest = kept.iter().fold(0.0f64, |m, c| m.max(c.abs()));
+    let budget = -ln_tolerance + (1.0 / PI).ln().abs();
+    // Minimising e^{-2πa/h} e^{a²Var/2} suggests a ≈ sqrt(2·budget/Var); try around it.
+    let guess = (2.0 * budget / variance.max(1e-300)).sqrt();
+    let candidates = [0.25, 0.5, 0.7071, 1.0, 1.4142, 2.0]
+        .map(|f| f * guess)
+        .into_iter()
+        .chain([0.5, 0.8])
+        .filter(|a| *a > 1e-12 && *a <= 0.8);
+    let step = candidates
+        .map(|a| {
+            let growth = ln_centred_mgf(kept, delta, a).max(ln_centred_mgf(kept, delta, -a))
+                + a * delta * largest;
+            let ln_bound = ln_kernel_norm(a) - PI.ln()
+                + a * xb.abs()
+                + growth.max(0.0)
+                + (1.0 + (-growth.abs()).exp()).ln();
+            2.0 * PI * a / (ln_bound - ln_tolerance).max(1.0)
+        })
+        .fold(0.0f64, f64::max);
+    let end = ((4.0 / PI).ln() - ln_tolerance).max(PI) / PI;
+    let nodes = end / step;
+    (step > 0.0 && nodes.is_finite() && nodes <= NODE_BUDGET as f64).then(|| Rule {
+        step,
+        nodes: nodes.ceil() as usize,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kernel_norm_bounds_the_integral() {
+        // Midpoint sums of |π/(t sinh πt)| along Im t = a, against the bound.
+        for a in [0.05, 0.3, 0.8] {
+            let dx = 1e-4;
+            let mut total = 0.0;
+            for i in 0..200_000 {
+                let x = (i as f64 + 0.5) * dx;
+                let t_abs = x.hypot(a);
+                let sinh_abs = ((PI * x).sinh().powi(2) + (PI * a).sin().powi(2)).sqrt();
+                total += 2.0 * dx * PI / (t_abs * sinh_abs);
+            }
+            let bound = ln_kernel_norm(a).exp();
+            assert!(
+                total <= bound && bound < 4.0 * total,
+                "a={a}: {total} vs {bound}"
+            );
+        }
+    }
+
+    #[test]
+    fn wider_lists_need_finer_steps() {
+        let narrow = choose(&[0.5; 10], 0.5, 1.0, -37.0).unwrap();
+        let wide = choose(&[0.5; 1000], 0.5, 1.0, -37.0).unwrap();
+        assert!(wide.step < narrow.step);
+        assert!(wide.nodes > narrow.nodes);
+        assert!(choose(&[1e9], 0.5, 1.0, -37.0).is_none());
+    }
+}
