@@ -48,12 +48,20 @@ const PARALLEL_MIN_WORK: usize = 1 << 18;
 /// Most nodes the gradient handles at once (its buffers hold O(√d) rows of this many).
 const GRADIENT_CHUNK: usize = 1024;
 
+/// Largest shift |y₀| of the penalty's line of nodes off the real axis (the strip is |Im t| < 1).
+const MAX_TILT: f64 = 0.5;
+/// Smallest gain y₀|xβ| − y₀²Var/2 (nats of cancellation avoided) for which the line is shifted.
+const MIN_TILT_GAIN: f64 = 2.0;
+/// Largest y₀|xβ|, so that e^{−y₀xβ} stays far from underflow.
+const MAX_TILT_EXPONENT: f64 = 600.0;
+
 /// A checked problem: kept contributions, rate, predictor and the rule.
 struct Problem {
     kept: Vec<f64>,
     delta: f64,
     xb: f64,
     variance: f64,
+    ln_tolerance: f64,
     rule: rule::Rule,
 }
 
@@ -78,14 +86,31 @@ impl Problem {
             (2.0 * softplus(xb)).ln()
         };
         let ln_tolerance = TOLERANCE.ln() + ln_scale.clamp(LN_SCALE_FLOOR, 0.0);
-        let rule = rule::choose(&kept, delta, xb, ln_tolerance)?;
+        let rule = rule::choose(&kept, delta, xb, 0.0, ln_tolerance)?;
         Some(Problem {
             kept,
             delta,
             xb,
             variance,
+            ln_tolerance,
             rule,
         })
+    }
+
+    /// The line Im t = y₀ for the penalty's nodes. On the real line the integrand's terms are
+    /// O(1) while R can be as small as σ'(xβ)·Var/2 ≪ 1: rounding leaves an absolute floor of
+    /// ~1e-16. On Im t = y₀ (sign of xβ) they carry e^{−|y₀xβ|} and grow only by
+    /// E[e^{−y₀(S−xβ)}] ≈ e^{y₀²Var/2}, so y₀ = min(½, |xβ|/Var) removes that cancellation.
+    fn tilt(&self) -> f64 {
+        let a = MAX_TILT
+            .min(self.xb.abs() / self.variance)
+            .min(MAX_TILT_EXPONENT / self.xb.abs());
+        let gain = a * self.xb.abs() - 0.5 * a * a * self.variance;
+        if gain >= MIN_TILT_GAIN {
+            a.copysign(self.xb)
+        } else {
+            0.0
+        }
     }
 
     /// Splits nodes 1..=N into contiguous ranges (first, count), one per thread used.
@@ -138,13 +163,23 @@ impl Problem {
 /// rounding (docs/math.md §9). `None` for non-finite inputs, δ outside [0, 1), or a list
 /// whose rule would exceed [`NODE_BUDGET`] nodes.
 pub fn penalty(weights: &[f64], delta: f64, offset: f64) -> Option<f64> {
-    let p = Problem::new(weights, delta, offset)?;
+    let mut p = Problem::new(weights, delta, offset)?;
     if delta == 0.0 || p.variance == 0.0 {
         return Some(0.0);
     }
-    let sums =
-        p.run(|first, count| sums::penalty(&p.kept, p.delta, p.xb, p.rule.step, first, count));
-    Some(p.integral(0.5 * p.variance, sums.iter().sum()).max(0.0))
+    let tilt = p.tilt();
+    if tilt == 0.0 {
+        let sums = p.run(|first, count| {
+            sums::penalty(&p.kept, p.delta, p.xb, p.rule.step, 0.0, first, count)
+        });
+        return Some(p.integral(0.5 * p.variance, sums.iter().sum()).max(0.0));
+    }
+    p.rule = rule::choose(&p.kept, delta, p.xb, tilt, p.ln_tolerance)?;
+    let at_zero = sums::penalty(&p.kept, p.delta, p.xb, p.rule.step, tilt, 0, 1);
+    let sums = p.run(|first, count| {
+        sums::penalty(&p.kept, p.delta, p.xb, p.rule.step, tilt, first, count)
+    });
+    Some(p.integral(at_zero, sums.iter().sum()).max(0.0))
 }
 
 /// R with ∂R/∂b and ∂R/∂w_j (see [`PenaltyGradient`]), same inputs and `None` cases as
@@ -187,8 +222,13 @@ pub fn penalty_gradient(weights: &[f64], delta: f64, offset: f64) -> Option<Pena
             p.integral(p.delta * p.kept[j], node_sum)
         })
         .collect();
+    let penalty = if p.tilt() == 0.0 {
+        p.integral(0.5 * p.variance, penalty_sum).max(0.0)
+    } else {
+        penalty(weights, delta, offset)?
+    };
     Some(PenaltyGradient {
-        penalty: p.integral(0.5 * p.variance, penalty_sum).max(0.0),
+        penalty,
         d_offset: p.integral(0.0, offset_sum),
         d_weights,
     })

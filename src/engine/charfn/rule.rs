@@ -1,11 +1,12 @@
 //! The trapezoid rule's step h and node count (docs/math.md §9, "Rule").
 //!
-//! The integrands are analytic in the strip |Im t| < 1. On the lines Im t = ±a the trapezoid
-//! rule's aliasing error is at most ~ e^{−2πa/h} · ∫|f(x ± ia)| dx / π, bounded here by
-//! (kernel L1 norm on the line) · e^{a|xβ|} · (1 + max_± E[e^{±a(S−xβ)}] · e^{aδ max|c_j|}).
-//! The last factor covers the kept-feature variables S_{−j} + c_j of the gradient. The rule
-//! takes the largest h over a few candidate a that keeps this below the target, and stops at
-//! T where the kernels' tails (≤ (4/π) e^{−πT}) are below it.
+//! The integrands are analytic in the strip |Im t| < 1. For nodes on the line Im t = y₀, the
+//! trapezoid rule's aliasing error is at most ~ e^{−2πb/h} · ∫|f(x + iy)| dx / π over the
+//! lines y = y₀ ± b, bounded here by (kernel L1 norm on the line) · e^{−y·xβ} ·
+//! (1 + E[e^{−y(S−xβ)}] · e^{|y|δ max|c_j|}). The last factor covers the kept-feature
+//! variables S_{−j} + c_j of the gradient. The rule takes the largest h over a few candidate b
+//! that keeps this below the target, and stops at T where the kernels' tails
+//! (≤ (2/π) e^{−πT} times the same growth on the line y₀) are below it.
 
 use std::f64::consts::PI;
 
@@ -43,32 +44,40 @@ fn ln_kernel_norm(a: f64) -> f64 {
     (PI / a).ln() + (2.0 * (x1 / s + tail)).ln()
 }
 
-/// The rule for kept contributions `kept` (c_j = w_j/(1−δ)), dropout rate `delta`, predictor
-/// `xb`, with aliasing and truncation errors below e^{`ln_tolerance`} each. `None` when it
-/// would need more than [`NODE_BUDGET`] nodes.
-pub fn choose(kept: &[f64], delta: f64, xb: f64, ln_tolerance: f64) -> Option<Rule> {
+/// ln of the bound on |integrand| integrated along Im t = y (see the module docs).
+fn ln_line_bound(kept: &[f64], delta: f64, xb: f64, largest: f64, y: f64) -> f64 {
+    let growth = ln_centred_mgf(kept, delta, -y) + y.abs() * delta * largest;
+    ln_kernel_norm(y.abs()) - PI.ln() - y * xb + growth.max(0.0) + (-growth.abs()).exp().ln_1p()
+}
+
+/// The rule on the line Im t = `tilt` (|tilt| < 1) for kept contributions `kept`
+/// (c_j = w_j/(1−δ)), dropout rate `delta`, predictor `xb`, with aliasing and truncation errors
+/// below e^{`ln_tolerance`} each. `None` when it would need more than [`NODE_BUDGET`] nodes.
+pub fn choose(kept: &[f64], delta: f64, xb: f64, tilt: f64, ln_tolerance: f64) -> Option<Rule> {
     let variance = delta * (1.0 - delta) * kept.iter().map(|c| c * c).sum::<f64>();
     let largest = kept.iter().fold(0.0f64, |m, c| m.max(c.abs()));
-    let budget = -ln_tolerance + (1.0 / PI).ln().abs();
-    // Minimising e^{-2πa/h} e^{a²Var/2} suggests a ≈ sqrt(2·budget/Var); try around it.
-    let guess = (2.0 * budget / variance.max(1e-300)).sqrt();
+    let room = 1.0 - tilt.abs();
+    // Minimising e^{-2πb/h} e^{b²Var/2} suggests b ≈ sqrt(2·ln(1/tolerance)/Var); try around it.
+    let guess = (2.0 * (PI.ln() - ln_tolerance) / variance.max(1e-300)).sqrt();
     let candidates = [0.25, 0.5, 0.7071, 1.0, 1.4142, 2.0]
         .map(|f| f * guess)
         .into_iter()
-        .chain([0.5, 0.8])
-        .filter(|a| *a > 1e-12 && *a <= 0.8);
+        .chain([0.2, 0.35, 0.5, 0.65, 0.8].map(|f| f * room))
+        .filter(|b| *b > 1e-12 && *b <= 0.8 * room);
     let step = candidates
-        .map(|a| {
-            let growth = ln_centred_mgf(kept, delta, a).max(ln_centred_mgf(kept, delta, -a))
-                + a * delta * largest;
-            let ln_bound = ln_kernel_norm(a) - PI.ln()
-                + a * xb.abs()
-                + growth.max(0.0)
-                + (1.0 + (-growth.abs()).exp()).ln();
-            2.0 * PI * a / (ln_bound - ln_tolerance).max(1.0)
+        .map(|b| {
+            let ln_bound = [tilt + b, tilt - b]
+                .into_iter()
+                .filter(|y| y.abs() > 1e-6)
+                .map(|y| ln_line_bound(kept, delta, xb, largest, y))
+                .fold(f64::NEG_INFINITY, f64::max);
+            2.0 * PI * b / (ln_bound - ln_tolerance).max(1.0)
         })
+        .filter(|h| h.is_finite())
         .fold(0.0f64, f64::max);
-    let end = ((4.0 / PI).ln() - ln_tolerance).max(PI) / PI;
+    let growth = ln_centred_mgf(kept, delta, -tilt) + tilt.abs() * delta * largest;
+    let ln_tail = (2.0 / PI).ln() + growth.max(0.0) + (-growth.abs()).exp().ln_1p() - tilt * xb;
+    let end = ((ln_tail - ln_tolerance) / PI).max(1.0);
     let nodes = end / step;
     (step > 0.0 && nodes.is_finite() && nodes <= NODE_BUDGET as f64).then(|| Rule {
         step,
@@ -102,10 +111,10 @@ mod tests {
 
     #[test]
     fn wider_lists_need_finer_steps() {
-        let narrow = choose(&[0.5; 10], 0.5, 1.0, -37.0).unwrap();
-        let wide = choose(&[0.5; 1000], 0.5, 1.0, -37.0).unwrap();
+        let narrow = choose(&[0.5; 10], 0.5, 1.0, 0.0, -37.0).unwrap();
+        let wide = choose(&[0.5; 1000], 0.5, 1.0, 0.0, -37.0).unwrap();
         assert!(wide.step < narrow.step);
         assert!(wide.nodes > narrow.nodes);
-        assert!(choose(&[1e9], 0.5, 1.0, -37.0).is_none());
+        assert!(choose(&[1e9], 0.5, 1.0, 0.0, -37.0).is_none());
     }
 }

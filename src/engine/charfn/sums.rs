@@ -36,12 +36,19 @@ impl Kernels {
 /// Products of the centred factors over all features: entry i is ψ(t_i) − 1, where
 /// ψ(t) = φ(t) e^{−itxβ}. The factors are multiplied as a balanced tree (a binary counter of
 /// partial products), so rounding grows like log₂ d rather than √d ulps of ψ.
-fn full_product(kept: &[f64], delta: f64, step: f64, first: usize, count: usize) -> Vec<Complex> {
+fn full_product(
+    kept: &[f64],
+    delta: f64,
+    step: f64,
+    tilt: f64,
+    first: usize,
+    count: usize,
+) -> Vec<Complex> {
     let mut stack: Vec<(u32, Vec<Complex>)> = Vec::new();
     let mut spare: Vec<Vec<Complex>> = Vec::new();
     for &c in kept.iter().filter(|c| **c != 0.0) {
         let mut q = spare.pop().unwrap_or_else(|| vec![Complex::ZERO; count]);
-        terms::for_each_node(c, delta, step, first, count, |i, u, _| q[i] = u);
+        terms::for_each_node(c, delta, step, tilt, first, count, |i, u, _| q[i] = u);
         let mut level = 0;
         while stack.last().is_some_and(|(l, _)| *l == level) {
             let (_, other) = stack.pop().expect("checked non-empty");
@@ -65,11 +72,41 @@ fn multiply_into(a: &mut [Complex], b: &[Complex]) {
     }
 }
 
-/// Σ_i π/(t sinh πt) Re[e^{itxβ}(1 − ψ(t))] over the range (the penalty's node sum).
-pub fn penalty(kept: &[f64], delta: f64, xb: f64, step: f64, first: usize, count: usize) -> f64 {
-    let q = full_product(kept, delta, step, first, count);
-    let k = Kernels::new(xb, step, first, count);
-    penalty_sum(&k, &q)
+/// Σ_i Re[K(t) e^{itxβ}(1 − ψ(t))], K(t) = π/(t sinh πt), over the nodes
+/// t = (first + i)·h + i·y on the line Im t = y (`tilt`, |y| < 1; t = 0 itself only off the
+/// real line): the penalty's node sum.
+pub fn penalty(
+    kept: &[f64],
+    delta: f64,
+    xb: f64,
+    step: f64,
+    tilt: f64,
+    first: usize,
+    count: usize,
+) -> f64 {
+    let q = full_product(kept, delta, step, tilt, first, count);
+    q.iter()
+        .enumerate()
+        .map(|(i, q)| -(penalty_weight(xb, (first + i) as f64 * step, tilt) * *q).re)
+        .sum()
+}
+
+/// K(t) e^{itxβ} at t = x + iy.
+fn penalty_weight(xb: f64, x: f64, y: f64) -> Complex {
+    let phase = Complex::cis(x * xb).scale((-y * xb).exp());
+    let t = Complex { re: x, im: y };
+    let (a, b) = (PI * x, PI * y);
+    let sinh = Complex {
+        re: a.sinh() * b.cos(),
+        im: a.cosh() * b.sin(),
+    };
+    let denominator = t * sinh;
+    let norm = denominator.re * denominator.re + denominator.im * denominator.im;
+    let kernel = Complex {
+        re: PI * denominator.re / norm,
+        im: -PI * denominator.im / norm,
+    };
+    kernel * phase
 }
 
 fn penalty_sum(k: &Kernels, q: &[Complex]) -> f64 {
@@ -128,7 +165,7 @@ pub fn gradient(
     for b in 0..blocks {
         let row = &mut block_product[b * n..(b + 1) * n];
         for &c in &kept[block_range(b)] {
-            terms::for_each_node(c, delta, step, first, n, |i, u, _| {
+            terms::for_each_node(c, delta, step, 0.0, first, n, |i, u, _| {
                 row[i] = row[i].combine(u);
             });
         }
@@ -160,7 +197,7 @@ pub fn gradient(
                 &mut factor[jj * n..(jj + 1) * n],
                 &mut kept_term[jj * n..(jj + 1) * n],
             );
-            terms::for_each_node(c, delta, step, first, n, |i, u, w| {
+            terms::for_each_node(c, delta, step, 0.0, first, n, |i, u, w| {
                 f[i] = u;
                 v[i] = w;
             });

@@ -34,20 +34,26 @@ impl Rotation {
     }
 }
 
-/// Calls `each(i, u, v)` for the nodes t = (k0 + i)·h, i = 0..count, with the feature's
-/// centred factor offset u = (δ + (1−δ) e^{itc}) e^{−i(1−δ)tc} − 1
-/// = δ(e^{−i(1−δ)tc} − 1) + (1−δ)(e^{iδtc} − 1) and its kept-feature offset v = e^{iδtc} − 1.
-/// `c` is the kept contribution w/(1−δ); the real part of u is a sum of two terms of one sign.
+/// Calls `each(i, u, v)` for the nodes t = (k0 + i)·h + i·y, i = 0..count, on the line
+/// Im t = y (`tilt`, |y| < 1), with the feature's centred factor offset
+/// u = (δ + (1−δ) e^{itc}) e^{−i(1−δ)tc} − 1
+///   = p(e^{−i(1−δ)xc} − 1) + q(e^{iδxc} − 1) + (p + q − 1),
+/// p = δ e^{(1−δ)cy}, q = (1−δ) e^{−δcy} (x = Re t), and its kept-feature offset
+/// v = e^{iδxc} − 1 (meaningful for y = 0). `c` is the kept contribution w/(1−δ). On the real
+/// line p + q − 1 = 0 and the real part of u is a sum of two terms of one sign.
 #[inline(always)]
 pub fn for_each_node(
     c: f64,
     delta: f64,
     step: f64,
+    tilt: f64,
     k0: usize,
     count: usize,
     mut each: impl FnMut(usize, Complex, Complex),
 ) {
     let keep = 1.0 - delta;
+    let (p, q) = (delta * (keep * c * tilt).exp(), keep * (-delta * c * tilt).exp());
+    let shift = delta * (keep * c * tilt).exp_m1() + keep * (-delta * c * tilt).exp_m1();
     let mut dropped = Rotation::new(-keep * c * step, k0);
     let mut kept = Rotation::new(delta * c * step, k0);
     for i in 0..count {
@@ -55,7 +61,8 @@ pub fn for_each_node(
             dropped.advance(k0 + i);
             kept.advance(k0 + i);
         }
-        let u = dropped.state.scale(delta) + kept.state.scale(keep);
+        let mut u = dropped.state.scale(p) + kept.state.scale(q);
+        u.re += shift;
         each(i, u, kept.state);
     }
 }
@@ -68,7 +75,7 @@ mod tests {
     fn recurrence_matches_direct_evaluation() {
         let (c, delta, h) = (3.7, 0.3, 0.013);
         let mut worst: f64 = 0.0;
-        for_each_node(c, delta, h, 5, 200, |i, u, v| {
+        for_each_node(c, delta, h, 0.0, 5, 200, |i, u, v| {
             let t = (5 + i) as f64 * h;
             let theta = t * c;
             let factor = Complex {
@@ -89,7 +96,7 @@ mod tests {
     fn small_angles_keep_relative_precision() {
         // u ≈ −δ(1−δ)θ²/2 for θ = tc → 0; every node here has θ ≤ 1e-6.
         let (c, delta, h) = (1e-8, 0.5, 1.0);
-        for_each_node(c, delta, h, 1, 100, |i, u, _| {
+        for_each_node(c, delta, h, 0.0, 1, 100, |i, u, _| {
             let theta = (1 + i) as f64 * h * c;
             let expected = -delta * (1.0 - delta) * theta * theta / 2.0;
             assert!(
