@@ -25,7 +25,10 @@ struct Case {
 }
 
 fn cases() -> Vec<Case> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/charfn_reference.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/charfn_reference.json"
+    );
     let text = std::fs::read_to_string(path).expect("tests/data/charfn_reference.json");
     let doc: Value = serde_json::from_str(&text).expect("valid JSON");
     doc["cases"]
@@ -93,7 +96,11 @@ fn gradient_matches_lattice_references() {
         check("∂R/∂b".into(), g.d_offset, number(&c.json["d_offset"]));
         for entry in c.json["d_weights"].as_array().expect("d_weights") {
             let j = entry["j"].as_u64().expect("j") as usize;
-            check(format!("∂R/∂w_{j}"), g.d_weights[j], number(&entry["value"]));
+            check(
+                format!("∂R/∂w_{j}"),
+                g.d_weights[j],
+                number(&entry["value"]),
+            );
         }
     }
     assert!(checked >= 20, "only {checked} gradient components");

@@ -121,7 +121,7 @@ def cases():
     return [
         ("d=25 mixed", ints(rng, 25, mixed3), 0.25, 0.5, 0.0, [0, 12, 24]),
         ("d=25 positive", ints(rng, 25, [1, 2, 3]), 0.125, 0.1, -3.5, [0, 7, 24]),
-        ("d=25 mixed, divergent", ints(rng, 25, mixed3), 0.5, 0.75, 0.0, [1, 13, 20]),
+        ("d=25 mixed, wide", ints(rng, 25, mixed3), 0.5, 0.75, 0.0, [1, 13, 20]),
         ("d=60 mixed", ints(rng, 60, mixed3), 0.0625, 0.75, 7.0, [0, 30, 59]),
         ("d=60 mixed", ints(rng, 60, mixed2 + [0]), 0.125, 0.9, 0.0, [2, 31, 58]),
         ("d=60 positive, large xb", ints(rng, 60, [1, 2]), 0.25, 0.5, 7.0, [0, 29, 59]),

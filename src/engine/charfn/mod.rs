@@ -67,7 +67,9 @@ struct Problem {
 
 impl Problem {
     /// `None` for a non-finite input, δ outside [0, 1), or a rule over [`NODE_BUDGET`].
-    fn new(weights: &[f64], delta: f64, offset: f64) -> Option<Problem> {
+    /// The error target is [`TOLERANCE`] × (2A(xβ) + `estimate`), a lower bound on the scale
+    /// A(xβ) + E[A(S)] = 2A(xβ) + R when `estimate` ≤ R.
+    fn new(weights: &[f64], delta: f64, offset: f64, estimate: f64) -> Option<Problem> {
         if !(0.0..1.0).contains(&delta) || !offset.is_finite() {
             return None;
         }
@@ -80,7 +82,9 @@ impl Problem {
         if !xb.is_finite() || !variance.is_finite() {
             return None;
         }
-        let ln_scale = if xb < -30.0 {
+        let ln_scale = if estimate > 0.0 {
+            (2.0 * softplus(xb) + estimate).ln()
+        } else if xb < -30.0 {
             xb + 2f64.ln()
         } else {
             (2.0 * softplus(xb)).ln()
@@ -113,43 +117,26 @@ impl Problem {
         }
     }
 
-    /// Splits nodes 1..=N into contiguous ranges (first, count), one per thread used.
-    fn ranges(&self) -> Vec<(usize, usize)> {
-        let n = self.rule.nodes;
-        let work = n.saturating_mul(self.kept.len().max(1));
-        let threads = if work < PARALLEL_MIN_WORK {
+    /// Splits nodes first..first + count into contiguous ranges (first, count), one per thread
+    /// used; `cost` is the work per node.
+    fn ranges(first: usize, count: usize, cost: usize) -> Vec<(usize, usize)> {
+        let threads = if count.saturating_mul(cost.max(1)) < PARALLEL_MIN_WORK {
             1
         } else {
             std::thread::available_parallelism()
                 .map_or(1, |t| t.get())
-                .min(n)
+                .min(count)
         };
-        let per = n.div_ceil(threads.max(1));
+        let per = count.div_ceil(threads.max(1));
         (0..threads)
-            .map(|t| (1 + t * per, per.min(n.saturating_sub(t * per))))
+            .map(|t| (first + t * per, per.min(count.saturating_sub(t * per))))
             .filter(|(_, count)| *count > 0)
             .collect()
     }
 
-    /// Runs `work` on every range, on scoped threads when there are several.
+    /// Runs `work` on every range of nodes 1..=N, on scoped threads when there are several.
     fn run<T: Send>(&self, work: impl Fn(usize, usize) -> T + Sync) -> Vec<T> {
-        let ranges = self.ranges();
-        if ranges.len() == 1 {
-            return vec![work(ranges[0].0, ranges[0].1)];
-        }
-        std::thread::scope(|scope| {
-            let handles: Vec<_> = ranges
-                .iter()
-                .map(|&(first, count)| {
-                    let work = &work;
-                    scope.spawn(move || work(first, count))
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().expect("charfn worker panicked"))
-                .collect()
-        })
+        run_ranges(Self::ranges(1, self.rule.nodes, self.kept.len()), work)
     }
 
     /// (h/π) × (the t = 0 term + a node sum): the trapezoid rule's value.
@@ -163,29 +150,81 @@ impl Problem {
 /// rounding (docs/math.md §9). `None` for non-finite inputs, δ outside [0, 1), or a list
 /// whose rule would exceed [`NODE_BUDGET`] nodes.
 pub fn penalty(weights: &[f64], delta: f64, offset: f64) -> Option<f64> {
-    let mut p = Problem::new(weights, delta, offset)?;
+    let first = penalty_pass(weights, delta, offset, 1.0)?;
+    if first >= SMALL_PENALTY {
+        return Some(first);
+    }
+    penalty_pass(weights, delta, offset, first / SMALL_PENALTY)
+}
+
+/// Below this the first pass (target 1e-16·(2A(xβ) + 1)) is not enough for 1e-10 relative, and
+/// the penalty is recomputed with the target 1e-16·2A(xβ) + 1e-11·R.
+const SMALL_PENALTY: f64 = 1e-5;
+
+/// Nodes up to this many times t₀ = sqrt(2 ln(1/cutoff)/Var), where |ψ| ≈ e^{−t²Var/2} reaches
+/// the cutoff, take the full product by the recurrence; the rest go node by node with early exit.
+const FULL_PRODUCT_REACH: f64 = 1.5;
+
+/// One evaluation of R with the error target set by `estimate` (see [`Problem::new`]).
+fn penalty_pass(weights: &[f64], delta: f64, offset: f64, estimate: f64) -> Option<f64> {
+    let mut p = Problem::new(weights, delta, offset, estimate)?;
     if delta == 0.0 || p.variance == 0.0 {
         return Some(0.0);
     }
     let tilt = p.tilt();
     if tilt == 0.0 {
-        let sums = p.run(|first, count| {
-            sums::penalty(&p.kept, p.delta, p.xb, p.rule.step, 0.0, first, count)
+        let step = p.rule.step;
+        let reach = FULL_PRODUCT_REACH * (-2.0 * p.ln_tolerance / p.variance).sqrt();
+        let full = ((reach / step).ceil() as usize).min(p.rule.nodes);
+        let sums = run_ranges(Problem::ranges(1, full, p.kept.len()), |first, count| {
+            sums::penalty(&p.kept, p.delta, p.xb, step, 0.0, first, count)
         });
-        return Some(p.integral(0.5 * p.variance, sums.iter().sum()).max(0.0));
+        // Dropping ψ below the cutoff at t ≥ t_B changes the sum by at most
+        // cutoff·(h/t_B² + 1/t_B)/π (K(t) ≤ 1/t²): the cutoff keeps that below the target.
+        let t_b = (full + 1) as f64 * step;
+        let ln_cutoff = p.ln_tolerance + PI.ln() - (step / (t_b * t_b) + 1.0 / t_b).ln();
+        let rest = p.rule.nodes - full;
+        let tail = run_ranges(Problem::ranges(full + 1, rest, 64), |first, count| {
+            sums::penalty_early_exit(&p.kept, p.delta, p.xb, step, first, count, ln_cutoff)
+        });
+        let total = sums.iter().sum::<f64>() + tail.iter().sum::<f64>();
+        return Some(p.integral(0.5 * p.variance, total).max(0.0));
     }
     p.rule = rule::choose(&p.kept, delta, p.xb, tilt, p.ln_tolerance)?;
     let at_zero = sums::penalty(&p.kept, p.delta, p.xb, p.rule.step, tilt, 0, 1);
-    let sums = p.run(|first, count| {
-        sums::penalty(&p.kept, p.delta, p.xb, p.rule.step, tilt, first, count)
-    });
+    let sums = p
+        .run(|first, count| sums::penalty(&p.kept, p.delta, p.xb, p.rule.step, tilt, first, count));
     Some(p.integral(at_zero, sums.iter().sum()).max(0.0))
+}
+
+/// Runs `work(first, count)` on each range, on scoped threads when there are several.
+fn run_ranges<T: Send>(
+    ranges: Vec<(usize, usize)>,
+    work: impl Fn(usize, usize) -> T + Sync,
+) -> Vec<T> {
+    match ranges.len() {
+        0 => Vec::new(),
+        1 => vec![work(ranges[0].0, ranges[0].1)],
+        _ => std::thread::scope(|scope| {
+            let handles: Vec<_> = ranges
+                .iter()
+                .map(|&(first, count)| {
+                    let work = &work;
+                    scope.spawn(move || work(first, count))
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().expect("charfn worker panicked"))
+                .collect()
+        }),
+    }
 }
 
 /// R with ∂R/∂b and ∂R/∂w_j (see [`PenaltyGradient`]), same inputs and `None` cases as
 /// [`penalty`]. Cost about three times that of [`penalty`].
 pub fn penalty_gradient(weights: &[f64], delta: f64, offset: f64) -> Option<PenaltyGradient> {
-    let p = Problem::new(weights, delta, offset)?;
+    let p = Problem::new(weights, delta, offset, 1.0)?;
     let d = weights.len();
     if delta == 0.0 || p.variance == 0.0 {
         return Some(PenaltyGradient {
@@ -222,8 +261,9 @@ pub fn penalty_gradient(weights: &[f64], delta: f64, offset: f64) -> Option<Pena
             p.integral(p.delta * p.kept[j], node_sum)
         })
         .collect();
-    let penalty = if p.tilt() == 0.0 {
-        p.integral(0.5 * p.variance, penalty_sum).max(0.0)
+    let real_line = p.integral(0.5 * p.variance, penalty_sum).max(0.0);
+    let penalty = if p.tilt() == 0.0 && real_line >= SMALL_PENALTY {
+        real_line
     } else {
         penalty(weights, delta, offset)?
     };

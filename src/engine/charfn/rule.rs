@@ -8,7 +8,7 @@
 //! that keeps this below the target, and stops at T where the kernels' tails
 //! (≤ (2/π) e^{−πT} times the same growth on the line y₀) are below it.
 
-use std::f64::consts::PI;
+use std::f64::consts::{FRAC_1_SQRT_2, PI, SQRT_2};
 
 /// Largest number of nodes the rule may use; beyond it the list is reported as out of reach.
 pub const NODE_BUDGET: usize = 1 << 20;
@@ -59,7 +59,7 @@ pub fn choose(kept: &[f64], delta: f64, xb: f64, tilt: f64, ln_tolerance: f64) -
     let room = 1.0 - tilt.abs();
     // Minimising e^{-2πb/h} e^{b²Var/2} suggests b ≈ sqrt(2·ln(1/tolerance)/Var); try around it.
     let guess = (2.0 * (PI.ln() - ln_tolerance) / variance.max(1e-300)).sqrt();
-    let candidates = [0.25, 0.5, 0.7071, 1.0, 1.4142, 2.0]
+    let candidates = [0.25, 0.5, FRAC_1_SQRT_2, 1.0, SQRT_2, 2.0]
         .map(|f| f * guess)
         .into_iter()
         .chain([0.2, 0.35, 0.5, 0.65, 0.8].map(|f| f * room))

@@ -52,7 +52,10 @@ pub fn for_each_node(
     mut each: impl FnMut(usize, Complex, Complex),
 ) {
     let keep = 1.0 - delta;
-    let (p, q) = (delta * (keep * c * tilt).exp(), keep * (-delta * c * tilt).exp());
+    let (p, q) = (
+        delta * (keep * c * tilt).exp(),
+        keep * (-delta * c * tilt).exp(),
+    );
     let shift = delta * (keep * c * tilt).exp_m1() + keep * (-delta * c * tilt).exp_m1();
     let mut dropped = Rotation::new(-keep * c * step, k0);
     let mut kept = Rotation::new(delta * c * step, k0);
