@@ -203,3 +203,19 @@ fn bad_input_and_budget() {
     let g = penalty_gradient(&[0.0, 0.0], 0.5, 1.0).unwrap();
     assert_eq!(g.d_weights, vec![0.0, 0.0]);
 }
+
+#[test]
+fn early_exit_matches_the_full_product() {
+    // Every node by the full recurrence product, against penalty()'s split at the full-product
+    // reach (early exit beyond it), on a wide mixed list where most nodes exit early.
+    for (d, delta, offset) in [(1000usize, 0.5, 0.3), (3000, 0.2, -2.0), (500, 0.9, 5.0)] {
+        let w = random_list(d, 17, 1.0);
+        let p = Problem::new(&w, delta, offset, 1.0).unwrap();
+        assert_eq!(p.tilt(), 0.0);
+        let all = sums::penalty(&p.kept, delta, p.xb, p.rule.step, 0.0, 1, p.rule.nodes);
+        let full = p.integral(0.5 * p.variance, all);
+        let r = penalty(&w, delta, offset).unwrap();
+        let tol = 1e-13 * scale(p.xb, full);
+        assert!((r - full).abs() <= tol, "d={d} δ={delta}: {r} vs {full}");
+    }
+}
