@@ -4,6 +4,7 @@
 //! describes where x̃β can land; [`penalty_curve`] sweeps xβ for the penalty-against-xβ chart.
 
 mod binomial;
+pub mod charfn;
 mod coefficients;
 mod convergence;
 mod double_double;

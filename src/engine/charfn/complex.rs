@@ -1,0 +1,122 @@
+//! Complex numbers near 1 held as their offset from 1, so products of many factors close to 1
+//! keep their small deviation to full relative precision (docs/math.md §9, "Cancellation").
+
+use std::ops::{Add, Mul, Sub};
+
+/// A complex number `re + i·im`.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Complex {
+    /// Real part.
+    pub re: f64,
+    /// Imaginary part.
+    pub im: f64,
+}
+
+impl Complex {
+    /// Zero; as an offset from 1 it stands for the factor 1.
+    pub const ZERO: Complex = Complex { re: 0.0, im: 0.0 };
+
+    /// e^{iθ}, for any real θ (radians).
+    pub fn cis(theta: f64) -> Complex {
+        let (s, c) = theta.sin_cos();
+        Complex { re: c, im: s }
+    }
+
+    /// e^{iθ} − 1 without cancellation for small θ: −2 sin²(θ/2) + i sin θ.
+    pub fn cis_minus_one(theta: f64) -> Complex {
+        let (s, c) = (0.5 * theta).sin_cos();
+        Complex {
+            re: -2.0 * s * s,
+            im: 2.0 * s * c,
+        }
+    }
+
+    /// The factor offsets a = x − 1, b = y − 1 of a product: returns x·y − 1 = a + b + a·b.
+    #[inline(always)]
+    pub fn combine(self, other: Complex) -> Complex {
+        Complex {
+            re: self.re + other.re + (self.re * other.re - self.im * other.im),
+            im: self.im + other.im + (self.re * other.im + self.im * other.re),
+        }
+    }
+
+    /// Real number times this.
+    #[inline(always)]
+    pub fn scale(self, k: f64) -> Complex {
+        Complex {
+            re: k * self.re,
+            im: k * self.im,
+        }
+    }
+}
+
+impl Add for Complex {
+    type Output = Complex;
+    #[inline(always)]
+    fn add(self, o: Complex) -> Complex {
+        Complex {
+            re: self.re + o.re,
+            im: self.im + o.im,
+        }
+    }
+}
+
+impl Sub for Complex {
+    type Output = Complex;
+    #[inline(always)]
+    fn sub(self, o: Complex) -> Complex {
+        Complex {
+            re: self.re - o.re,
+            im: self.im - o.im,
+        }
+    }
+}
+
+impl Mul for Complex {
+    type Output = Complex;
+    #[inline(always)]
+    fn mul(self, o: Complex) -> Complex {
+        Complex {
+            re: self.re * o.re - self.im * o.im,
+            im: self.re * o.im + self.im * o.re,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cis_minus_one_keeps_small_angles_relative() {
+        // e^{iθ} − 1 = −θ²/2 + θ⁴/24 − … + i(θ − θ³/6 + …), θ = 1e-9: the naive cos θ − 1 is 0.
+        let theta = 1e-9;
+        let z = Complex::cis_minus_one(theta);
+        let re = -theta * theta / 2.0 + theta.powi(4) / 24.0;
+        let im = theta - theta.powi(3) / 6.0;
+        assert!((z.re - re).abs() <= 1e-15 * re.abs(), "{} vs {re}", z.re);
+        assert!((z.im - im).abs() <= 1e-15 * im, "{} vs {im}", z.im);
+        let big = Complex::cis_minus_one(2.5);
+        let direct = Complex::cis(2.5) - Complex { re: 1.0, im: 0.0 };
+        assert!((big - direct).re.abs() < 1e-15 && (big - direct).im.abs() < 1e-15);
+    }
+
+    #[test]
+    fn combine_is_the_product_of_the_factors() {
+        let a = Complex { re: 0.3, im: -1.2 };
+        let b = Complex { re: -0.7, im: 0.4 };
+        let one = Complex { re: 1.0, im: 0.0 };
+        let direct = (one + a) * (one + b) - one;
+        let c = a.combine(b);
+        assert!((c - direct).re.abs() < 1e-15 && (c - direct).im.abs() < 1e-15);
+        // Tiny offsets keep their relative precision: (1 + ε)(1 + ε) − 1 = 2ε + ε².
+        let e = Complex { re: 1e-12, im: 0.0 };
+        assert_eq!(e.combine(e).re, 2e-12 + 1e-24);
+        // A vanishing factor (offset −1) makes the product 0 (offset −1).
+        let zero = Complex { re: -1.0, im: 0.0 }.combine(a);
+        assert!(
+            (zero.re + 1.0).abs() < 1e-15 && zero.im.abs() < 1e-15,
+            "{zero:?}"
+        );
+    }
+}
