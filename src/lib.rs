@@ -14,3 +14,4 @@ pub mod settings;
 pub mod snapshot;
 pub mod tour;
 pub mod tui;
+pub mod weights_file;

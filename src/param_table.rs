@@ -17,8 +17,10 @@ use crate::params::{Contributions, Model, MomentsKind, Noise, ParamError, Params
 pub struct ParamTable {
     /// Dropout probability δ in [0, 1).
     pub delta: f64,
-    /// Linear predictor xβ, finite; with a weight list it is the list's sum.
+    /// Linear predictor xβ, finite; with a weight list it is offset + the list's sum.
     pub xb: f64,
+    /// The undropped offset b (a model's intercept), finite; dropout acts on xβ − b only.
+    pub offset: f64,
     /// Taylor order k in 0..=1000.
     pub k: usize,
     /// Dimension d >= 1; with a weight list it is the list's length.
@@ -47,6 +49,7 @@ impl From<&Params> for ParamTable {
         ParamTable {
             delta: p.delta,
             xb: p.xb,
+            offset: p.offset,
             k: p.order,
             d: p.dimension,
             weights: p.contributions.clone(),
@@ -70,6 +73,7 @@ impl ParamTable {
         let mut p = Params {
             delta: self.delta,
             xb: self.xb,
+            offset: self.offset,
             order: self.k,
             dimension: self.d,
             contributions: Contributions::Equal,
@@ -109,6 +113,7 @@ pub fn param_key(e: &ParamError) -> &'static str {
     match e {
         ParamError::Delta(_) => "delta",
         ParamError::Xb(_) | ParamError::XbMismatch { .. } => "xb",
+        ParamError::Offset(_) => "offset",
         ParamError::Order(_) => "k",
         ParamError::Dimension | ParamError::DimensionMismatch { .. } => "d",
         ParamError::EmptyWeights | ParamError::Weight { .. } => "weights",

@@ -177,8 +177,12 @@ impl TryFrom<ContributionsRepr> for Contributions {
 pub struct Params {
     /// Dropout probability δ in [0, 1).
     pub delta: f64,
-    /// Linear predictor xβ = Σ w_j, any finite real.
+    /// Linear predictor xβ = b + Σ w_j (b the offset), any finite real.
     pub xb: f64,
+    /// The undropped part b of xβ (a model's intercept), any finite real, default 0. Dropout
+    /// acts only on the contributions w_j, whose sum is xβ − b.
+    #[serde(default)]
+    pub offset: f64,
     /// Taylor order k in 0..=1000.
     pub order: usize,
     /// Dimension d >= 1 (number of features).
@@ -202,6 +206,7 @@ impl Default for Params {
         Params {
             delta: 0.5,
             xb: 6.0,
+            offset: 0.0,
             order: 40,
             dimension: 10,
             contributions: Contributions::Equal,
@@ -222,6 +227,9 @@ pub enum ParamError {
     /// xβ not finite.
     #[error("xb = {0} is not allowed: the linear predictor must be a finite number")]
     Xb(f64),
+    /// The offset b not finite.
+    #[error("offset = {0} is not allowed: the undropped offset must be a finite number")]
+    Offset(f64),
     /// k above [`MAX_ORDER`].
     #[error("order k = {0} is out of range: k must be in 0..=1000")]
     Order(usize),
@@ -247,8 +255,8 @@ pub enum ParamError {
         /// The list's length.
         len: usize,
     },
-    /// Explicit list whose sum differs from `xb`.
-    #[error("xb = {xb} conflicts with the weight list, whose sum is {sum}")]
+    /// Explicit list whose sum plus the offset differs from `xb`.
+    #[error("xb = {xb} conflicts with the weight list: offset + Σ w_j = {sum}")]
     XbMismatch {
         /// The xβ given.
         xb: f64,
@@ -263,12 +271,31 @@ pub enum ParamError {
 }
 
 impl Params {
-    /// Parameters with an explicit contribution list: d and xβ are taken from the list.
+    /// Parameters with an explicit contribution list: d is its length and xβ = b + Σ w_j
+    /// (the offset b is kept).
     pub fn with_weights(mut self, weights: Vec<f64>) -> Self {
         self.dimension = weights.len() as u64;
-        self.xb = weights.iter().sum();
+        self.xb = self.offset + weights.iter().sum::<f64>();
         self.contributions = Contributions::Explicit(weights);
         self
+    }
+
+    /// Parameters with the undropped offset b: an explicit list is kept and xβ = b + Σ w_j; the
+    /// equal profile keeps xβ and spreads xβ − b over its d features.
+    pub fn with_offset(mut self, offset: f64) -> Self {
+        self.offset = offset;
+        if let Contributions::Explicit(w) = &self.contributions {
+            self.xb = offset + w.iter().sum::<f64>();
+        }
+        self
+    }
+
+    /// The dropped part of xβ, Σ w_j = xβ − b.
+    pub fn dropped_xb(&self) -> f64 {
+        match &self.contributions {
+            Contributions::Equal => self.xb - self.offset,
+            Contributions::Explicit(w) => w.iter().sum(),
+        }
     }
 
     /// Checks every field against its range; the first violation is returned.
@@ -287,7 +314,10 @@ impl Params {
         {
             return Err(ParamError::Sigma(sigma));
         }
-        if self.weights().is_none() && !self.xb.is_finite() {
+        if !self.offset.is_finite() {
+            return Err(ParamError::Offset(self.offset));
+        }
+        if self.weights().is_none() && !(self.xb.is_finite() && self.dropped_xb().is_finite()) {
             return Err(ParamError::Xb(self.xb));
         }
         if let Contributions::Explicit(weights) = &self.contributions {
@@ -309,8 +339,8 @@ impl Params {
             if !self.xb.is_finite() {
                 return Err(ParamError::Xb(self.xb));
             }
-            let sum: f64 = weights.iter().sum();
-            if !sum.is_finite() || !same_sum(sum, self.xb, weights) {
+            let sum: f64 = self.offset + weights.iter().sum::<f64>();
+            if !sum.is_finite() || !same_sum(sum, self.xb, self.offset, weights) {
                 return Err(ParamError::XbMismatch { xb: self.xb, sum });
             }
         }
@@ -328,7 +358,10 @@ impl Params {
     /// Σ_j w_j² (for the equal profile xβ²/d).
     pub fn sum_of_squares(&self) -> f64 {
         match &self.contributions {
-            Contributions::Equal => self.xb * self.xb / self.dimension as f64,
+            Contributions::Equal => {
+                let dropped = self.dropped_xb();
+                dropped * dropped / self.dimension as f64
+            }
             Contributions::Explicit(w) => w.iter().map(|w| w * w).sum(),
         }
     }
@@ -400,8 +433,8 @@ pub fn parse_weight_list(text: &str) -> Result<Vec<f64>, String> {
 }
 
 /// Whether a list sum equals a stated xβ up to the rounding of summing the list.
-fn same_sum(sum: f64, xb: f64, weights: &[f64]) -> bool {
-    let scale: f64 = weights.iter().map(|w| w.abs()).sum::<f64>().max(xb.abs());
+fn same_sum(sum: f64, xb: f64, offset: f64, weights: &[f64]) -> bool {
+    let scale: f64 = (offset.abs() + weights.iter().map(|w| w.abs()).sum::<f64>()).max(xb.abs());
     (sum - xb).abs() <= 4.0 * f64::EPSILON * weights.len() as f64 * scale
 }
 

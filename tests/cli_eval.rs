@@ -39,7 +39,11 @@ fn bad_input_exits_2_with_one_line_naming_the_value() {
         (&["--model", "probit"], "'probit'"),
         (&["--format", "xml"], "'xml'"),
         (&["--weights=1,2", "--d", "3"], "--d 3"),
-        (&["--weights=1,2", "--xb", "5"], "--xb 5"),
+        (&["--weights=1,2", "--xb", "5", "--offset", "1"], "--xb 5"),
+        (&["--offset", "nan"], "offset = NaN"),
+        (&["--offset", "inf"], "offset = inf"),
+        (&["--offset", "1e400"], "offset = inf"),
+        (&["--weights=1,2", "--offset", "-1e400"], "offset = -inf"),
         (&["--k", "-1"], "'-1'"),
         (&["--d", "2.5"], "2.5"),
         (&["--mc", "1e7", "--threads", "100000"], "threads = 100000"),
@@ -155,4 +159,58 @@ fn csv_has_one_row_per_order_and_table_a_summary() {
     assert!(text.contains("diverges"), "{text}");
     assert!(text.contains("exact R"));
     assert!(text.contains("quadratic R_2"));
+}
+
+#[test]
+fn weights_files_load_and_bad_ones_name_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("w.txt");
+    std::fs::write(&good, "# two features\n1.5\n-2, 0.5\n").unwrap();
+    let doc = eval_json(&[
+        "--weights-file",
+        good.to_str().unwrap(),
+        "--offset",
+        "0.25",
+        "--delta",
+        "0.3",
+    ]);
+    assert_eq!(
+        doc["params"]["weights"],
+        serde_json::json!([1.5, -2.0, 0.5])
+    );
+    assert_eq!(doc["params"]["offset"], 0.25);
+    assert_eq!(doc["params"]["xb"], 0.25);
+    let cases = [
+        ("empty.txt", "# nothing\n\n", "lists no numbers".to_string()),
+        (
+            "bad.txt",
+            "1\n2\nthree\n",
+            "bad.txt:3:1: \"three\" is not a number".into(),
+        ),
+        (
+            "nan.txt",
+            "1,NaN\n",
+            "nan.txt:1:3: NaN is not allowed".into(),
+        ),
+    ];
+    for (name, text, needle) in &cases {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        let out = dropscope(&["eval", "--weights-file", path.to_str().unwrap()]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{name}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{name}: {err}");
+        assert!(
+            err.contains(needle.as_str()),
+            "{name}: {err} lacks {needle}"
+        );
+    }
+    let missing = dir.path().join("missing.txt");
+    let out = dropscope(&["eval", "--weights-file", missing.to_str().unwrap()]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("missing.txt: cannot read the weights file"),
+        "{err}"
+    );
 }

@@ -149,25 +149,30 @@ fn any_params() -> impl Strategy<Value = Params> {
     let sigma = prop_oneof![Just(None), Just(Some(0.0)), (0.0..1000.0f64).prop_map(Some)];
     let model = prop_oneof![Just(Model::Logistic), Just(Model::Linear)];
     let moments = prop_oneof![Just(MomentsKind::Exact), Just(MomentsKind::Paper)];
-    (delta, xb, order, d, weights, noise, sigma, model, moments).prop_map(
-        |(delta, xb, order, dimension, weights, noise, sigma, model, moments)| {
-            let p = Params {
-                delta,
-                xb,
-                order,
-                dimension,
-                contributions: Contributions::Equal,
-                noise,
-                sigma,
-                model,
-                moments,
-            };
-            match weights {
-                Some(w) => p.with_weights(w),
-                None => p,
-            }
-        },
+    let offset = prop_oneof![Just(0.0), -40.0..40.0f64];
+    (
+        delta, xb, offset, order, d, weights, noise, sigma, model, moments,
     )
+        .prop_map(
+            |(delta, xb, offset, order, dimension, weights, noise, sigma, model, moments)| {
+                let p = Params {
+                    delta,
+                    xb,
+                    offset,
+                    order,
+                    dimension,
+                    contributions: Contributions::Equal,
+                    noise,
+                    sigma,
+                    model,
+                    moments,
+                };
+                match weights {
+                    Some(w) => p.with_weights(w),
+                    None => p,
+                }
+            },
+        )
 }
 
 proptest! {

@@ -1,10 +1,13 @@
 //! Command-line flags that set model parameters, shared by the TUI, `eval` and `render`.
 
+use std::path::PathBuf;
+
 use clap::Args;
 
 use crate::params::{
     Contributions, Model, MomentsKind, Noise, Params, parse_weight_list, parse_whole,
 };
+use crate::weights_file::read_weights_file;
 
 /// Parameter flags; each overrides the starting value it names.
 #[derive(Args, Clone, Debug, Default)]
@@ -12,9 +15,12 @@ pub struct ParamArgs {
     /// Dropout probability δ in [0, 1).
     #[arg(long, value_name = "DELTA", allow_negative_numbers = true)]
     pub delta: Option<f64>,
-    /// Linear predictor xβ (finite).
+    /// Linear predictor xβ (finite). With a weight list it moves the offset b = xβ − Σ w_j.
     #[arg(long, value_name = "XB", allow_negative_numbers = true)]
     pub xb: Option<f64>,
+    /// Undropped offset b (a model's intercept, finite): xβ = b + Σ w_j, dropout acts on the w_j.
+    #[arg(long, value_name = "B", allow_negative_numbers = true)]
+    pub offset: Option<f64>,
     /// Taylor order k in 0..=1000.
     #[arg(long, value_name = "K", allow_negative_numbers = true)]
     pub k: Option<usize>,
@@ -24,6 +30,9 @@ pub struct ParamArgs {
     /// Contributions: `equal`, or a list `--weights=W1,W2,...` (then d and xβ come from it).
     #[arg(long, value_name = "equal|W1,W2,...", allow_hyphen_values = true)]
     pub weights: Option<String>,
+    /// Contributions from a file: numbers one per line or comma-separated, `#` comments.
+    #[arg(long, value_name = "PATH", conflicts_with = "weights")]
+    pub weights_file: Option<PathBuf>,
     /// Noise model: dropout or gaussian.
     #[arg(long, value_name = "dropout|gaussian")]
     pub noise: Option<Noise>,
@@ -81,37 +90,42 @@ impl ParamArgs {
         if let Some(m) = self.moments {
             p.moments = m;
         }
-        let weights = match &self.weights {
-            Some(w) => Some(parse_weights(w)?),
-            None => None,
+        let weights = match (&self.weights, &self.weights_file) {
+            (Some(w), _) => Some(parse_weights(w)?),
+            (None, Some(path)) => Some(Contributions::Explicit(
+                read_weights_file(path).map_err(|e| e.to_string())?,
+            )),
+            (None, None) => None,
         };
+        if let Some(b) = self.offset {
+            p.offset = b;
+        }
         match weights {
             Some(Contributions::Explicit(list)) => {
                 if let Some(d) = self.d
                     && d != list.len() as u64
                 {
                     return Err(format!(
-                        "--d {d} conflicts with --weights, which lists {} contributions",
+                        "--d {d} conflicts with the weight list, which has {} contributions",
                         list.len()
                     ));
                 }
-                let sum: f64 = list.iter().sum();
-                if let Some(xb) = self.xb
-                    && (xb - sum).abs() > 1e-12 * sum.abs().max(1.0)
-                {
-                    return Err(format!(
-                        "--xb {xb} conflicts with --weights, whose sum is {sum}"
-                    ));
-                }
                 p = p.with_weights(list);
+                self.apply_xb_to_list(&mut p)?;
             }
             Some(Contributions::Equal) => {
                 p.contributions = Contributions::Equal;
                 self.apply_equal(&mut p);
             }
+            None if p.weights().is_some() && self.d.is_none() => {
+                // A loaded list keeps its contributions; --offset / --xb move its offset.
+                let list = p.weights().map(<[f64]>::to_vec).unwrap_or_default();
+                p = p.with_weights(list);
+                self.apply_xb_to_list(&mut p)?;
+            }
             None => {
-                if p.weights().is_some() && (self.d.is_some() || self.xb.is_some()) {
-                    // Changing d or xβ of a loaded explicit list falls back to equal weights.
+                if p.weights().is_some() {
+                    // Changing d of a loaded explicit list falls back to equal weights.
                     p.contributions = Contributions::Equal;
                 }
                 self.apply_equal(&mut p);
@@ -119,6 +133,29 @@ impl ParamArgs {
         }
         p.validate().map_err(|e| e.to_string())?;
         Ok(p)
+    }
+
+    /// With a list, `--xb` sets the offset b = xβ − Σ w_j; with `--offset` too, they must agree.
+    fn apply_xb_to_list(&self, p: &mut Params) -> Result<(), String> {
+        let Some(xb) = self.xb else {
+            return Ok(());
+        };
+        if self.offset.is_some() {
+            let scale = p
+                .weights()
+                .map_or(0.0, |w| w.iter().map(|w| w.abs()).sum::<f64>())
+                + p.offset.abs();
+            if (xb - p.xb).abs() > 1e-12 * scale.max(1.0) {
+                return Err(format!(
+                    "--xb {xb} conflicts with --offset {} and the weight list: offset + Σ w_j = {}",
+                    p.offset, p.xb
+                ));
+            }
+            return Ok(());
+        }
+        let offset = xb - p.dropped_xb();
+        *p = p.clone().with_offset(offset);
+        Ok(())
     }
 
     fn apply_equal(&self, p: &mut Params) {
@@ -173,7 +210,54 @@ mod tests {
             ..ParamArgs::default()
         };
         let p = args.apply(&Params::default()).unwrap();
-        assert_eq!((p.dimension, p.xb), (2, 3.0));
+        assert_eq!((p.dimension, p.xb, p.offset), (2, 3.0, 0.0));
+        let args = ParamArgs {
+            weights: Some("1,2".into()),
+            xb: Some(3.0),
+            offset: Some(1.0),
+            ..ParamArgs::default()
+        };
+        assert!(
+            args.apply(&Params::default())
+                .unwrap_err()
+                .contains("--xb 3 conflicts with --offset 1")
+        );
+    }
+
+    #[test]
+    fn offset_is_undropped_and_xb_on_a_list_moves_it() {
+        let args = ParamArgs {
+            weights: Some("1,2".into()),
+            offset: Some(-0.5),
+            ..ParamArgs::default()
+        };
+        let p = args.apply(&Params::default()).unwrap();
+        assert_eq!((p.xb, p.offset, p.dropped_xb()), (2.5, -0.5, 3.0));
+        let args = ParamArgs {
+            weights: Some("1,2".into()),
+            xb: Some(7.0),
+            ..ParamArgs::default()
+        };
+        let p = args.apply(&Params::default()).unwrap();
+        assert_eq!((p.weights(), p.offset), (Some(&[1.0, 2.0][..]), 4.0));
+        let moved = ParamArgs {
+            xb: Some(1.0),
+            ..ParamArgs::default()
+        }
+        .apply(&p)
+        .unwrap();
+        assert_eq!(
+            (moved.weights(), moved.offset),
+            (Some(&[1.0, 2.0][..]), -2.0)
+        );
+        let bad = ParamArgs {
+            offset: Some(f64::NAN),
+            ..ParamArgs::default()
+        };
+        assert_eq!(
+            bad.apply(&Params::default()).unwrap_err(),
+            "offset = NaN is not allowed: the undropped offset must be a finite number"
+        );
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub fn params_line(p: &Params) -> String {
         p.profile_label(),
         p.noise
     );
+    if p.offset != 0.0 {
+        let _ = write!(s, "  offset={}", num(p.offset, 10));
+    }
     if p.noise == crate::params::Noise::Gaussian {
         let _ = write!(s, "  σ={}", num(p.gaussian_sigma(), 10));
     }

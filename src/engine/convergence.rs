@@ -40,17 +40,19 @@ fn true_radius(xb: f64) -> f64 {
     xb.hypot(std::f64::consts::PI)
 }
 
-/// Smallest and largest support point of S under dropout: N/(1-δ) and P/(1-δ), with P and N
-/// the sums of the positive and negative contributions; (xβ, xβ) when δ = 0.
+/// Smallest and largest support point of S under dropout: b + N/(1-δ) and b + P/(1-δ), with P
+/// and N the sums of the positive and negative contributions and b the undropped offset;
+/// (xβ, xβ) when δ = 0.
 fn support_range(params: &Params) -> (f64, f64) {
     let xb = params.xb;
     if params.delta == 0.0 {
         return (xb, xb);
     }
     let scale = 1.0 / (1.0 - params.delta);
+    let dropped = params.dropped_xb();
     let (positive, negative) = match &params.contributions {
-        Contributions::Equal if xb >= 0.0 => (xb, 0.0),
-        Contributions::Equal => (0.0, xb),
+        Contributions::Equal if dropped >= 0.0 => (dropped, 0.0),
+        Contributions::Equal => (0.0, dropped),
         Contributions::Explicit(w) => {
             w.iter().fold(
                 (0.0, 0.0),
@@ -60,7 +62,10 @@ fn support_range(params: &Params) -> (f64, f64) {
             )
         }
     };
-    (negative * scale, positive * scale)
+    (
+        params.offset + negative * scale,
+        params.offset + positive * scale,
+    )
 }
 
 /// max |s - xβ| over support points s with non-zero probability; `None` when unbounded.
@@ -73,8 +78,10 @@ pub fn max_deviation(params: &Params) -> Option<f64> {
                 return Some(0.0);
             }
             if let Contributions::Equal = params.contributions {
-                // |xβ| max(1, δ/(1-δ)), without the rounding of d·(xβ/d).
-                return Some(xb.abs() * (params.delta / (1.0 - params.delta)).max(1.0));
+                // |xβ − b| max(1, δ/(1-δ)), without the rounding of d·((xβ − b)/d).
+                return Some(
+                    params.dropped_xb().abs() * (params.delta / (1.0 - params.delta)).max(1.0),
+                );
             }
             let (min, max) = support_range(params);
             Some((max - xb).max(xb - min))
@@ -104,7 +111,7 @@ pub fn converges_by_paper(params: &Params) -> bool {
 pub fn paper_condition(params: &Params) -> bool {
     let d = params.dimension as f64;
     match &params.contributions {
-        Contributions::Equal => params.xb.abs() < PAPER_RADIUS,
+        Contributions::Equal => params.dropped_xb().abs() < PAPER_RADIUS,
         Contributions::Explicit(w) => w.iter().all(|w| w.abs() < PAPER_RADIUS / d),
     }
 }
@@ -124,6 +131,7 @@ pub fn support(params: &Params) -> Support {
         return Support::Atoms(vec![(xb, 1.0)]);
     }
     let sd = params.dropout_variance().sqrt();
+    let dropped = params.dropped_xb();
     let (min, max) = support_range(params);
     let d = params.dimension;
     match &params.contributions {
@@ -133,7 +141,7 @@ pub fn support(params: &Params) -> Support {
             let mut atoms: Vec<(f64, f64)> = (0..=d)
                 .map(|k| {
                     let prob = super::binomial::ln_pmf(k as f64, n, keep, params.delta).exp();
-                    (xb * k as f64 / (n * keep), prob)
+                    (params.offset + dropped * k as f64 / (n * keep), prob)
                 })
                 .collect();
             atoms.sort_by(|a, b| a.0.total_cmp(&b.0));

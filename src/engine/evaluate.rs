@@ -55,35 +55,24 @@ pub(super) struct Series {
     pub partial_sums: Vec<Option<f64>>,
     /// R, where an exact method applies.
     pub exact_penalty: Option<f64>,
+    /// The finite distribution of deviations behind R and the moments, where one is used.
+    pub atoms: Option<Atoms>,
 }
 
 impl Series {
     /// Computes the series for validated parameters.
     pub fn new(params: &Params) -> Series {
         let order = params.order.max(2);
-        let model = model_of(params.model);
-        let coefficients = model.coefficients(params.xb, order);
         let atoms = penalty_atoms(params, order);
-        let moments = match (params.noise, params.moments) {
-            (Noise::Gaussian, _) => moments::gaussian_moments(params.gaussian_sigma(), order),
-            (Noise::Dropout, MomentsKind::Paper) => {
-                moments::paper_moments(params.xb, params.delta, order)
-            }
-            (Noise::Dropout, MomentsKind::Exact) => {
-                let reusable = atoms.as_ref().filter(|_| match params.weights() {
-                    None => true,
-                    Some(w) => moments::enumerable_moments(w.len(), order),
-                });
-                moments::dropout_moments(
-                    params.weights(),
-                    params.dimension,
-                    params.delta,
-                    params.xb,
-                    order,
-                    reusable,
-                )
-            }
-        };
+        let moments = series_moments(params, order, atoms.as_ref());
+        Series::with_moments(params, atoms, moments)
+    }
+
+    /// The series from moments (and atoms) already computed for these contributions, δ and
+    /// order: they do not depend on the offset b, so a sweep of b reuses them.
+    pub fn with_moments(params: &Params, atoms: Option<Atoms>, moments: Vec<Scaled>) -> Series {
+        let order = params.order.max(2);
+        let coefficients = model_of(params.model).coefficients(params.xb, order);
         let terms: Vec<Scaled> = coefficients
             .iter()
             .zip(&moments)
@@ -97,6 +86,31 @@ impl Series {
             terms,
             partial_sums,
             exact_penalty,
+            atoms,
+        }
+    }
+}
+
+/// M_m, m = 0..=order, for validated parameters (reusing the penalty's atoms where they serve).
+fn series_moments(params: &Params, order: usize, atoms: Option<&Atoms>) -> Vec<Scaled> {
+    match (params.noise, params.moments) {
+        (Noise::Gaussian, _) => moments::gaussian_moments(params.gaussian_sigma(), order),
+        (Noise::Dropout, MomentsKind::Paper) => {
+            moments::paper_moments(params.dropped_xb(), params.delta, order)
+        }
+        (Noise::Dropout, MomentsKind::Exact) => {
+            let reusable = atoms.filter(|_| match params.weights() {
+                None => true,
+                Some(w) => moments::enumerable_moments(w.len(), order),
+            });
+            moments::dropout_moments(
+                params.weights(),
+                params.dimension,
+                params.delta,
+                params.dropped_xb(),
+                order,
+                reusable,
+            )
         }
     }
 }
@@ -111,7 +125,7 @@ fn penalty_atoms(params: &Params, order: usize) -> Option<Atoms> {
         Contributions::Equal => Some(moments::equal_atoms(
             params.dimension,
             params.delta,
-            params.xb,
+            params.dropped_xb(),
             order,
         )),
         Contributions::Explicit(w) if w.len() <= ENUMERATION_MAX_DIMENSION => {
@@ -158,9 +172,11 @@ fn exact_penalty(params: &Params, atoms: Option<&Atoms>) -> Option<f64> {
             Some(penalty::gaussian_logistic(xb, params.gaussian_sigma()))
         }
         (Model::Logistic, Noise::Dropout) if params.delta == 0.0 => Some(0.0),
-        (Model::Logistic, Noise::Dropout) => {
-            atoms.map(|a| penalty::over_atoms(&super::log_partition::Logistic, a, xb))
-        }
+        (Model::Logistic, Noise::Dropout) => match (atoms, params.weights()) {
+            (Some(a), _) => Some(penalty::over_atoms(&super::log_partition::Logistic, a, xb)),
+            (None, Some(w)) => super::charfn::penalty(w, params.delta, params.offset),
+            (None, None) => None,
+        },
     }
 }
 

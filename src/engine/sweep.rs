@@ -29,9 +29,10 @@ pub struct Boundaries {
     pub paper_radius: Vec<f64>,
 }
 
-/// The parameters moved to another xβ along the current profile: the equal profile just takes
-/// the new xβ; an explicit list is scaled by xβ/xβ₀ (the same features with larger weights), or
-/// shifted by xβ/d each when xβ₀ = 0.
+/// The parameters moved to another xβ along the current profile: the equal profile takes the
+/// new xβ (its d equal contributions share xβ − b); an explicit list stays as it is and the
+/// undropped offset b takes up the change, b = xβ − Σ w_j (the same example with another
+/// intercept).
 pub fn with_xb(params: &Params, xb: f64) -> Params {
     match &params.contributions {
         Contributions::Equal => Params {
@@ -39,31 +40,34 @@ pub fn with_xb(params: &Params, xb: f64) -> Params {
             ..params.clone()
         },
         Contributions::Explicit(w) => {
-            let moved: Vec<f64> = if params.xb != 0.0 {
-                let scale = xb / params.xb;
-                w.iter().map(|w| w * scale).collect()
-            } else {
-                let shift = xb / w.len() as f64;
-                w.iter().map(|w| w + shift).collect()
-            };
-            params.clone().with_weights(moved)
+            let offset = xb - w.iter().sum::<f64>();
+            params.clone().with_offset(offset)
         }
     }
 }
 
-/// R, R_2 and R_k at each xβ in `xbs` (order k from `params`); parameters must be valid.
+/// R, R_2 and R_k at each xβ in `xbs` (order k from `params`); parameters must be valid. For an
+/// explicit list only the offset moves, so its moments are computed once.
 pub fn penalty_curve(params: &Params, xbs: &[f64]) -> Vec<CurvePoint> {
+    let mut shared: Option<Series> = None;
     xbs.iter()
         .map(|&xb| {
             let p = with_xb(params, xb);
-            let series = Series::new(&p);
-            CurvePoint {
+            let series = match &shared {
+                Some(first) if params.weights().is_some() => {
+                    Series::with_moments(&p, first.atoms.clone(), first.moments.clone())
+                }
+                _ => Series::new(&p),
+            };
+            let point = CurvePoint {
                 xb: p.xb,
                 exact: series.exact_penalty,
                 quadratic: series.partial_sums[2],
                 partial: series.partial_sums[p.order],
                 converges: convergence::converges(&p),
-            }
+            };
+            shared.get_or_insert(series);
+            point
         })
         .collect()
 }
@@ -137,12 +141,23 @@ mod tests {
     }
 
     #[test]
-    fn explicit_profile_scales() {
+    fn explicit_profile_moves_the_offset_and_keeps_the_list() {
         let p = Params::default().with_weights(vec![2.0, -1.0]);
         let q = with_xb(&p, 3.0);
-        assert_eq!(q.weights().unwrap(), &[6.0, -3.0]);
-        assert_eq!(q.xb, 3.0);
-        let curve = penalty_curve(&p, &[0.5, 1.0]);
-        assert!(curve[1].exact.unwrap() > curve[0].exact.unwrap());
+        assert_eq!(q.weights().unwrap(), &[2.0, -1.0]);
+        assert_eq!((q.offset, q.xb), (2.0, 3.0));
+        assert_eq!(q.validate(), Ok(()));
+        assert_eq!(
+            convergence::max_deviation(&q),
+            convergence::max_deviation(&p)
+        );
+        // Each curve point equals a fresh evaluation at that offset (moments reused).
+        let xbs = [0.5, 1.0, -7.25];
+        let curve = penalty_curve(&p, &xbs);
+        for (point, &xb) in curve.iter().zip(&xbs) {
+            let fresh = crate::engine::evaluate(&with_xb(&p, xb)).unwrap();
+            assert_eq!(point.exact, fresh.exact_penalty, "xb={xb}");
+            assert_eq!(point.partial, fresh.partial_sums[p.order], "xb={xb}");
+        }
     }
 }

@@ -468,7 +468,11 @@ impl Plan {
         let (source, cost) = match (params.noise, &params.contributions) {
             (Noise::Gaussian, _) => (Source::Gaussian(params.gaussian_sigma()), 64),
             (Noise::Dropout, Contributions::Equal) => (
-                Source::Equal(EqualSampler::new(xb, params.dimension, delta)),
+                Source::Equal(EqualSampler::new(
+                    params.dropped_xb(),
+                    params.dimension,
+                    delta,
+                )),
                 64,
             ),
             (Noise::Dropout, Contributions::Explicit(w)) => (

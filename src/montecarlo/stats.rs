@@ -100,8 +100,8 @@ pub struct Histogram {
     pub below: u64,
     /// Samples above hi.
     pub above: u64,
-    /// Where S can land, [N/(1 − δ), P/(1 − δ)] with N (P) the sum of the negative (positive)
-    /// contributions; `None` for Gaussian noise (the whole line).
+    /// Where S can land, [b + N/(1 − δ), b + P/(1 − δ)] with N (P) the sum of the negative
+    /// (positive) contributions and b the undropped offset; `None` for Gaussian noise.
     pub support: Option<(f64, f64)>,
 }
 
@@ -114,12 +114,14 @@ impl Histogram {
         let support = match (params.noise, &params.contributions) {
             (Noise::Gaussian, _) => None,
             (Noise::Dropout, Contributions::Equal) => {
-                Some((xb.min(0.0) / keep, xb.max(0.0) / keep))
+                let (b, dropped) = (params.offset, params.dropped_xb());
+                Some((b + dropped.min(0.0) / keep, b + dropped.max(0.0) / keep))
             }
             (Noise::Dropout, Contributions::Explicit(w)) => {
                 let negative: f64 = w.iter().filter(|w| **w < 0.0).sum();
                 let positive: f64 = w.iter().filter(|w| **w > 0.0).sum();
-                Some((negative / keep, positive / keep))
+                let b = params.offset;
+                Some((b + negative / keep, b + positive / keep))
             }
         };
         let sd = match params.noise {

@@ -1,9 +1,9 @@
 //! Session snapshots: human-readable TOML files in the snapshot folder, written atomically and
 //! never over another file.
 //!
-//! # Format (schema 3, current)
+//! # Format (schema 4, current)
 //! ```toml
-//! schema_version = 3
+//! schema_version = 4
 //! dropscope_version = "0.1.0"
 //! created = "2025-06-01T12:34:56Z"   # RFC 3339, UTC
 //! note = "mixed signs diverge"       # optional
@@ -11,6 +11,7 @@
 //! [params]                           # as in the config file; d and xb match a weight list
 //! delta = 0.5
 //! xb = 0.0
+//! offset = 0.0                       # undropped part of xb (schema 4; absent in older files: 0)
 //! k = 40
 //! d = 4
 //! weights = [3.0, -3.0, 2.0, -2.0]   # or "equal"

@@ -1,4 +1,4 @@
-//! The snapshot file layouts (schema 3; schemas 1 and 2 migrated in memory), their validation and
+//! The snapshot file layouts (schema 4; schemas 1 to 3 migrated in memory), their validation and
 //! the [`Snapshot`] they hold.
 
 use std::path::Path;
@@ -13,7 +13,7 @@ use crate::params::{Contributions, Model, Noise, Params};
 use crate::settings::{ProfileKind, View, YScale};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Seeds are full 64-bit; TOML integers stop at 2^63 - 1, so larger ones are strings.
 mod seed_serde {
@@ -320,7 +320,8 @@ impl Snapshot {
         };
         let file = match version {
             1 => toml::from_str::<FileV1>(text).map(FileV3::from),
-            2 | 3 => toml::from_str::<FileV3>(text),
+            // Schema 4 added `params.offset` (absent: 0, no offset); 3 renamed `custom`.
+            2..=4 => toml::from_str::<FileV3>(text),
             v if v > i64::from(SCHEMA_VERSION) => {
                 return Err(at(
                     "schema_version",
@@ -420,9 +421,9 @@ mod tests {
         assert_eq!(MonteCarloState::from_estimate(3, 1, 1.0, f64::NAN).m2, 0.0);
     }
 
-    /// Every key a schema-3 file holds, sorted. A change here (a new `[params]` key from the
+    /// Every key a schema-4 file holds, sorted. A change here (a new `[params]` key from the
     /// shared parameter table, say) is a schema change: bump [`SCHEMA_VERSION`] and migrate.
-    const SCHEMA_3_KEYS: &[&str] = &[
+    const SCHEMA_4_KEYS: &[&str] = &[
         "created",
         "dropscope_version",
         "monte_carlo.m2",
@@ -437,6 +438,7 @@ mod tests {
         "params.model",
         "params.moments",
         "params.noise",
+        "params.offset",
         "params.sigma",
         "params.weights",
         "params.xb",
@@ -461,7 +463,7 @@ mod tests {
 
     #[test]
     fn the_written_key_set_is_pinned_per_schema_version() {
-        assert_eq!(SCHEMA_VERSION, 3, "pin the key set of the new schema below");
+        assert_eq!(SCHEMA_VERSION, 4, "pin the key set of the new schema below");
         let mut snap = Snapshot::new(Params::default().with_weights(vec![1.0, -2.0]));
         snap.note = Some("pinned".into());
         let text = snap.to_toml().unwrap();
@@ -469,7 +471,7 @@ mod tests {
         let mut found = Vec::new();
         keys(&table, "", &mut found);
         found.sort();
-        assert_eq!(found, SCHEMA_3_KEYS, "{text}");
+        assert_eq!(found, SCHEMA_4_KEYS, "{text}");
     }
 
     #[test]
@@ -483,8 +485,25 @@ mod tests {
         assert_eq!(snap.profile.kind, ProfileKind::Explicit);
         assert_eq!(snap.profile.explicit, Some(vec![3.0, -3.0]));
         let written = snap.to_toml().unwrap();
-        assert!(written.starts_with("schema_version = 3\n"), "{written}");
+        assert!(written.starts_with("schema_version = 4\n"), "{written}");
         assert!(written.contains("kind = \"explicit\""), "{written}");
         assert!(!written.contains("custom"), "{written}");
+    }
+
+    #[test]
+    fn a_schema_3_file_without_an_offset_migrates_to_offset_zero() {
+        let text = "schema_version = 3\ndropscope_version = \"0.1.0\"\n\
+                    created = \"2025-06-01T12:34:56Z\"\n\
+                    [params]\nweights = [3.0, -1.0]\nxb = 2.0\n";
+        let snap = Snapshot::parse(text, Path::new("v3.toml")).unwrap();
+        assert_eq!(snap.migrated_from, Some(3));
+        assert_eq!((snap.params.offset, snap.params.xb), (0.0, 2.0));
+        let mut moved = snap.clone();
+        moved.params = moved.params.with_offset(-1.25);
+        let written = moved.to_toml().unwrap();
+        assert!(written.contains("offset = -1.25"), "{written}");
+        let back = Snapshot::parse(&written, Path::new("v4.toml")).unwrap();
+        assert_eq!((back.params.offset, back.params.xb), (-1.25, 0.75));
+        assert_eq!(back.migrated_from, None);
     }
 }

@@ -552,10 +552,15 @@ pub fn items(params: &Params, profile: &Profile, ascii: bool) -> Vec<(&'static s
     let mut items = vec![
         (pick("δ", "delta"), format::param(params.delta)),
         (pick("xβ", "xb"), format::param(params.xb)),
+    ];
+    if params.offset != 0.0 {
+        items.push(("offset", format::param(params.offset)));
+    }
+    items.extend([
         ("k", params.order.to_string()),
         ("d", params.dimension.to_string()),
         ("weights", profile.label().to_string()),
-    ];
+    ]);
     if profile.uses_spread() {
         items.push(("spread", format::num(profile.spread, 3)));
     }

@@ -2,6 +2,8 @@
 //! `:weights 1.5,-2,0.5`, and a few more. Parsing only; ranges are checked by
 //! [`Params::validate`](crate::params::Params::validate) so the messages match the CLI's.
 
+use std::path::PathBuf;
+
 use crate::params::{Model, MomentsKind, Noise};
 
 use crate::settings::View;
@@ -11,8 +13,12 @@ use crate::settings::View;
 pub enum Command {
     /// Set δ.
     Delta(f64),
-    /// Set xβ.
+    /// Set xβ (on an explicit list: through the offset, the list stays).
     Xb(f64),
+    /// Set the undropped offset b.
+    Offset(f64),
+    /// Load an explicit contribution list from a file.
+    WeightsFile(PathBuf),
     /// Set the Taylor order k.
     Order(usize),
     /// Set the dimension d.
@@ -44,12 +50,23 @@ pub enum Command {
 /// Every command name, for the help overlay and error messages.
 pub const COMMANDS: &[(&str, &str)] = &[
     (":delta 0.35", "dropout rate δ in [0, 1)"),
-    (":xb -4.5", "linear predictor xβ"),
+    (
+        ":xb -4.5",
+        "linear predictor xβ (a list keeps its w_j: the offset moves)",
+    ),
+    (
+        ":offset 1.5",
+        "undropped offset b, xβ = b + Σ w_j (a model's intercept)",
+    ),
     (":k 120", "Taylor order k in 0..=1000"),
     (":d 500", "dimension d >= 1"),
     (
         ":weights 1.5,-2,0.5",
         "explicit contributions w_j (sets d and xβ)",
+    ),
+    (
+        ":weightsfile PATH",
+        "contributions from a file (one per line or commas, # comments)",
     ),
     (":sigma 1.2 | :sigma auto", "σ of the Gaussian noise"),
     (":noise dropout|gaussian", "noise"),
@@ -83,6 +100,12 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "xb" | "xβ" | "x" => {
             number(needs("-4.5")?, &name, "a finite linear predictor").map(Command::Xb)
         }
+        "offset" | "b" | "intercept" => {
+            number(needs("1.5")?, &name, "a finite undropped offset").map(Command::Offset)
+        }
+        "weightsfile" | "weights-file" | "wf" => {
+            Ok(Command::WeightsFile(PathBuf::from(needs("weights.txt")?)))
+        }
         "k" | "order" => whole(needs("120")?, &name, "the Taylor order in 0..=1000")
             .map(|k| Command::Order(k as usize)),
         "d" | "dim" | "dimension" => {
@@ -115,7 +138,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "q" | "quit" | "exit" => Ok(Command::Quit),
         "" => Err("type a command, e.g. :delta 0.35 (Esc cancels)".to_string()),
         other => Err(format!(
-            "unknown command ':{other}': try :delta, :xb, :k, :d, :weights, :sigma, :noise, \
+            "unknown command ':{other}': try :delta, :xb, :offset, :k, :d, :weights, :weightsfile, :sigma, :noise, \
              :model, :moments, :spread, :seed, :view, :save, :q"
         )),
     }

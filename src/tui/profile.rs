@@ -104,7 +104,9 @@ impl Profile {
     /// `base` (its xβ and d) with this profile's contributions.
     pub fn apply(&self, base: &Params) -> Params {
         let d = base.dimension;
-        let mean = base.xb / d as f64;
+        // The generated profiles spread the dropped part xβ − b over the d features.
+        let dropped = base.xb - base.offset;
+        let mean = dropped / d as f64;
         let centred = |raw: Vec<f64>| {
             let m = raw.iter().sum::<f64>() / raw.len() as f64;
             raw.iter().map(|r| mean + self.spread * (r - m)).collect()
@@ -138,7 +140,7 @@ impl Profile {
                         .collect(),
                 )
             }
-            ProfileKind::OneHot => (0..d).map(|j| if j == 0 { base.xb } else { 0.0 }).collect(),
+            ProfileKind::OneHot => (0..d).map(|j| if j == 0 { dropped } else { 0.0 }).collect(),
         };
         base.clone().with_weights(weights)
     }

@@ -7,6 +7,7 @@ use crate::settings::ProfileKind;
 use crate::tui::command::{self, Command};
 use crate::tui::keys::Action;
 use crate::tui::profile::{MAX_GENERATED_DIMENSION, Profile};
+use crate::weights_file::read_weights_file;
 
 /// Largest δ the arrow keys reach (δ must stay below 1).
 const MAX_KEY_DELTA: f64 = 0.99;
@@ -136,7 +137,29 @@ impl App {
         };
         let effect = match command {
             Command::Delta(v) => self.change(|p, _| p.delta = v),
-            Command::Xb(v) => self.change(|p, _| p.xb = v),
+            Command::Xb(v) => {
+                let effect = self.change(|p, _| p.xb = v);
+                if effect.is_some() && self.profile.kind == ProfileKind::Explicit {
+                    self.note(format!(
+                        "xβ = {v}: the list is kept and its offset moved to b = {} (xβ = b + Σ w_j)",
+                        self.params.offset
+                    ));
+                }
+                effect
+            }
+            Command::Offset(b) => self.change(move |p, pr| {
+                p.offset = b;
+                if let (ProfileKind::Explicit, Some(list)) = (pr.kind, &pr.explicit) {
+                    p.xb = b + list.iter().sum::<f64>();
+                }
+            }),
+            Command::WeightsFile(path) => match read_weights_file(&path) {
+                Ok(w) => self.set_weights(w),
+                Err(e) => {
+                    self.error(e.to_string());
+                    None
+                }
+            },
             Command::Order(v) => self.change(|p, _| p.order = v),
             Command::Dimension(v) => {
                 if self.profile.fixes_dimension() {
@@ -156,15 +179,7 @@ impl App {
                     self.change(|p, _| p.dimension = v)
                 }
             }
-            Command::Weights(w) => {
-                let listed = self.base.clone().with_weights(w.clone());
-                self.change(move |p, pr| {
-                    p.xb = listed.xb;
-                    p.dimension = listed.dimension;
-                    pr.explicit = Some(w);
-                    pr.kind = ProfileKind::Explicit;
-                })
-            }
+            Command::Weights(w) => self.set_weights(w),
             Command::Sigma(s) => self.change(|p, _| p.sigma = s),
             Command::Noise(n) => self.change(|p, _| p.noise = n),
             Command::Model(m) => self.change(|p, _| p.model = m),
@@ -186,6 +201,17 @@ impl App {
         effect
     }
 
+    /// Switches to an explicit list (d its length, xβ = b + Σ w_j with the current offset b).
+    fn set_weights(&mut self, w: Vec<f64>) -> Option<Effect> {
+        let listed = self.base.clone().with_weights(w.clone());
+        self.change(move |p, pr| {
+            p.xb = listed.xb;
+            p.dimension = listed.dimension;
+            pr.explicit = Some(w);
+            pr.kind = ProfileKind::Explicit;
+        })
+    }
+
     /// Applies a change to a copy of the settings; commits it, bumps the generation and asks
     /// for an evaluation if the result validates, else reports the error and keeps the old
     /// state.
@@ -203,6 +229,7 @@ impl App {
         }
         self.base = Params {
             xb: params.xb,
+            offset: params.offset,
             dimension: params.dimension,
             ..base
         };

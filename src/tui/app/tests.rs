@@ -205,6 +205,53 @@ fn explicit_lists_fix_the_dimension() {
     key(&mut app, KeyCode::Up);
     assert!((app.params.xb - 3.1).abs() < 1e-12);
     assert_eq!(app.params.dimension, 2);
+    assert_eq!(app.params.weights(), Some(&[1.0, 2.0][..]));
+    assert!((app.params.offset - 0.1).abs() < 1e-12);
+}
+
+#[test]
+fn xb_on_a_list_moves_the_offset_and_says_so() {
+    let mut app = app();
+    typed(&mut app, "weights 1.5,-2,0.5");
+    typed(&mut app, "xb 6");
+    assert_eq!(app.params.weights(), Some(&[1.5, -2.0, 0.5][..]));
+    assert_eq!((app.params.xb, app.params.offset), (6.0, 6.0));
+    let note = &app.message.as_ref().unwrap().text;
+    assert!(note.contains("offset moved to b = 6"), "{note}");
+    typed(&mut app, "offset -1.25");
+    assert_eq!((app.params.xb, app.params.offset), (-1.25, -1.25));
+    assert_eq!(app.params.weights(), Some(&[1.5, -2.0, 0.5][..]));
+    // On a generated profile the offset is the undropped part of xβ.
+    typed(&mut app, "weights 1,1");
+    key(&mut app, KeyCode::Char('w'));
+    assert_eq!(app.params.contributions, Contributions::Equal);
+    typed(&mut app, "offset 0.5");
+    assert_eq!((app.params.xb, app.params.offset), (0.75, 0.5));
+    assert!((app.params.dropped_xb() - 0.25).abs() < 1e-15);
+    typed(&mut app, "offset nan");
+    assert!(app.message.as_ref().unwrap().error);
+}
+
+#[test]
+fn a_weights_file_loads_and_a_bad_one_is_an_inline_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.txt");
+    std::fs::write(&path, "1\n-2 # comment\n3\n").unwrap();
+    let mut app = app();
+    typed(&mut app, &format!("weightsfile {}", path.display()));
+    assert_eq!(app.params.weights(), Some(&[1.0, -2.0, 3.0][..]));
+    let bad = dir.path().join("bad.txt");
+    std::fs::write(&bad, "1\nx\n").unwrap();
+    let generation = app.generation;
+    typed(&mut app, &format!("weightsfile {}", bad.display()));
+    let message = app.message.as_ref().unwrap();
+    assert!(
+        message.error && message.text.contains("bad.txt:2:1"),
+        "{}",
+        message.text
+    );
+    assert_eq!(app.generation, generation);
+    assert_eq!(app.params.weights(), Some(&[1.0, -2.0, 3.0][..]));
 }
 
 fn app_in(dir: &std::path::Path) -> App {
