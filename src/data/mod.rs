@@ -4,6 +4,7 @@
 //! Every function here is a pure function of a data set and settings; long jobs report
 //! progress through a callback that can stop them.
 
+pub mod analysis;
 pub mod dataset;
 pub mod dropout_sgd;
 pub mod error;
@@ -13,6 +14,7 @@ pub mod model;
 pub mod read;
 pub mod standardize;
 
+pub use analysis::{Analysis, ExampleVerdict, Summary, analyse};
 pub use dataset::Dataset;
 pub use dropout_sgd::{DropoutRun, DropoutSettings, Optimizer, train_dropout};
 pub use error::{FitError, ReadError};

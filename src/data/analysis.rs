@@ -1,0 +1,217 @@
+//! Per-example dropout verdicts of a fitted binary model: for each example i the contributions
+//! c_ij = x̂_ij β_j with the undropped intercept b as the offset, evaluated by the engine at a
+//! dropout rate δ and Taylor order k (docs/math.md §4, §6, §9).
+
+use crate::data::model::Model;
+use crate::data::standardize::Features;
+use crate::engine;
+use crate::params::{ParamError, Params};
+
+/// Default Taylor order k of the per-example series.
+pub const DEFAULT_ORDER: usize = 40;
+
+/// One example's verdict. `None` marks a value f64 cannot hold or that has no exact method.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ExampleVerdict {
+    /// 0-based row of the example in the data set.
+    pub index: usize,
+    /// The example's class index (0 or 1).
+    pub label: usize,
+    /// xβ = b + Σ_j c_ij.
+    pub xb: f64,
+    /// max over dropout masks of |x̃β − xβ|, units of xβ.
+    pub max_deviation: Option<f64>,
+    /// The true radius √(xβ² + π²) of A's Taylor series at xβ.
+    pub radius_true: Option<f64>,
+    /// Whether the series Σ a_m M_m converges (docs/math.md §4).
+    pub converges: bool,
+    /// The paper's verdict, max deviation < 2π.
+    pub paper_converges: Option<bool>,
+    /// Whether the paper's condition |c_j| < 2π/d holds for every feature.
+    pub paper_condition: bool,
+    /// The exact penalty R = E[A(x̃β)] − A(xβ) ≥ 0, in nats.
+    pub exact_penalty: Option<f64>,
+    /// The quadratic approximation R₂ = ½ σ'(xβ) Var(x̃β), in nats.
+    pub quadratic: Option<f64>,
+    /// |R₂ − R| / R; `None` when R is unknown or 0.
+    pub quadratic_rel_error: Option<f64>,
+    /// k* = argmin_{m ≤ k} |R_m − R|.
+    pub best_order: Option<usize>,
+}
+
+/// Totals over the examples.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Summary {
+    /// Number of examples.
+    pub n: usize,
+    /// Examples whose series diverges (`converges == false`).
+    pub diverging: usize,
+    /// `diverging / n`, in [0, 1].
+    pub diverging_fraction: f64,
+    /// Fraction (0–1) of examples the paper's 2π radius calls diverging.
+    pub diverging_fraction_paper: f64,
+    /// Σ_i R_i in nats; `None` if any R_i is unknown.
+    pub sum_exact: Option<f64>,
+    /// Σ_i R₂_i in nats; `None` if any R₂_i is unknown.
+    pub sum_quadratic: Option<f64>,
+    /// The median of the available |R₂ − R| / R; `None` when there is none.
+    pub median_quadratic_rel_error: Option<f64>,
+}
+
+/// The verdicts of every example and their summary.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Analysis {
+    /// Dropout rate δ in [0, 1).
+    pub delta: f64,
+    /// Taylor order k.
+    pub order: usize,
+    /// One verdict per example, in data set order.
+    pub examples: Vec<ExampleVerdict>,
+    /// Totals.
+    pub summary: Summary,
+}
+
+/// The engine's parameters of example `i`: contributions x̂_ij β_j, offset b, rate `delta`
+/// and order `order`.
+pub fn example_params(
+    features: &Features,
+    model: &Model,
+    i: usize,
+    delta: f64,
+    order: usize,
+) -> Params {
+    let contributions = contributions(features.row(i), &model.beta);
+    let mut params = Params::default()
+        .with_offset(model.intercept)
+        .with_weights(contributions);
+    params.delta = delta;
+    params.order = order;
+    params
+}
+
+/// c_j = x̂_j β_j.
+pub fn contributions(x: &[f64], beta: &[f64]) -> Vec<f64> {
+    x.iter().zip(beta).map(|(a, w)| a * w).collect()
+}
+
+/// Evaluates one example (see [`example_params`]).
+pub fn analyse_example(
+    features: &Features,
+    model: &Model,
+    i: usize,
+    delta: f64,
+    order: usize,
+) -> Result<ExampleVerdict, ParamError> {
+    let report = engine::evaluate(&example_params(features, model, i, delta, order))?;
+    let quadratic_rel_error = match (report.exact_penalty, report.quadratic) {
+        (Some(r), Some(q)) if r != 0.0 => Some((q - r).abs() / r).filter(|e| e.is_finite()),
+        _ => None,
+    };
+    Ok(ExampleVerdict {
+        index: i,
+        label: features.labels[i],
+        xb: report.params.xb,
+        max_deviation: report.max_deviation,
+        radius_true: report.radius.true_radius,
+        converges: report.converges,
+        paper_converges: report.paper_converges,
+        paper_condition: report.paper_condition,
+        exact_penalty: report.exact_penalty,
+        quadratic: report.quadratic,
+        quadratic_rel_error,
+        best_order: report.best_order.map(|b| b.order),
+    })
+}
+
+/// Evaluates every example at rate `delta` ∈ [0, 1) and order `order` ≤ 1000, spread over
+/// `std::thread::available_parallelism()` scoped threads. Errors name the bad parameter.
+pub fn analyse(
+    features: &Features,
+    model: &Model,
+    delta: f64,
+    order: usize,
+) -> Result<Analysis, ParamError> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    analyse_with_threads(features, model, delta, order, threads)
+}
+
+/// [`analyse`] on `threads` ≥ 1 threads (the result does not depend on it).
+pub fn analyse_with_threads(
+    features: &Features,
+    model: &Model,
+    delta: f64,
+    order: usize,
+    threads: usize,
+) -> Result<Analysis, ParamError> {
+    let n = features.n;
+    let chunk = n.div_ceil(threads.max(1)).max(1);
+    let parts: Vec<Result<Vec<ExampleVerdict>, ParamError>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..n)
+            .step_by(chunk)
+            .map(|start| {
+                scope.spawn(move || {
+                    (start..(start + chunk).min(n))
+                        .map(|i| analyse_example(features, model, i, delta, order))
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("an analysis thread does not panic"))
+            .collect()
+    });
+    let mut examples = Vec::with_capacity(n);
+    for part in parts {
+        examples.extend(part?);
+    }
+    let summary = summarise(&examples);
+    Ok(Analysis {
+        delta,
+        order,
+        examples,
+        summary,
+    })
+}
+
+/// The totals of a list of verdicts.
+pub fn summarise(examples: &[ExampleVerdict]) -> Summary {
+    let n = examples.len();
+    let diverging = examples.iter().filter(|e| !e.converges).count();
+    let paper_diverging = examples
+        .iter()
+        .filter(|e| e.paper_converges != Some(true))
+        .count();
+    let total = |f: fn(&ExampleVerdict) -> Option<f64>| {
+        examples
+            .iter()
+            .map(f)
+            .sum::<Option<f64>>()
+            .filter(|s| s.is_finite())
+    };
+    let mut errors: Vec<f64> = examples
+        .iter()
+        .filter_map(|e| e.quadratic_rel_error)
+        .collect();
+    errors.sort_by(f64::total_cmp);
+    let fraction = |count: usize| if n == 0 { 0.0 } else { count as f64 / n as f64 };
+    Summary {
+        n,
+        diverging,
+        diverging_fraction: fraction(diverging),
+        diverging_fraction_paper: fraction(paper_diverging),
+        sum_exact: total(|e| e.exact_penalty),
+        sum_quadratic: total(|e| e.quadratic),
+        median_quadratic_rel_error: median(&errors),
+    }
+}
+
+/// The median of sorted values; `None` when empty.
+fn median(sorted: &[f64]) -> Option<f64> {
+    let m = sorted.len();
+    match m {
+        0 => None,
+        _ if m % 2 == 1 => Some(sorted[m / 2]),
+        _ => Some(0.5 * (sorted[m / 2 - 1] + sorted[m / 2])),
+    }
+}
