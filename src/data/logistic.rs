@@ -184,10 +184,44 @@ where
     fit(&objective, features, tol, progress)
 }
 
+/// [`fit_with_penalty`] started from `start` (a warm start; its β has length d).
+pub fn fit_with_penalty_from<P>(
+    features: &Features,
+    lambda: f64,
+    tol: f64,
+    penalty: &dyn ExamplePenalty,
+    start: &Model,
+    progress: P,
+) -> Result<Fit, FitError>
+where
+    P: FnMut(&Progress) -> ControlFlow<()>,
+{
+    let objective = Objective::new(features, lambda, Some(penalty))?;
+    let mut x = Vec::with_capacity(features.d + 1);
+    x.push(start.intercept);
+    x.extend_from_slice(&start.beta);
+    fit_from(&objective, features, tol, x, progress)
+}
+
 fn fit<P>(
     objective: &Objective,
     features: &Features,
     tol: f64,
+    progress: P,
+) -> Result<Fit, FitError>
+where
+    P: FnMut(&Progress) -> ControlFlow<()>,
+{
+    let mut start = vec![0.0; features.d + 1];
+    start[0] = prior_logit(features);
+    fit_from(objective, features, tol, start, progress)
+}
+
+fn fit_from<P>(
+    objective: &Objective,
+    features: &Features,
+    tol: f64,
+    start: Vec<f64>,
     progress: P,
 ) -> Result<Fit, FitError>
 where
@@ -200,8 +234,6 @@ where
             value: tol,
         });
     }
-    let mut start = vec![0.0; features.d + 1];
-    start[0] = prior_logit(features);
     let settings = LbfgsSettings {
         tol,
         max_iterations: MAX_ITERATIONS,

@@ -5,7 +5,9 @@
 //! progress through a callback that can stop them.
 
 pub mod analysis;
+pub mod closest_l2;
 pub mod dataset;
+pub mod dropout_penalty;
 pub mod dropout_sgd;
 pub mod error;
 pub mod lbfgs;
@@ -18,7 +20,9 @@ pub use analysis::{Analysis, ExampleVerdict, Summary, analyse};
 pub use dataset::Dataset;
 pub use dropout_sgd::{DropoutRun, DropoutSettings, Optimizer, train_dropout};
 pub use error::{FitError, ReadError};
-pub use logistic::{ExamplePenalty, Fit, Objective, fit_l2, fit_with_penalty};
+pub use logistic::{
+    ExamplePenalty, Fit, Objective, fit_l2, fit_with_penalty, fit_with_penalty_from,
+};
 pub use model::Model;
 pub use read::{Format, ReadOptions, read_dataset};
 pub use standardize::{Features, Standardization};
