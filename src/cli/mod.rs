@@ -1,8 +1,10 @@
 //! The command line: `dropscope [options]` opens the explorer; `dropscope eval` prints an
-//! evaluation; `dropscope render` prints one TUI frame; `dropscope bench` measures.
+//! evaluation; `dropscope render` prints one TUI frame; `dropscope bench` measures;
+//! `dropscope data` judges a model fitted to a data file.
 
 mod args;
 mod bench;
+mod data;
 mod eval;
 mod snapshot;
 
@@ -93,6 +95,8 @@ pub enum Command {
     Bench(BenchArgs),
     /// List, show or export saved sessions.
     Snapshot(SnapshotArgs),
+    /// Fit a logistic model to a data file and judge the dropout series example by example.
+    Data(data::DataArgs),
 }
 
 /// Flags of `dropscope snapshot`.
@@ -183,6 +187,7 @@ pub fn run() -> i32 {
         Some(Command::Render(args)) => run_render(&args),
         Some(Command::Bench(args)) => run_bench(&args),
         Some(Command::Snapshot(args)) => run_snapshot(&args, cli.config.as_deref()),
+        Some(Command::Data(args)) => run_data(&args),
         None => run_tui(&cli.params, &cli.tui, cli.config.as_deref()),
     }
 }
@@ -327,6 +332,16 @@ fn run_snapshot(args: &SnapshotArgs, config: Option<&std::path::Path>) -> i32 {
     let result = snapshot::folder(args.dir.as_deref(), config)
         .and_then(|dir| snapshot::run(&args.command, &dir));
     match result {
+        Ok(text) => emit(&text),
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            EXIT_USAGE
+        }
+    }
+}
+
+fn run_data(args: &data::DataArgs) -> i32 {
+    match data::run(args) {
         Ok(text) => emit(&text),
         Err(msg) => {
             eprintln!("error: {msg}");

@@ -215,3 +215,74 @@ fn median(sorted: &[f64]) -> Option<f64> {
         _ => Some(0.5 * (sorted[m / 2 - 1] + sorted[m / 2])),
     }
 }
+
+/// The totals an epoch of dropout training is judged by, over the whole data set.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Totals {
+    /// Fraction (0–1) of examples whose series diverges (max deviation ≥ √(xβ² + π²)).
+    pub diverging_fraction: f64,
+    /// Σ_i R_i in nats by the characteristic-function integral; `None` if any R_i is unknown.
+    pub sum_exact: Option<f64>,
+    /// Σ_i R₂_i in nats (closed form); `None` if it leaves f64.
+    pub sum_quadratic: Option<f64>,
+    /// max_i |xβ_i|.
+    pub max_abs_xb: f64,
+}
+
+/// [`Totals`] of `model` at rate `delta` ∈ [0, 1), without the Taylor series (so without k*),
+/// on the threads of [`analyse`].
+pub fn totals(features: &Features, model: &Model, delta: f64) -> Result<Totals, ParamError> {
+    if !(0.0..1.0).contains(&delta) {
+        return Err(ParamError::Delta(delta));
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let n = features.n;
+    let chunk = n.div_ceil(threads).max(1);
+    let quadratic = crate::data::dropout_penalty::quadratic(delta);
+    let quadratic = &quadratic;
+    let parts: Vec<(usize, Option<f64>, f64, f64)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..n)
+            .step_by(chunk)
+            .map(|start| {
+                scope.spawn(move || {
+                    let mut part = (0usize, Some(0.0), 0.0, 0.0f64);
+                    let mut gradient = vec![0.0; features.d];
+                    for i in start..(start + chunk).min(n) {
+                        let params = example_params(features, model, i, delta, 0);
+                        let c = params.weights().unwrap_or(&[]);
+                        let radius = engine::model_of(params.model).radius(params.xb);
+                        let diverges = match (engine::max_deviation(&params), radius) {
+                            (Some(m), Some(r)) => m >= r,
+                            _ => true,
+                        };
+                        part.0 += usize::from(diverges);
+                        let r = if delta == 0.0 {
+                            Some(0.0)
+                        } else {
+                            engine::charfn::penalty(c, delta, params.offset)
+                        };
+                        part.1 = part.1.zip(r).map(|(a, b)| a + b);
+                        part.2 += quadratic(c, params.offset, &mut gradient).0;
+                        part.3 = part.3.max(params.xb.abs());
+                    }
+                    part
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a totals thread does not panic"))
+            .collect()
+    });
+    let diverging: usize = parts.iter().map(|p| p.0).sum();
+    Ok(Totals {
+        diverging_fraction: diverging as f64 / n.max(1) as f64,
+        sum_exact: parts
+            .iter()
+            .map(|p| p.1)
+            .sum::<Option<f64>>()
+            .filter(|s| s.is_finite()),
+        sum_quadratic: Some(parts.iter().map(|p| p.2).sum::<f64>()).filter(|s| s.is_finite()),
+        max_abs_xb: parts.iter().map(|p| p.3).fold(0.0, f64::max),
+    })
+}
