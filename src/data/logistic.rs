@@ -17,13 +17,13 @@ use crate::data::standardize::Features;
 pub const MAX_ITERATIONS: usize = 10_000;
 
 /// A per-example penalty R_i(c, b) of the contributions c_j = x̂_ij β_j and the offset b.
-pub trait ExamplePenalty {
+pub trait ExamplePenalty: Sync {
     /// Returns (R_i, ∂R_i/∂b) and writes ∂R_i/∂c_j into `gradient` (same length as
     /// `contributions`). Non-finite values make the step that produced them be rejected.
     fn evaluate(&self, contributions: &[f64], offset: f64, gradient: &mut [f64]) -> (f64, f64);
 }
 
-impl<F: Fn(&[f64], f64, &mut [f64]) -> (f64, f64)> ExamplePenalty for F {
+impl<F: Fn(&[f64], f64, &mut [f64]) -> (f64, f64) + Sync> ExamplePenalty for F {
     fn evaluate(&self, contributions: &[f64], offset: f64, gradient: &mut [f64]) -> (f64, f64) {
         self(contributions, offset, gradient)
     }
@@ -75,15 +75,70 @@ impl<'a> Objective<'a> {
         })
     }
 
-    /// F at `params` = [b, β_1 … β_d]; writes [∂F/∂b, ∂F/∂β_1 …] into `gradient`.
+    /// F at `params` = [b, β_1 … β_d]; writes [∂F/∂b, ∂F/∂β_1 …] into `gradient`. With a
+    /// penalty the examples are split over `std::thread::available_parallelism()` scoped
+    /// threads, whose partial sums are added in example order.
     pub fn evaluate(&self, params: &[f64], gradient: &mut [f64]) -> f64 {
+        let f = self.features;
+        let beta = &params[1..];
+        let threads = match self.penalty {
+            Some(_) => std::thread::available_parallelism().map_or(1, |n| n.get()),
+            None => 1,
+        };
+        let chunk = f.n.div_ceil(threads).max(1);
+        let total = if threads == 1 || f.n <= chunk {
+            self.accumulate(params, 0..f.n, gradient)
+        } else {
+            let parts: Vec<(f64, Vec<f64>)> = std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..f.n)
+                    .step_by(chunk)
+                    .map(|start| {
+                        scope.spawn(move || {
+                            let mut g = vec![0.0; params.len()];
+                            let t =
+                                self.accumulate(params, start..(start + chunk).min(f.n), &mut g);
+                            (t, g)
+                        })
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().expect("an objective thread does not panic"))
+                    .collect()
+            });
+            gradient.iter_mut().for_each(|g| *g = 0.0);
+            let mut total = 0.0;
+            for (t, g) in parts {
+                total += t;
+                for (a, b) in gradient.iter_mut().zip(&g) {
+                    *a += b;
+                }
+            }
+            total
+        };
+        let scale = 1.0 / f.n as f64;
+        gradient.iter_mut().for_each(|g| *g *= scale);
+        for (g, w) in gradient[1..].iter_mut().zip(beta) {
+            *g += self.lambda * w;
+        }
+        total * scale + 0.5 * self.lambda * beta.iter().map(|w| w * w).sum::<f64>()
+    }
+
+    /// Σ_i over `rows` of the per-example loss and penalty; overwrites `gradient` with the
+    /// sum of their gradients (neither scaled by 1/n nor with the L2 term).
+    fn accumulate(
+        &self,
+        params: &[f64],
+        rows: std::ops::Range<usize>,
+        gradient: &mut [f64],
+    ) -> f64 {
         let f = self.features;
         let (b, beta) = (params[0], &params[1..]);
         gradient.iter_mut().for_each(|g| *g = 0.0);
         let mut contributions = vec![0.0; f.d];
         let mut penalty_gradient = vec![0.0; f.d];
         let mut total = 0.0;
-        for i in 0..f.n {
+        for i in rows {
             let x = f.row(i);
             let z = b + x.iter().zip(beta).map(|(a, w)| a * w).sum::<f64>();
             let y = target(f.labels[i]);
@@ -105,12 +160,7 @@ impl<'a> Objective<'a> {
                 }
             }
         }
-        let scale = 1.0 / f.n as f64;
-        gradient.iter_mut().for_each(|g| *g *= scale);
-        for (g, w) in gradient[1..].iter_mut().zip(beta) {
-            *g += self.lambda * w;
-        }
-        total * scale + 0.5 * self.lambda * beta.iter().map(|w| w * w).sum::<f64>()
+        total
     }
 
     /// F and its gradient at (b = `intercept`, β = `beta`).
