@@ -286,3 +286,118 @@ pub fn totals(features: &Features, model: &Model, delta: f64) -> Result<Totals, 
         max_abs_xb: parts.iter().map(|p| p.3).fold(0.0, f64::max),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 7 examples × `d` features of mixed sign and size, labels alternating.
+    fn design(d: usize) -> (Features, Model) {
+        let n = 7;
+        let x = (0..n * d)
+            .map(|k| ((k * 37 % 23) as f64 - 11.0) / 4.0)
+            .collect();
+        let features = Features {
+            x,
+            n,
+            d,
+            labels: (0..n).map(|i| i % 2).collect(),
+            classes: 2,
+            standardization: None,
+        };
+        let model = Model {
+            intercept: -0.75,
+            beta: (0..d).map(|j| 0.4 - 0.15 * j as f64).collect(),
+        };
+        (features, model)
+    }
+
+    #[test]
+    fn every_example_is_its_single_evaluation_on_any_thread_count() {
+        for d in [5, 24] {
+            let (features, model) = design(d);
+            let one = analyse_with_threads(&features, &model, 0.5, 30, 1).unwrap();
+            let three = analyse_with_threads(&features, &model, 0.5, 30, 3).unwrap();
+            assert_eq!(one, three);
+            for (i, e) in one.examples.iter().enumerate() {
+                let report =
+                    engine::evaluate(&example_params(&features, &model, i, 0.5, 30)).unwrap();
+                assert_eq!(e.index, i);
+                assert_eq!(e.xb, report.params.xb);
+                assert_eq!(e.exact_penalty, report.exact_penalty);
+                assert_eq!(e.quadratic, report.quadratic);
+                assert_eq!(e.converges, report.converges);
+                assert_eq!(e.best_order, report.best_order.map(|b| b.order));
+                let c = contributions(features.row(i), &model.beta);
+                let xb = model.intercept + c.iter().sum::<f64>();
+                assert!((e.xb - xb).abs() <= 1e-15 * xb.abs().max(1.0));
+            }
+        }
+    }
+
+    #[test]
+    fn the_summary_counts_what_the_examples_say() {
+        let (features, mut model) = design(24);
+        model.beta.iter_mut().for_each(|w| *w *= 0.05);
+        let a = analyse(&features, &model, 0.6, 20).unwrap();
+        let s = &a.summary;
+        assert_eq!(s.n, 7);
+        let diverging = a.examples.iter().filter(|e| !e.converges).count();
+        assert_eq!(s.diverging, diverging);
+        assert!(diverging > 0 && diverging < 7, "a mixed case: {diverging}");
+        assert_eq!(s.diverging_fraction, diverging as f64 / 7.0);
+        let paper = a
+            .examples
+            .iter()
+            .filter(|e| e.paper_converges == Some(false))
+            .count();
+        assert_eq!(s.diverging_fraction_paper, paper as f64 / 7.0);
+        let sum: f64 = a.examples.iter().map(|e| e.exact_penalty.unwrap()).sum();
+        assert!((s.sum_exact.unwrap() - sum).abs() <= 1e-14 * sum);
+        let mut errors: Vec<f64> = a
+            .examples
+            .iter()
+            .map(|e| e.quadratic_rel_error.unwrap())
+            .collect();
+        errors.sort_by(f64::total_cmp);
+        assert_eq!(s.median_quadratic_rel_error, Some(errors[3]));
+    }
+
+    #[test]
+    fn totals_agree_with_the_full_analysis() {
+        for d in [6, 24] {
+            let (features, model) = design(d);
+            let a = analyse(&features, &model, 0.5, 10).unwrap();
+            let t = totals(&features, &model, 0.5).unwrap();
+            assert_eq!(t.diverging_fraction, a.summary.diverging_fraction);
+            let (e, q) = (
+                a.summary.sum_exact.unwrap(),
+                a.summary.sum_quadratic.unwrap(),
+            );
+            assert!((t.sum_exact.unwrap() - e).abs() <= 1e-12 * e, "{t:?} {e}");
+            assert!(
+                (t.sum_quadratic.unwrap() - q).abs() <= 1e-12 * q,
+                "{t:?} {q}"
+            );
+            let max = a.examples.iter().map(|e| e.xb.abs()).fold(0.0, f64::max);
+            assert_eq!(t.max_abs_xb, max);
+        }
+    }
+
+    #[test]
+    fn a_zero_penalty_has_no_relative_error_and_delta_is_checked() {
+        let (features, model) = design(5);
+        let a = analyse(&features, &model, 0.0, 10).unwrap();
+        assert!(a.examples.iter().all(|e| e.exact_penalty == Some(0.0)));
+        assert!(a.examples.iter().all(|e| e.quadratic_rel_error.is_none()));
+        assert_eq!(a.summary.median_quadratic_rel_error, None);
+        assert_eq!(
+            analyse(&features, &model, 1.0, 10).unwrap_err(),
+            ParamError::Delta(1.0)
+        );
+        assert_eq!(
+            totals(&features, &model, -0.5).unwrap_err(),
+            ParamError::Delta(-0.5)
+        );
+    }
+}

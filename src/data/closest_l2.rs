@@ -74,3 +74,37 @@ pub fn closest_l2(features: &Features, target: &[f64], tol: f64) -> Result<Close
         fit,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The target is itself an L2 fit at λ = 0.03: the search finds that λ and distance ≈ 0.
+    #[test]
+    fn an_l2_fit_is_found_at_its_own_lambda() {
+        let n = 40;
+        let d = 3;
+        let x: Vec<f64> = (0..n * d)
+            .map(|k| ((k * 53 % 29) as f64 - 14.0) / 7.0)
+            .collect();
+        let labels = (0..n)
+            .map(|i| usize::from(x[i * d] - 0.5 * x[i * d + 1] + ((i * 7) % 5) as f64 * 0.3 > 0.4))
+            .collect();
+        let features = Features {
+            x,
+            n,
+            d,
+            labels,
+            classes: 2,
+            standardization: None,
+        };
+        let target = fit_l2(&features, 0.03, 1e-12).unwrap();
+        let found = closest_l2(&features, &target.beta, 1e-12).unwrap();
+        assert!(
+            (found.lambda / 0.03 - 1.0).abs() <= 1e-4,
+            "{}",
+            found.lambda
+        );
+        assert!(found.distance <= 1e-6, "{}", found.distance);
+    }
+}

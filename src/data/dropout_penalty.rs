@@ -104,3 +104,66 @@ pub fn fit_kind(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::Params;
+
+    const C: [f64; 5] = [0.7, -1.3, 0.25, 2.1, -0.4];
+    const B: f64 = 0.6;
+
+    /// Central differences of `f` in b and each c_j against its analytic gradient.
+    fn check_gradient(f: &dyn Fn(&[f64], f64, &mut [f64]) -> (f64, f64), tol: f64) {
+        let mut g = [0.0; 5];
+        let (_, d_b) = f(&C, B, &mut g);
+        let h = 1e-5;
+        let mut scratch = [0.0; 5];
+        let at = |c: &[f64], b: f64, s: &mut [f64]| f(c, b, s).0;
+        let fd_b = (at(&C, B + h, &mut scratch) - at(&C, B - h, &mut scratch)) / (2.0 * h);
+        assert!((fd_b - d_b).abs() <= tol, "b: {fd_b} vs {d_b}");
+        for j in 0..5 {
+            let (mut up, mut down) = (C, C);
+            up[j] += h;
+            down[j] -= h;
+            let fd = (at(&up, B, &mut scratch) - at(&down, B, &mut scratch)) / (2.0 * h);
+            assert!((fd - g[j]).abs() <= tol, "c_{j}: {fd} vs {}", g[j]);
+        }
+    }
+
+    /// Central differences with h = 1e-5 err by ~h²·f''' ≈ 1e-10 plus ~1e-16/h ≈ 1e-11.
+    #[test]
+    fn the_gradients_match_central_differences() {
+        for delta in [0.1, 0.5, 0.8] {
+            check_gradient(&quadratic(delta), 1e-8);
+            check_gradient(&exact(delta), 1e-8);
+        }
+    }
+
+    #[test]
+    fn the_penalties_are_the_engines_r_and_r2() {
+        let params = Params::default().with_offset(B).with_weights(C.to_vec());
+        let report = crate::engine::evaluate(&params).unwrap();
+        let mut g = [0.0; 5];
+        let q = quadratic(0.5)(&C, B, &mut g).0;
+        let r = report.quadratic.unwrap();
+        assert!((q - r).abs() <= 1e-14 * r, "{q} vs {r}");
+        let e = exact(0.5)(&C, B, &mut g).0;
+        let r = report.exact_penalty.unwrap();
+        assert!((e - r).abs() <= 1e-12 * r, "{e} vs {r}");
+    }
+
+    #[test]
+    fn a_bad_rate_is_an_error_naming_it() {
+        let features = Features {
+            x: vec![1.0, -1.0],
+            n: 2,
+            d: 1,
+            labels: vec![0, 1],
+            classes: 2,
+            standardization: None,
+        };
+        let e = fit_kind(&features, FitKind::Exact, 1.0, 0.0, 1e-8, None).unwrap_err();
+        assert_eq!(e.to_string(), "delta must be in [0, 1), got 1");
+    }
+}
