@@ -108,18 +108,19 @@ pub fn fit_kind(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::ExamplePenalty;
     use crate::params::Params;
 
     const C: [f64; 5] = [0.7, -1.3, 0.25, 2.1, -0.4];
     const B: f64 = 0.6;
 
     /// Central differences of `f` in b and each c_j against its analytic gradient.
-    fn check_gradient(f: &dyn Fn(&[f64], f64, &mut [f64]) -> (f64, f64), tol: f64) {
+    fn check_gradient(f: &dyn ExamplePenalty, tol: f64) {
         let mut g = [0.0; 5];
-        let (_, d_b) = f(&C, B, &mut g);
+        let (_, d_b) = f.evaluate(&C, B, &mut g);
         let h = 1e-5;
         let mut scratch = [0.0; 5];
-        let at = |c: &[f64], b: f64, s: &mut [f64]| f(c, b, s).0;
+        let at = |c: &[f64], b: f64, s: &mut [f64]| f.evaluate(c, b, s).0;
         let fd_b = (at(&C, B + h, &mut scratch) - at(&C, B - h, &mut scratch)) / (2.0 * h);
         assert!((fd_b - d_b).abs() <= tol, "b: {fd_b} vs {d_b}");
         for j in 0..5 {
