@@ -126,7 +126,7 @@ fn synthetic_analysis(c: &mut Criterion) {
     };
     let mut group = c.benchmark_group("analyse/synthetic");
     group.sample_size(10);
-    group.bench_function(&format!("{n}x{d}/delta=0.5/k=40"), |b| {
+    group.bench_function(format!("{n}x{d}/delta=0.5/k=40"), |b| {
         b.iter(|| analyse(black_box(&features), &model, 0.5, DEFAULT_ORDER).unwrap())
     });
     group.finish();
