@@ -38,7 +38,7 @@ pub enum InputFormat {
 /// What `--train` fits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Train {
-    /// Adam with real dropout masks, `--epochs` passes, seeded by `--seed`.
+    /// Adam with real dropout masks, `--epochs` passes, seeded by `--seed` (λ default 0).
     Dropout,
     /// L-BFGS on log-loss + exact dropout penalty R (+ λ/2‖β‖², λ default 0).
     Exact,
@@ -80,8 +80,9 @@ pub struct DataArgs {
     /// `#` comments; the intercept first, then β_1..β_d (in the units of the design x̂).
     #[arg(long, value_name = "FILE", conflicts_with_all = ["train", "compare"])]
     pub beta: Option<PathBuf>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    /// Output format: table (a summary and the first examples), json (everything) or csv (one
+    /// row per example).
+    #[arg(long, value_enum, value_name = "table|json|csv", default_value_t = Format::Table, hide_possible_values = true)]
     pub format: Format,
     /// Fit by this method instead of the L2 fit.
     #[arg(long, value_enum, value_name = "dropout|exact|quadratic|l2")]
