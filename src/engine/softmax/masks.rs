@@ -63,7 +63,7 @@ impl RowMasks {
         }
     }
 
-    fn from_bits(&self, bits: u64, eps: &mut [f64]) -> f64 {
+    fn fill_from_bits(&self, bits: u64, eps: &mut [f64]) -> f64 {
         eps.iter_mut().for_each(|e| *e = 0.0);
         for (j, row) in self.rows.iter().enumerate() {
             let f = if bits >> j & 1 == 1 {
@@ -99,7 +99,7 @@ impl MaskSet for RowMasks {
         let mut i = start;
         while i < end {
             let mut bits = gray(i);
-            let mut ln_w = self.from_bits(bits, &mut eps);
+            let mut ln_w = self.fill_from_bits(bits, &mut eps);
             f(i, &eps, ln_w);
             let stop = end.min((i / REFRESH + 1) * REFRESH);
             i += 1;
@@ -124,7 +124,7 @@ impl MaskSet for RowMasks {
 
     fn mask(&self, index: u64) -> (Vec<f64>, f64) {
         let mut eps = vec![0.0; self.classes];
-        let ln_w = self.from_bits(gray(index), &mut eps);
+        let ln_w = self.fill_from_bits(gray(index), &mut eps);
         (eps, ln_w)
     }
 
