@@ -50,7 +50,13 @@ fn equal_contributions() {
         (0.75, [0.0, -4.5], 500, 60, None),
         // mpmath, 40 digits, integer sum over K within 45 sd (the logistic engine's value,
         // 2.64379028912667e-7, is 1.2e-11 off: its Bregman form cancels at Var S = 2e-6).
-        (0.9, [2.0, 2.5], 1_000_000, 100, Some(2.643_790_289_159_467_6e-7)),
+        (
+            0.9,
+            [2.0, 2.5],
+            1_000_000,
+            100,
+            Some(2.643_790_289_159_467_6e-7),
+        ),
         (0.05, [7.0, -20.0], 1, 30, None),
     ] {
         let softmax = SoftmaxParams {

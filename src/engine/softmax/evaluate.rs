@@ -42,6 +42,11 @@ pub fn evaluate_softmax(params: &SoftmaxParams) -> Result<SoftmaxReport, Softmax
             }
         }
     };
+    let quadratic = quadratic(params, &eta, &p);
+    let mut outcome = outcome;
+    if outcome.terms[2].is_none() {
+        outcome.terms[2] = Some(Scaled::from_f64(quadratic));
+    }
     let k = params.order;
     let terms: Vec<Option<f64>> = outcome.terms[..=k]
         .iter()
@@ -62,7 +67,6 @@ pub fn evaluate_softmax(params: &SoftmaxParams) -> Result<SoftmaxReport, Softmax
         })
         .map(|(n, t)| (-t.ln_abs() / n as f64).exp())
         .filter(|r| r.is_finite());
-    let quadratic = quadratic(params, &eta, &p);
     Ok(SoftmaxReport {
         params: params.clone(),
         logits: eta,
@@ -273,7 +277,7 @@ fn explicit(
     }
 }
 
-/// Terms with only the quadratic one known (it comes from the closed form): m = 0, 1 are 0.
+/// Terms with none known past m = 1 (the caller fills m = 2 from the closed form).
 fn quadratic_only(order: usize) -> Vec<Option<Scaled>> {
     (0..=order)
         .map(|m| (m < 2).then_some(Scaled::ZERO))
@@ -426,4 +430,101 @@ fn best_order(partial_sums: &[Option<f64>], exact: f64) -> Option<BestOrder> {
             Some(b) if b.error <= error => Some(b),
             _ => Some(BestOrder { order, error }),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn params(delta: f64, masks: Masks, contributions: SoftmaxContributions) -> SoftmaxParams {
+        let classes = match &contributions {
+            SoftmaxContributions::Equal { logits, .. } => logits.len(),
+            SoftmaxContributions::Explicit(rows) => rows[0].len(),
+        };
+        SoftmaxParams {
+            delta,
+            order: 20,
+            classes,
+            masks,
+            contributions,
+        }
+    }
+
+    fn rows() -> Vec<Vec<f64>> {
+        vec![
+            vec![1.0, -0.5, 0.25],
+            vec![-0.75, 1.5, 0.5],
+            vec![0.5, 0.25, -1.25],
+        ]
+    }
+
+    #[test]
+    fn no_noise_gives_zero() {
+        let p = params(0.0, Masks::PerClass, SoftmaxContributions::Explicit(rows()));
+        let r = evaluate_softmax(&p).unwrap();
+        assert_eq!(r.exact_penalty, Some(0.0));
+        assert!(r.partial_sums.iter().all(|s| *s == Some(0.0)));
+        assert_eq!(r.converges, Some(true));
+        let sum: f64 = r.probabilities.iter().sum();
+        assert!((sum - 1.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn enumerated_second_term_is_the_closed_form() {
+        for masks in [Masks::Shared, Masks::PerClass] {
+            let p = params(0.3, masks, SoftmaxContributions::Explicit(rows()));
+            let r = evaluate_softmax(&p).unwrap();
+            let (t2, q) = (r.terms[2].unwrap(), r.quadratic.unwrap());
+            assert!((t2 - q).abs() < 1e-13 * q, "{masks:?}: {t2} vs {q}");
+        }
+    }
+
+    #[test]
+    fn per_class_one_dimensional_sums_match_enumeration() {
+        let logits = vec![0.5, -1.0, 1.5];
+        let p = params(
+            0.5,
+            Masks::PerClass,
+            SoftmaxContributions::Equal {
+                logits: logits.clone(),
+                dimension: 4,
+            },
+        );
+        let r = evaluate_softmax(&p).unwrap();
+        let enumerated = r.exact_penalty.unwrap();
+        let atoms = equal_atoms(4, 0.5, 1.0, 20);
+        let lists: Vec<ClassList> = logits
+            .iter()
+            .map(|h| ClassList {
+                values: atoms.x.iter().map(|s| s * h).collect(),
+                ln_w: atoms.ln_w.clone(),
+                counts: None,
+            })
+            .collect();
+        let integral = independent::penalty(&ln_probabilities(&logits), &lists);
+        assert!(
+            (integral - enumerated).abs() < 1e-12 * enumerated,
+            "{integral} vs {enumerated}"
+        );
+    }
+
+    #[test]
+    fn large_explicit_lists_give_only_what_is_known() {
+        let rows: Vec<Vec<f64>> = (0..30)
+            .map(|j| vec![((j * 7) % 5) as f64 - 2.0, ((j * 3) % 4) as f64 - 1.5, 0.5])
+            .collect();
+        let p = params(0.5, Masks::Shared, SoftmaxContributions::Explicit(rows));
+        let r = evaluate_softmax(&p).unwrap();
+        assert_eq!(r.exact_penalty, None);
+        assert_eq!(r.terms[3], None);
+        assert!(r.quadratic.unwrap() > 0.0);
+        // Contributions of size 2 over 30 rows: some extreme mask has a zero well inside |t| < 1.
+        assert_eq!(r.converges, Some(false), "{}", r.reason);
+        assert!(r.worst_mask.is_some());
+        // Tiny contributions: the bound certifies convergence.
+        let small: Vec<Vec<f64>> = (0..30).map(|j| vec![1e-3 * j as f64, 0.0, -1e-3]).collect();
+        let p = params(0.5, Masks::PerClass, SoftmaxContributions::Explicit(small));
+        let r = evaluate_softmax(&p).unwrap();
+        assert_eq!(r.converges, Some(true), "{}", r.reason);
+    }
 }
