@@ -521,7 +521,10 @@ mod tests {
         // Contributions of size 2 over 30 rows: some extreme mask has a zero well inside |t| < 1.
         assert_eq!(r.converges, Some(false), "{}", r.reason);
         assert!(r.worst_mask.is_some());
-        // Tiny contributions: the bound certifies convergence.
+    }
+
+    #[test]
+    fn tiny_contributions_are_certified_by_the_bound() {
         let small: Vec<Vec<f64>> = (0..30).map(|j| vec![1e-3 * j as f64, 0.0, -1e-3]).collect();
         let p = params(0.5, Masks::PerClass, SoftmaxContributions::Explicit(small));
         let r = evaluate_softmax(&p).unwrap();

@@ -141,8 +141,19 @@ pub fn lower_bound(ln_p: &[f64], epsilon: &[f64]) -> Option<f64> {
         }
         r = next;
     }
-    while f(r).0 > 2.0 && r > LN_2 {
-        r = (r * (1.0 - 1e-12)).max(LN_2);
+    // Newton approaches the root from above: step just below it, or bisect if that fails.
+    r = (r * (1.0 - 1e-10)).max(LN_2);
+    if f(r).0 > 2.0 {
+        let (mut lo, mut hi) = (LN_2, r);
+        for _ in 0..64 {
+            let mid = 0.5 * (lo + hi);
+            if f(mid).0 > 2.0 {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        r = lo;
     }
     Some(r / h)
 }
