@@ -82,6 +82,15 @@ pub fn run_all() -> Vec<BenchResult> {
     out.push(timing("eval explicit d=1000 k=150", || {
         std::hint::black_box(evaluate(&explicit).expect("valid"));
     }));
+    for d in [1000, 100_000] {
+        let weights = explicit_bench_weights(d);
+        out.push(timing(
+            &format!("exact R explicit d={d} δ=0.5 offset=0.5"),
+            || {
+                std::hint::black_box(crate::engine::charfn::penalty(&weights, 0.5, 0.5));
+            },
+        ));
+    }
     let all = montecarlo::default_threads().max(1);
     for delta in [0.1, 0.5] {
         for threads in [1, all] {

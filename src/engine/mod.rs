@@ -14,6 +14,7 @@ mod moments;
 mod penalty;
 mod report;
 mod scaled;
+pub mod softmax;
 mod sweep;
 pub mod theorem1;
 

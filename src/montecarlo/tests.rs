@@ -318,3 +318,35 @@ fn mean_agrees_with_the_engine_exact_penalty() {
         );
     }
 }
+
+#[test]
+fn long_lists_with_an_offset_agree_with_the_characteristic_function_penalty() {
+    // Mixed-sign lists of d = 100 and 1000 (beyond enumeration) with an undropped offset.
+    let list = |d: usize, scale: f64| -> Vec<f64> {
+        (0..d)
+            .map(|j| scale * (((j * 37 + 11) % 101) as f64 / 50.0 - 1.0))
+            .collect()
+    };
+    let cases = [
+        (list(100, 0.6), 0.5, -1.5),
+        (list(1000, 0.15), 0.75, 2.0),
+        (list(1000, 0.3), 0.3, 0.0),
+    ];
+    for (i, (w, delta, offset)) in cases.iter().enumerate() {
+        let params = Params {
+            delta: *delta,
+            ..Params::default()
+        }
+        .with_offset(*offset)
+        .with_weights(w.clone());
+        let r = crate::engine::charfn::penalty(w, *delta, *offset).expect("an exact penalty");
+        let mc = run_fixed(&params, 100_000, 700 + i as u64, 2).unwrap();
+        assert!(
+            (mc.mean - r).abs() <= 5.0 * mc.std_error && mc.std_error < 0.05 * r,
+            "case {i}: R^ = {} ± {}, exact R = {r} ({:.2} se)",
+            mc.mean,
+            mc.std_error,
+            (mc.mean - r) / mc.std_error
+        );
+    }
+}

@@ -1,0 +1,47 @@
+//! The result of a softmax evaluation: what a caller serialises or draws.
+
+use serde::Serialize;
+
+use super::params::SoftmaxParams;
+use crate::engine::BestOrder;
+
+/// Everything the softmax engine computes for one [`SoftmaxParams`]. Series are indexed by
+/// order m = 0..=k. `None` (JSON `null`) marks a value f64 cannot hold or that no exact method
+/// gives here.
+#[derive(Clone, Debug, Serialize)]
+pub struct SoftmaxReport {
+    /// The parameters evaluated (validated).
+    pub params: SoftmaxParams,
+    /// The logits η0 (length q).
+    pub logits: Vec<f64>,
+    /// p = softmax(η0), each in [0, 1], summing to 1.
+    pub probabilities: Vec<f64>,
+    /// Terms E_mask[κ_m(ε)]/m!, m = 0..=k (terms 0 and 1 are 0), in nats. `None` where not
+    /// representable, or beyond the order that enumeration affords (only the quadratic term is
+    /// known in closed form for large explicit lists).
+    pub terms: Vec<Option<f64>>,
+    /// Partial sums R_m = Σ_{j=2..m} terms_j; `None` from the first unavailable term on.
+    pub partial_sums: Vec<Option<f64>>,
+    /// The multi-class Wager term ½ tr((diag p − ppᵀ) Cov ε), in closed form.
+    pub quadratic: Option<f64>,
+    /// R = E_mask[A(η0 + ε)] − A(η0) >= 0: binomial sums for equal contributions, enumeration
+    /// of masks for short explicit lists, per-class one-dimensional sums where they fit; `None`
+    /// beyond, where the Monte Carlo estimate stands in.
+    pub exact_penalty: Option<f64>,
+    /// k* = argmin_m |R_m − R| and its error, when R is known.
+    pub best_order: Option<BestOrder>,
+    /// |t_n|^{−1/n} at the largest n <= k with an available non-zero term.
+    pub root_test: Option<f64>,
+    /// min over masks of positive probability of ρ(ε), the smallest |t| with
+    /// Σ_k p_k e^{t ε_k} = 0; `None` when infinite (no noise reaches two classes differently)
+    /// or when the masks are too many to search exhaustively.
+    pub mask_radius: Option<f64>,
+    /// The features a worst (or witness) mask keeps: one row for shared masks, q rows for
+    /// per-class masks; `None` when d > 64 or no mask is singled out.
+    pub worst_mask: Option<Vec<Vec<bool>>>,
+    /// Whether Σ_m terms_m converges: every mask of positive probability has ρ > 1. `None`
+    /// when neither a witness nor a bound decides it.
+    pub converges: Option<bool>,
+    /// Why `converges` has its value, in one sentence.
+    pub reason: String,
+}

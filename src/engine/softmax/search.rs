@@ -1,0 +1,306 @@
+//! The smallest mask radius and the convergence verdict (docs/math.md §10): exhaustive over
+//! enumerable mask sets (masks ordered by a cheap lower bound, each checked by the winding
+//! number at the best radius so far), or, for large sets, a search for a witness mask with
+//! ρ <= 1 and a bound that certifies ρ > 1 for every mask.
+
+use super::masks::{MaskSet, parallel_fold};
+use super::params::Masks;
+use super::radius::{has_zero_within, lower_bound, mask_radius};
+
+/// Most winding-number checks spent on one exhaustive search before it gives up on exactness.
+const MAX_CHECKS: usize = 200_000;
+/// Random masks tried when searching a large set for a witness.
+const SAMPLED_MASKS: usize = 256;
+/// Seed of the sampled masks (fixed, so reports are reproducible).
+const SEED: u64 = 0x5eed_50f7_4a11_0001;
+
+/// The radius part of a report.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Radius {
+    /// min over masks of ρ(ε), when known exactly; `None` when infinite or unknown.
+    pub radius: Option<f64>,
+    /// The smallest ρ found (equal to `radius` when exact); the scale of the terms.
+    pub smallest: Option<f64>,
+    /// The features the worst (or witness) mask keeps.
+    pub worst: Option<Vec<Vec<bool>>>,
+    /// The verdict: every mask has ρ > 1.
+    pub converges: Option<bool>,
+    /// One sentence saying why.
+    pub reason: String,
+}
+
+/// A verdict from an exactly known smallest radius (`None`: infinite).
+pub fn verdict_exact(radius: Option<f64>, worst: Option<Vec<Vec<bool>>>, what: &str) -> Radius {
+    match radius {
+        None => Radius {
+            radius: None,
+            smallest: None,
+            worst: None,
+            converges: Some(true),
+            reason: "no mask moves two classes differently: every ρ is infinite".into(),
+        },
+        Some(r) => Radius {
+            radius: Some(r),
+            smallest: Some(r),
+            worst,
+            converges: Some(r > 1.0),
+            reason: if r > 1.0 {
+                format!("every mask has ρ > 1: the smallest, ρ = {r:.6} ({what}), exceeds 1")
+            } else {
+                format!("the mask with {what} has ρ = {r:.6} <= 1, so the series diverges")
+            },
+        },
+    }
+}
+
+/// Exhaustive search over an enumerable set: exact smallest ρ when at most [`MAX_CHECKS`]
+/// masks need a winding-number check.
+pub fn exhaustive(set: &dyn MaskSet, ln_p: &[f64]) -> Radius {
+    let bounds: Vec<f64> = parallel_fold(
+        set,
+        Vec::new,
+        |v: &mut Vec<(u64, f64)>, i, eps, _| {
+            v.push((i, lower_bound(ln_p, eps).unwrap_or(f64::INFINITY)));
+        },
+        |mut a, b| {
+            a.extend(b);
+            a
+        },
+    )
+    .into_iter()
+    .map(|(_, b)| b)
+    .collect();
+    let mut order: Vec<u64> = (0..bounds.len() as u64).collect();
+    order.sort_by(|a, b| bounds[*a as usize].total_cmp(&bounds[*b as usize]));
+    let (mut best, mut worst) = (f64::INFINITY, None);
+    let mut complete = true;
+    for (checks, &i) in order.iter().enumerate() {
+        if bounds[i as usize] >= best {
+            break;
+        }
+        if checks >= MAX_CHECKS {
+            complete = false;
+            break;
+        }
+        let (eps, _) = set.mask(i);
+        if best.is_finite() && !has_zero_within(ln_p, &eps, best) {
+            continue;
+        }
+        if let Some(r) = mask_radius(ln_p, &eps)
+            && r < best
+        {
+            best = r;
+            worst = Some(i);
+        }
+    }
+    let worst_kept = worst.and_then(|i| set.kept(i));
+    if complete {
+        let what = "the kept features in worst_mask";
+        return verdict_exact(best.is_finite().then_some(best), worst_kept, what);
+    }
+    // Incomplete: a witness decides divergence; otherwise every mask whose bound allows a zero
+    // in |t| <= 1 is checked at radius 1.
+    let smallest = best.is_finite().then_some(best);
+    if best <= 1.0 {
+        return Radius {
+            radius: None,
+            smallest,
+            worst: worst_kept,
+            converges: Some(false),
+            reason: format!("a witness mask has ρ = {best:.6} <= 1, so the series diverges"),
+        };
+    }
+    let any = parallel_fold(
+        set,
+        || false,
+        |found, _, eps, _| {
+            if !*found && lower_bound(ln_p, eps).is_some_and(|b| b <= 1.0) {
+                *found = has_zero_within(ln_p, eps, 1.0);
+            }
+        },
+        |a, b| a || b,
+    );
+    Radius {
+        radius: None,
+        smallest,
+        worst: None,
+        converges: Some(!any),
+        reason: if any {
+            "some mask has a zero of Σ p e^{tε} in |t| < 1, so the series diverges".into()
+        } else {
+            "no mask has a zero of Σ p e^{tε} in |t| <= 1 (winding number at 1)".into()
+        },
+    }
+}
+
+/// A candidate mask: its noise vector and the features it keeps (when listed).
+pub type Candidate = (Vec<f64>, Option<Vec<Vec<bool>>>);
+
+/// Verdict for a set too large to enumerate: `bounds[k]` >= max over masks |ε_k|. A candidate
+/// with ρ <= 1 is a witness of divergence; Σ_k p_k (e^{bounds_k} − 1) < 1 certifies ρ > 1 for
+/// every mask (|Σ p_k (e^{tε_k} − 1)| < 1 on |t| <= 1).
+pub fn witnesses(
+    ln_p: &[f64],
+    bounds: &[f64],
+    candidates: Vec<Candidate>,
+    dimension: u64,
+) -> Radius {
+    let (mut best, mut worst) = (f64::INFINITY, None);
+    for (eps, kept) in candidates {
+        if let Some(r) = mask_radius(ln_p, &eps)
+            && r < best
+        {
+            best = r;
+            worst = kept.filter(|_| dimension <= 64);
+        }
+    }
+    let smallest = best.is_finite().then_some(best);
+    if best <= 1.0 {
+        return Radius {
+            radius: None,
+            smallest,
+            worst,
+            converges: Some(false),
+            reason: format!("a witness mask has ρ = {best:.6} <= 1, so the series diverges"),
+        };
+    }
+    let bound: f64 = ln_p
+        .iter()
+        .zip(bounds)
+        .map(|(l, b)| l.exp() * b.exp_m1())
+        .sum();
+    let (converges, reason) = if bound < 1.0 {
+        (
+            Some(true),
+            format!(
+                "Σ_k p_k (e^{{max|ε_k|}} − 1) = {bound:.6} < 1 bounds every ρ above 1 \
+                 (smallest ρ found {best:.6})"
+            ),
+        )
+    } else {
+        (
+            None,
+            format!(
+                "undecided: the smallest ρ found is {best:.6} > 1, and the bound \
+                 Σ_k p_k (e^{{max|ε_k|}} − 1) = {bound:.6} does not certify convergence"
+            ),
+        )
+    };
+    Radius {
+        radius: None,
+        smallest,
+        worst: None,
+        converges,
+        reason,
+    }
+}
+
+/// Per-class equal contributions, large d: the corners s_k ∈ {−1, δ/(1−δ)} of the grid of
+/// per-class kept fractions (all 2^q for q <= 12, else each pair of classes pulled apart).
+pub fn equal_per_class_candidates(eta: &[f64], delta: f64) -> Vec<Candidate> {
+    let q = eta.len();
+    let high = delta / (1.0 - delta);
+    let corner = |bits: u64| -> Candidate {
+        let eps = eta
+            .iter()
+            .enumerate()
+            .map(|(k, h)| if bits >> k & 1 == 1 { high * h } else { -h })
+            .collect();
+        (eps, None)
+    };
+    if q <= 12 {
+        (0..1u64 << q).map(corner).collect()
+    } else {
+        let mut out = Vec::new();
+        for a in 0..q {
+            for b in 0..q {
+                if a != b {
+                    out.push(corner(1 << a));
+                    out.push(corner(!(1u64 << b) & ((1 << q) - 1)));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// max over masks of |ε_k| for explicit rows (shared and per-class masks alike):
+/// ε_k ranges over [Σ_j min(−C_jk, C_jk δ/(1−δ)), Σ_j max(−C_jk, C_jk δ/(1−δ))].
+pub fn explicit_bounds(rows: &[Vec<f64>], delta: f64) -> Vec<f64> {
+    let v = delta / (1.0 - delta);
+    (0..rows[0].len())
+        .map(|k| {
+            let (lo, hi) = rows.iter().fold((0.0, 0.0), |(lo, hi), r| {
+                let (a, b) = (-r[k], v * r[k]);
+                (lo + a.min(b), hi + a.max(b))
+            });
+            f64::max(-lo, hi)
+        })
+        .collect()
+}
+
+/// Candidate masks for large explicit lists: for each ordered pair of classes (a, b), the mask
+/// that maximises ε_a − ε_b (shared: keep row j iff C_ja > C_jb; per-class: keep C_ja iff
+/// positive and C_jb iff negative, the rest kept), and [`SAMPLED_MASKS`] random masks.
+pub fn explicit_candidates(rows: &[Vec<f64>], masks: Masks, delta: f64) -> Vec<Candidate> {
+    let q = rows[0].len();
+    let d = rows.len();
+    let v = delta / (1.0 - delta);
+    let build = |keep: &dyn Fn(usize, usize) -> bool| -> Candidate {
+        let mut eps = vec![0.0; q];
+        for (j, r) in rows.iter().enumerate() {
+            for k in 0..q {
+                eps[k] += if keep(j, k) { v * r[k] } else { -r[k] };
+            }
+        }
+        let kept = match masks {
+            Masks::Shared => vec![(0..d).map(|j| keep(j, 0)).collect()],
+            Masks::PerClass => (0..q)
+                .map(|k| (0..d).map(|j| keep(j, k)).collect())
+                .collect(),
+        };
+        (eps, Some(kept))
+    };
+    let mut out = Vec::new();
+    for a in 0..q {
+        for b in 0..q {
+            if a == b {
+                continue;
+            }
+            out.push(match masks {
+                Masks::Shared => build(&|j, _| rows[j][a] > rows[j][b]),
+                Masks::PerClass => build(&|j, k| {
+                    if k == a {
+                        rows[j][k] > 0.0
+                    } else if k == b {
+                        rows[j][k] < 0.0
+                    } else {
+                        true
+                    }
+                }),
+            });
+        }
+    }
+    let mut state = SEED;
+    let keep_probability = 1.0 - delta;
+    for _ in 0..SAMPLED_MASKS {
+        let draws: Vec<bool> = (0..d * q)
+            .map(|_| uniform(&mut state) < keep_probability)
+            .collect();
+        out.push(match masks {
+            Masks::Shared => build(&|j, _| draws[j]),
+            Masks::PerClass => build(&|j, k| draws[k * d + j]),
+        });
+    }
+    out
+}
+
+/// A uniform number in [0, 1) from a splitmix64 state.
+fn uniform(state: &mut u64) -> f64 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}

@@ -1,0 +1,164 @@
+//! The log-sum-exp A(η) = log Σ_k e^{η_k}, its gradient p = softmax(η), its Bregman form, and
+//! the Taylor coefficients of t ↦ log Σ_k p_k e^{t ε_k} for one mask (docs/math.md §10).
+
+use crate::engine::scaled::Scaled;
+
+/// log Σ_k e^{η_k} without overflow (any finite η, in nats).
+pub fn log_sum_exp(eta: &[f64]) -> f64 {
+    let max = eta.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    max + eta.iter().map(|e| (e - max).exp()).sum::<f64>().ln()
+}
+
+/// ln p_k = η_k − A(η) for every class (finite even where p_k underflows).
+pub fn ln_probabilities(eta: &[f64]) -> Vec<f64> {
+    let a = log_sum_exp(eta);
+    eta.iter().map(|e| e - a).collect()
+}
+
+/// e^y − 1 − y >= 0, accurate for small |y| (series below |y| = 1/2).
+fn exp_remainder(y: f64) -> f64 {
+    if y.abs() < 0.5 {
+        let mut term = y * y / 2.0;
+        let mut sum = term;
+        for n in 3..40 {
+            term *= y / n as f64;
+            sum += term;
+            if term.abs() <= 1e-17 * sum {
+                break;
+            }
+        }
+        sum
+    } else {
+        y.exp_m1() - y
+    }
+}
+
+/// The Bregman divergence D_A(η0 + ε, η0) = log Σ_k p_k e^{ε_k} − p·ε >= 0, from `ln_p` (the
+/// ln p_k of η0) and the noise ε. Written as log1p(Σ_k p_k (e^{y_k} − 1 − y_k)) with
+/// y = ε − p·ε, a sum of non-negative terms, so nothing of size A(η0) or ε cancels.
+pub fn bregman(ln_p: &[f64], epsilon: &[f64]) -> f64 {
+    let mean: f64 = ln_p.iter().zip(epsilon).map(|(l, e)| l.exp() * e).sum();
+    let mut total = 0.0;
+    for (l, e) in ln_p.iter().zip(epsilon) {
+        let y = e - mean;
+        total += if y > 0.5 {
+            (l + y).exp() - l.exp() * (1.0 + y)
+        } else {
+            l.exp() * exp_remainder(y)
+        };
+    }
+    if total.is_finite() {
+        total.max(0.0).ln_1p()
+    } else {
+        let shifted: Vec<f64> = ln_p
+            .iter()
+            .zip(epsilon)
+            .map(|(l, e)| l + (e - mean))
+            .collect();
+        log_sum_exp(&shifted)
+    }
+}
+
+/// Taylor coefficients of t ↦ log Σ_k p_k e^{t ε_k} (the cumulant generating function of ε_Y,
+/// Y ~ p) for one mask, in the scaled variable u = t·`scale`: returns G_n = g_n `scale`^n for
+/// n = 0..=order, where g_n = κ_n(ε_Y)/n!, with G_0 = G_1 = 0 (the series is centred at the
+/// mean p·ε).
+///
+/// `scale` should be near the radius of convergence ρ(ε) so that G_n stays O(1). The recurrence
+/// is g_n = (F_n − (1/n) Σ_{m<n} m g_m F_{n−m}) / F_0 with F_n = Σ_k p_k y_k^n / n!,
+/// y = ε − p·ε (docs/math.md §10); never the moment-to-cumulant recursion.
+pub fn scaled_log_series(p: &[f64], epsilon: &[f64], scale: f64, order: usize) -> Vec<f64> {
+    let mut out = vec![0.0; order + 1];
+    if order < 2 {
+        return out;
+    }
+    let total: f64 = p.iter().sum();
+    let mean: f64 = p.iter().zip(epsilon).map(|(p, e)| p * e).sum::<f64>() / total;
+    let y: Vec<f64> = epsilon.iter().map(|e| (e - mean) * scale).collect();
+    let mut power: Vec<f64> = p.iter().map(|p| p / total).collect();
+    // f_n = F_n / F_0, with f_1 = 0 exactly (the shift is by the mean).
+    let mut f = vec![0.0; order + 1];
+    f[0] = 1.0;
+    for (n, fnv) in f.iter_mut().enumerate().skip(1) {
+        let inv = 1.0 / n as f64;
+        let mut sum = 0.0;
+        for (c, yk) in power.iter_mut().zip(&y) {
+            *c *= yk * inv;
+            sum += *c;
+        }
+        *fnv = if n == 1 { 0.0 } else { sum };
+    }
+    // G_n = f_n − (1/n) Σ_{m=2}^{n−2} m G_m f_{n−m} (G_1 = f_1 = 0).
+    for n in 2..=order {
+        let mut conv = 0.0;
+        for m in 2..n.saturating_sub(1) {
+            conv += m as f64 * out[m] * f[n - m];
+        }
+        out[n] = f[n] - conv / n as f64;
+    }
+    out
+}
+
+/// The coefficients g_n = κ_n(ε_Y)/n!, n = 0..=order, as [`Scaled`] values (see
+/// [`scaled_log_series`]).
+pub fn log_series(p: &[f64], epsilon: &[f64], scale: f64, order: usize) -> Vec<Scaled> {
+    let ln_scale = scale.ln();
+    scaled_log_series(p, epsilon, scale, order)
+        .into_iter()
+        .enumerate()
+        .map(|(n, g)| Scaled {
+            mantissa: g,
+            ln_scale: -(n as f64) * ln_scale,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{Logistic, ScalarLogPartition};
+
+    #[test]
+    fn bregman_matches_direct_formula_and_is_small_near_zero() {
+        let eta = [0.3, -1.2, 2.0];
+        let ln_p = ln_probabilities(&eta);
+        let p: Vec<f64> = ln_p.iter().map(|l| l.exp()).collect();
+        let eps = [0.7, -0.4, 1.1];
+        let shifted: Vec<f64> = eta.iter().zip(&eps).map(|(a, b)| a + b).collect();
+        let direct = log_sum_exp(&shifted)
+            - log_sum_exp(&eta)
+            - p.iter().zip(&eps).map(|(p, e)| p * e).sum::<f64>();
+        let d = bregman(&ln_p, &eps);
+        assert!((d - direct).abs() < 1e-14, "{d} vs {direct}");
+        // D ≈ ½ Var_p(ε_Y) for small ε.
+        let small: Vec<f64> = eps.iter().map(|e| e * 1e-6).collect();
+        let mean: f64 = p.iter().zip(&small).map(|(p, e)| p * e).sum();
+        let var: f64 = p
+            .iter()
+            .zip(&small)
+            .map(|(p, e)| p * (e - mean).powi(2))
+            .sum();
+        let d = bregman(&ln_p, &small);
+        assert!((d - var / 2.0).abs() < 1e-5 * var, "{d} vs {}", var / 2.0);
+        // An underflowing class with a huge positive noise still counts.
+        let ln_p = ln_probabilities(&[0.0, -800.0]);
+        let d = bregman(&ln_p, &[0.0, 900.0]);
+        assert!((d - 100.0).abs() < 1e-12, "{d}");
+    }
+
+    #[test]
+    fn two_classes_reproduce_the_logistic_coefficients() {
+        // log(p1 e^{tε1} + p2 e^{tε2}) = tε1 + A(z0 + t(ε2 − ε1)) − A(z0), z0 = η2 − η1.
+        let eta = [0.4, 2.9];
+        let p: Vec<f64> = ln_probabilities(&eta).iter().map(|l| l.exp()).collect();
+        let eps = [0.0, 1.0];
+        let z0 = eta[1] - eta[0];
+        let scale = z0.hypot(std::f64::consts::PI);
+        let g = log_series(&p, &eps, scale, 60);
+        let a = Logistic.coefficients(z0, 60);
+        for m in 2..=60 {
+            let (x, y) = (g[m].to_f64().unwrap(), a[m].to_f64().unwrap());
+            assert!((x - y).abs() <= 1e-12 * y.abs(), "m={m}: {x} vs {y}");
+        }
+    }
+}

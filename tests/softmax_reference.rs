@@ -1,0 +1,110 @@
+//! The softmax engine against `tests/data/softmax_reference.json` (mpmath, 50 digits, masks
+//! enumerated one by one; see tests/data/README.md). Tolerances, relative to each quantity's
+//! scale: exact R and the quadratic term 1e-9; terms to order 12 1e-7 (scale of term m:
+//! max(|t_m|, √|t_{m−1} t_{m+1}|), so odd terms that vanish by symmetry are judged against
+//! their neighbours); mask radius 1e-6; probabilities 1e-14.
+
+use dropscope::engine::softmax::{Masks, SoftmaxContributions, SoftmaxParams, evaluate_softmax};
+use serde_json::Value;
+
+fn number(v: &Value) -> Option<f64> {
+    v.as_str()
+        .map(|s| s.parse::<f64>().expect("decimal string"))
+}
+
+fn params(v: &Value) -> SoftmaxParams {
+    let c = &v["contributions"];
+    let contributions = if let Some(e) = c.get("equal") {
+        SoftmaxContributions::Equal {
+            logits: e["logits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|x| x.as_f64().unwrap())
+                .collect(),
+            dimension: e["dimension"].as_u64().unwrap(),
+        }
+    } else {
+        SoftmaxContributions::Explicit(
+            c["explicit"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| {
+                    r.as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|x| x.as_f64().unwrap())
+                        .collect()
+                })
+                .collect(),
+        )
+    };
+    SoftmaxParams {
+        delta: v["delta"].as_f64().unwrap(),
+        order: v["order"].as_u64().unwrap() as usize,
+        classes: v["classes"].as_u64().unwrap() as usize,
+        masks: match v["masks"].as_str().unwrap() {
+            "shared" => Masks::Shared,
+            _ => Masks::PerClass,
+        },
+        contributions,
+    }
+}
+
+fn assert_close(label: &str, what: &str, got: f64, want: f64, scale: f64, tolerance: f64) {
+    assert!(
+        (got - want).abs() <= tolerance * scale,
+        "{label}: {what} = {got}, reference {want} (relative {:.2e})",
+        (got - want).abs() / scale
+    );
+}
+
+#[test]
+fn softmax_matches_mpmath_reference() {
+    let text = include_str!("data/softmax_reference.json");
+    let doc: Value = serde_json::from_str(text).unwrap();
+    let cases = doc["cases"].as_array().unwrap();
+    assert!(cases.len() >= 15);
+    for case in cases {
+        let label = case["label"].as_str().unwrap();
+        let p = params(&case["params"]);
+        let r = evaluate_softmax(&p).unwrap_or_else(|e| panic!("{label}: {e}"));
+        for (k, want) in case["probabilities"].as_array().unwrap().iter().enumerate() {
+            let want = number(want).unwrap();
+            assert_close(label, "p", r.probabilities[k], want, want, 1e-14);
+        }
+        let want = number(&case["exact_penalty"]).unwrap();
+        let got = r.exact_penalty.unwrap_or_else(|| panic!("{label}: no R"));
+        assert_close(label, "R", got, want, want, 1e-9);
+        if let Some(want) = number(&case["quadratic"]) {
+            assert_close(label, "quadratic", r.quadratic.unwrap(), want, want, 1e-9);
+        }
+        let terms: Vec<Option<f64>> = case["terms"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(number)
+            .collect();
+        let size = |m: usize| terms.get(m).copied().flatten().map_or(0.0, f64::abs);
+        for (m, want) in terms.iter().enumerate().take(13.min(p.order + 1)).skip(2) {
+            let Some(want) = *want else { continue };
+            let got = r.terms[m].unwrap_or_else(|| panic!("{label}: term {m} missing"));
+            let scale = size(m).max((size(m - 1) * size(m + 1)).sqrt());
+            assert_close(label, &format!("term {m}"), got, want, scale, 1e-7);
+        }
+        match (number(&case["mask_radius"]), case["converges"].as_bool()) {
+            (Some(want), _) => {
+                let got = r
+                    .mask_radius
+                    .unwrap_or_else(|| panic!("{label}: no radius"));
+                assert_close(label, "mask radius", got, want, want, 1e-6);
+            }
+            (None, Some(true)) => assert_eq!(r.mask_radius, None, "{label}"),
+            (None, _) => {}
+        }
+        if let Some(c) = case["converges"].as_bool() {
+            assert_eq!(r.converges, Some(c), "{label}: {}", r.reason);
+        }
+    }
+}
