@@ -42,12 +42,12 @@ fn drop_terminal(s: &mut Session, home: &Home) -> Duration {
     took
 }
 
-/// `--resume` in a new terminal shows `header`, and `q` leaves cleanly.
-fn resume_shows(home: &Home, args: &[&str], header: &str) {
-    let mut args = args.to_vec();
-    args.push("--resume");
-    let mut s = Session::start(home, &args);
-    s.expect(header);
+/// `--resume` in a new terminal shows every one of `texts`, and `q` leaves cleanly.
+fn resume_shows(home: &Home, texts: &[&str]) {
+    let mut s = Session::start(home, &["--resume"]);
+    for text in texts {
+        s.expect(text);
+    }
     s.send("q");
     assert!(s.wait_exit().success());
     s.assert_restored("after q");
@@ -78,7 +78,7 @@ fn a_dropped_terminal_is_autosaved_and_resume_restores() {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers, ["autosave.toml"], "the snapshot folder");
-        resume_shows(&home, &[], "δ=0.52  xβ=6.00  k=12");
+        resume_shows(&home, &["δ=0.52  xβ=6.00  k=12"]);
     }
     let _ = std::io::Write::write_all(
         &mut std::io::stderr(),
@@ -109,6 +109,6 @@ fn a_drop_during_a_long_computation_is_autosaved_at_once() {
         .expect("an autosave exists");
     assert_eq!(saved.params.delta, 0.51);
     assert_eq!(saved.params.order, 1000);
-    resume_shows(&home, &args, "δ=0.51  xβ=");
-    resume_shows(&home, &args, "k=1000");
+    assert_eq!(saved.params.dimension, 3000);
+    resume_shows(&home, &["δ=0.51", "k=1000", "d=3000"]);
 }
