@@ -38,7 +38,10 @@ fn drop_terminal(s: &mut Session, home: &Home) -> Duration {
     let took = autosave_appears(home, dropped);
     let status = s.wait_exit();
     let code = status.exit_code();
-    assert!(code == 0 || code == 1, "exit status after the drop: {status:?}");
+    assert!(
+        code == 0 || code == 1,
+        "exit status after the drop: {status:?}"
+    );
     took
 }
 
@@ -102,7 +105,10 @@ fn a_drop_during_a_long_computation_is_autosaved_at_once() {
     s.expect("δ=0.51");
     s.expect("computing");
     let took = drop_terminal(&mut s, &home);
-    assert!(took < Duration::from_secs(2), "autosave {took:?} after the drop");
+    assert!(
+        took < Duration::from_secs(2),
+        "autosave {took:?} after the drop"
+    );
 
     let saved = dropscope::snapshot::load_autosave(&home.snapshots())
         .expect("the autosave loads")

@@ -54,7 +54,8 @@ impl Sshd {
             }
         }
         // Privilege separation wants this folder; creating it needs root, as sshd does.
-        std::fs::create_dir_all("/run/sshd").map_err(|e| format!("cannot create /run/sshd: {e}"))?;
+        std::fs::create_dir_all("/run/sshd")
+            .map_err(|e| format!("cannot create /run/sshd: {e}"))?;
         let dir = home.root().join("ssh");
         std::fs::create_dir_all(&dir).unwrap();
         for name in ["host_key", "user_key"] {
@@ -161,7 +162,12 @@ fn processes_with(marker: &str) -> Vec<String> {
     };
     entries
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()))
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        })
         .filter(|e| {
             std::fs::read(e.path().join("environ"))
                 .is_ok_and(|env| env.split(|&b| b == 0).any(|v| v == marker.as_bytes()))
@@ -214,8 +220,8 @@ fn a_killed_ssh_client_leaves_an_autosave_that_resumes_over_a_new_connection() {
         s.expect("δ=0.52");
         s.send(":k 12\r");
         s.expect("δ=0.52  xβ=6.00  k=12");
-        s.signal("KILL");
         let dropped = Instant::now();
+        s.signal("KILL");
         let took = autosave_appears(&home.snapshots(), dropped);
         times.push(took);
         s.wait_exit();
@@ -240,12 +246,16 @@ fn a_killed_ssh_client_leaves_an_autosave_that_resumes_over_a_new_connection() {
         let mut s = sshd.connect("--resume");
         s.expect("δ=0.52  xβ=6.00  k=12");
         s.send("q");
-        assert!(s.wait_exit().success(), "round {round}: {}", sshd.log_text());
+        assert!(
+            s.wait_exit().success(),
+            "round {round}: {}",
+            sshd.log_text()
+        );
     }
     let mut sorted = times.clone();
     sorted.sort();
     say(&format!(
-        "ssh drop to complete autosave over {} rounds: median {:?}, max {:?}",
+        "ssh drop to complete autosave over {} rounds: median {:?}, max {:?}, each {times:?}",
         sorted.len(),
         sorted[sorted.len() / 2],
         sorted[sorted.len() - 1]

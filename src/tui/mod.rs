@@ -219,7 +219,10 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
     if let Some(w) = &worker {
         app.update(Event::MonteCarlo(w.latest().map(Box::new), w.status()));
     }
-    let problem = match (&options.snapshot_dir, options.autosave && app.tour.is_none()) {
+    let problem = match (
+        &options.snapshot_dir,
+        options.autosave && app.tour.is_none(),
+    ) {
         (Some(dir), true) => write_autosave(dir, app.session(None)),
         _ => None,
     };

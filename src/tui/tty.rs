@@ -84,7 +84,10 @@ mod tests {
             Input::Idle
         );
         master.write_all(b"x\n").unwrap();
-        assert_eq!(wait(slave.as_raw_fd(), Duration::from_secs(5)), Input::Ready);
+        assert_eq!(
+            wait(slave.as_raw_fd(), Duration::from_secs(5)),
+            Input::Ready
+        );
     }
 
     #[test]
@@ -92,8 +95,15 @@ mod tests {
         let (master, slave) = pty();
         drop(master);
         let start = std::time::Instant::now();
-        assert_eq!(wait(slave.as_raw_fd(), Duration::from_secs(5)), Input::Closed);
-        assert!(start.elapsed() < Duration::from_secs(1), "{:?}", start.elapsed());
+        assert_eq!(
+            wait(slave.as_raw_fd(), Duration::from_secs(5)),
+            Input::Closed
+        );
+        assert!(
+            start.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            start.elapsed()
+        );
     }
 
     #[test]
