@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, PtySize, native_pty_system};
+use portable_pty::{CommandBuilder, MasterPty, PtySize, native_pty_system};
 
 /// Terminal rows of every session.
 pub const ROWS: NonZeroU16 = NonZeroU16::new(40).unwrap();
@@ -85,6 +85,7 @@ pub struct Session {
     pub parser: vt100::Parser,
     output: Receiver<Vec<u8>>,
     writer: Option<File>,
+    master: Option<Box<dyn MasterPty + Send>>,
     /// The process.
     pub child: Box<dyn portable_pty::Child + Send + Sync>,
     /// Every byte the binary wrote, for checking escape sequences.
@@ -128,7 +129,6 @@ impl Session {
         let stop = hang_up.clone();
         let (tx, output) = channel();
         std::thread::spawn(move || {
-            let _master = pty.master;
             let mut buf = [0u8; 8192];
             while !stop.load(Ordering::SeqCst) {
                 if !readable(&reader, Duration::from_millis(20)) {
@@ -139,12 +139,13 @@ impl Session {
                     _ => break,
                 }
             }
-            // Dropping the last copies of the master here is what hangs the terminal up.
+            // Dropping the reader's copy of the master (the last one after a hang-up) here.
         });
         Session {
             parser: vt100::Parser::new(ROWS, COLS, 0),
             output,
             writer: Some(writer),
+            master: Some(pty.master),
             child,
             raw: Vec::new(),
             hang_up,
@@ -156,7 +157,25 @@ impl Session {
     /// Returns at once; the close happens within 20 ms on the reader thread.
     pub fn hang_up(&mut self) {
         self.writer = None;
+        self.master = None;
         self.hang_up.store(true, Ordering::SeqCst);
+    }
+
+    /// Resizes the terminal (the process gets SIGWINCH) and the parsed screen.
+    pub fn resize(&mut self, rows: u16, cols: u16) {
+        let master = self.master.as_ref().expect("the terminal is open");
+        master
+            .resize(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .expect("resize the pty");
+        self.parser.screen_mut().set_size(
+            NonZeroU16::new(rows).expect("rows >= 1"),
+            NonZeroU16::new(cols).expect("cols >= 1"),
+        );
     }
 
     /// Reads what arrived, waiting up to `wait` for the first bytes.
