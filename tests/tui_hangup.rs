@@ -118,3 +118,23 @@ fn a_drop_during_a_long_computation_is_autosaved_at_once() {
     assert_eq!(saved.params.dimension, 3000);
     resume_shows(&home, &["δ=0.51", "k=1000", "d=3000"]);
 }
+
+#[test]
+fn a_dropped_terminal_without_sighup_is_autosaved_too() {
+    // With SIGHUP blocked only end of input and failing writes tell the binary.
+    for args in [&[][..], &["--no-mc", "--view", "table"][..]] {
+        let home = Home::new();
+        let mut s = Session::start_deaf_to_hangup(&home, args);
+        s.expect("δ=0.50");
+        s.send("\x1b[C");
+        s.expect("δ=0.51");
+        s.send(":k 12\r");
+        s.expect("δ=0.51  xβ=6.00  k=12");
+        drop_terminal(&mut s, &home);
+        let saved = dropscope::snapshot::load_autosave(&home.snapshots())
+            .expect("the autosave loads")
+            .expect("an autosave exists");
+        assert_eq!(saved.params.delta, 0.51, "{args:?}");
+        assert_eq!(saved.params.order, 12, "{args:?}");
+    }
+}

@@ -6,14 +6,15 @@
 use std::fs::File;
 use std::io::{Read, Write};
 use std::num::NonZeroU16;
-use std::os::fd::{AsRawFd, FromRawFd, RawFd};
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, RawFd};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
-use portable_pty::{CommandBuilder, MasterPty, PtySize, native_pty_system};
+use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 
 /// Terminal rows of every session.
 pub const ROWS: NonZeroU16 = NonZeroU16::new(40).unwrap();
@@ -85,7 +86,7 @@ pub struct Session {
     pub parser: vt100::Parser,
     output: Receiver<Vec<u8>>,
     writer: Option<File>,
-    master: Option<Box<dyn MasterPty + Send>>,
+    master: Option<File>,
     /// The process.
     pub child: Box<dyn portable_pty::Child + Send + Sync>,
     /// Every byte the binary wrote, for checking escape sequences.
@@ -121,10 +122,72 @@ impl Session {
         cmd.env("TERM", "xterm-256color");
         let child = pty.slave.spawn_command(cmd).expect("start the command");
         drop(pty.slave);
-        // Own copies of the master: portable-pty's writer types Enter and Ctrl-D when dropped.
-        let fd = pty.master.as_raw_fd().expect("the pty master's fd");
-        let writer = dup(fd);
-        let mut reader = dup(fd);
+        // An own copy of the master: portable-pty's writer types Enter and Ctrl-D when dropped.
+        let master = dup(pty.master.as_raw_fd().expect("the pty master's fd"));
+        Session::attach(master, child)
+    }
+
+    /// Starts `dropscope args` like [`Self::start`], but with SIGHUP blocked (the mask is
+    /// inherited), so a hang-up reaches it only as end of input and failing writes.
+    pub fn start_deaf_to_hangup(home: &Home, args: &[&str]) -> Session {
+        let (mut master, mut slave) = (-1, -1);
+        let size = libc::winsize {
+            ws_row: ROWS.get(),
+            ws_col: COLS.get(),
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: openpty writes two fds; the null name and termios pointers are allowed.
+        let opened = unsafe {
+            libc::openpty(
+                &mut master,
+                &mut slave,
+                std::ptr::null_mut(),
+                std::ptr::null(),
+                &size,
+            )
+        };
+        assert_eq!(opened, 0, "openpty: {}", std::io::Error::last_os_error());
+        // openpty's descriptors are inherited across exec: the child must get neither (a master
+        // it holds would keep its own terminal from hanging up), so only close-on-exec copies
+        // stay open.
+        let [master, slave] = [master, slave].map(|fd| {
+            // SAFETY: `fd` was just opened by openpty and is owned by nothing else.
+            let inherited = unsafe { File::from_raw_fd(fd) };
+            dup(inherited.as_raw_fd())
+        });
+        let mut cmd = home.command(args);
+        cmd.args(["--threads", "1"])
+            .env("LANG", "C.UTF-8")
+            .env("TERM", "xterm-256color")
+            .env_remove("NO_COLOR")
+            .stdin(slave.try_clone().unwrap())
+            .stdout(slave.try_clone().unwrap())
+            .stderr(slave);
+        // SAFETY: only async-signal-safe calls between fork and exec.
+        unsafe {
+            cmd.pre_exec(|| {
+                let mut hup: libc::sigset_t = std::mem::zeroed();
+                libc::sigemptyset(&mut hup);
+                libc::sigaddset(&mut hup, libc::SIGHUP);
+                if libc::setsid() < 0
+                    || libc::ioctl(0, libc::TIOCSCTTY, 0) < 0
+                    || libc::sigprocmask(libc::SIG_BLOCK, &hup, std::ptr::null_mut()) < 0
+                {
+                    return Err(std::io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = cmd.spawn().expect("start dropscope");
+        drop(cmd);
+        Session::attach(master, Box::new(child))
+    }
+
+    /// A session reading and writing the terminal's `master` side, whose slave `child` uses.
+    fn attach(master: File, child: Box<dyn portable_pty::Child + Send + Sync>) -> Session {
+        let writer = master.try_clone().expect("dup the pty master");
+        let mut reader = master.try_clone().expect("dup the pty master");
         let hang_up = Arc::new(AtomicBool::new(false));
         let stop = hang_up.clone();
         let (tx, output) = channel();
@@ -145,7 +208,7 @@ impl Session {
             parser: vt100::Parser::new(ROWS, COLS, 0),
             output,
             writer: Some(writer),
-            master: Some(pty.master),
+            master: Some(master),
             child,
             raw: Vec::new(),
             hang_up,
@@ -164,14 +227,15 @@ impl Session {
     /// Resizes the terminal (the process gets SIGWINCH) and the parsed screen.
     pub fn resize(&mut self, rows: u16, cols: u16) {
         let master = self.master.as_ref().expect("the terminal is open");
-        master
-            .resize(PtySize {
-                rows,
-                cols,
-                pixel_width: 0,
-                pixel_height: 0,
-            })
-            .expect("resize the pty");
+        let size = libc::winsize {
+            ws_row: rows,
+            ws_col: cols,
+            ws_xpixel: 0,
+            ws_ypixel: 0,
+        };
+        // SAFETY: TIOCSWINSZ reads one winsize through the pointer, which outlives the call.
+        let status = unsafe { libc::ioctl(master.as_raw_fd(), libc::TIOCSWINSZ, &size) };
+        assert_eq!(status, 0, "resize: {}", std::io::Error::last_os_error());
         self.parser.screen_mut().set_size(
             NonZeroU16::new(rows).expect("rows >= 1"),
             NonZeroU16::new(cols).expect("cols >= 1"),
@@ -276,13 +340,12 @@ impl Drop for Session {
     }
 }
 
-/// A new descriptor for the open file `fd`, owned by the returned `File`.
+/// A new descriptor (closed on exec, so no other child keeps the terminal open) for the open
+/// file `fd`, owned by the returned `File`.
 fn dup(fd: RawFd) -> File {
-    // SAFETY: dup only reads `fd`; the new descriptor is owned by nothing else.
-    let copy = unsafe { libc::dup(fd) };
-    assert!(copy >= 0, "dup: {}", std::io::Error::last_os_error());
-    // SAFETY: `copy` was just opened and is owned by this File alone.
-    unsafe { File::from_raw_fd(copy) }
+    // SAFETY: `fd` is open for the duration of the call (the caller owns it).
+    let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
+    File::from(borrowed.try_clone_to_owned().expect("dup"))
 }
 
 /// Whether `file` has bytes (or its end) to read within `timeout`.
