@@ -66,17 +66,23 @@ pub fn spawn_input(events: Sender<Event>, stop: Arc<AtomicBool>) -> io::Result<(
                         return;
                     }
                 }
-                if forward_pending(&events).is_err() {
-                    return;
+                match forward_pending(&events) {
+                    Err(()) => return,
+                    // Bytes crossterm does not report yet (it is woken only by new input):
+                    // wait instead of spinning on them.
+                    Ok(0) => thread::sleep(INPUT_POLL),
+                    Ok(_) => {}
                 }
             }
         })?;
     Ok(())
 }
 
-/// Forwards every event crossterm has ready without waiting; `Err` when the input thread must
-/// end (the app is gone, or reading failed and a SIGHUP event was sent).
-fn forward_pending(events: &Sender<Event>) -> Result<(), ()> {
+/// Forwards every event crossterm has ready without waiting and says how many it read; `Err`
+/// when the input thread must end (the app is gone, or reading failed and a SIGHUP event was
+/// sent).
+fn forward_pending(events: &Sender<Event>) -> Result<usize, ()> {
+    let mut read = 0;
     loop {
         let event = match ct::poll(Duration::ZERO).and_then(|ready| {
             if ready {
@@ -85,10 +91,15 @@ fn forward_pending(events: &Sender<Event>) -> Result<(), ()> {
                 Ok(None)
             }
         }) {
-            Ok(None) => return Ok(()),
-            Ok(Some(ct::Event::Key(key))) if key.is_press() || key.is_repeat() => Event::Key(key),
-            Ok(Some(ct::Event::Resize(..))) => Event::Resize,
-            Ok(Some(_)) => continue,
+            Ok(None) => return Ok(read),
+            Ok(Some(event)) => {
+                read += 1;
+                match event {
+                    ct::Event::Key(key) if key.is_press() || key.is_repeat() => Event::Key(key),
+                    ct::Event::Resize(..) => Event::Resize,
+                    _ => continue,
+                }
+            }
             Err(e) => {
                 log::error!("terminal input failed: {e}");
                 let _ = events.send(Event::Signal(SIGHUP));
