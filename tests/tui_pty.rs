@@ -58,3 +58,19 @@ fn sigterm_restores_the_terminal() {
     s.wait_exit();
     s.assert_restored("after SIGTERM");
 }
+
+#[test]
+fn a_resize_redraws_at_the_new_size() {
+    // Without the Monte Carlo worker nothing else redraws, so the resize alone must.
+    let home = Home::new();
+    let mut s = Session::start(&home, &["--no-mc"]);
+    s.expect("Partial sums");
+    s.resize(14, 50);
+    s.expect("dropscope needs at least");
+    s.resize(40, 120);
+    s.expect("Partial sums");
+    s.expect_gone("needs at least");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    s.assert_restored("after a resize and q");
+}

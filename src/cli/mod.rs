@@ -211,7 +211,7 @@ fn run_tui(params: &ParamArgs, args: &TuiArgs, config: Option<&std::path::Path>)
             }
         },
         Err(msg) => {
-            eprintln!("error: {msg}");
+            let _ = writeln!(std::io::stderr(), "error: {msg}");
             EXIT_USAGE
         }
     }

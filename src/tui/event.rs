@@ -10,11 +10,12 @@ use std::thread;
 use std::time::Duration;
 
 use crossterm::event::{self as ct, KeyEvent};
-use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
+use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGWINCH};
 use signal_hook::iterator::{Handle, Signals};
 
 use super::compute::{Computed, Curve};
 use super::files::FileDone;
+use super::tty::{self, Input};
 use crate::montecarlo::{McStats, WorkerStatus};
 
 /// Everything the app reacts to.
@@ -22,7 +23,7 @@ use crate::montecarlo::{McStats, WorkerStatus};
 pub enum Event {
     /// A key press (releases and repeats of other kinds are filtered out).
     Key(KeyEvent),
-    /// The terminal changed size; the next frame reads the new size.
+    /// The terminal changed size (SIGWINCH); the next frame reads the new size.
     Resize,
     /// A snapshot-folder operation finished.
     Files(FileDone),
@@ -34,7 +35,8 @@ pub enum Event {
     MonteCarloReady,
     /// The Monte Carlo worker's latest statistics (if any) and status.
     MonteCarlo(Option<Box<McStats>>, WorkerStatus),
-    /// A termination signal arrived (SIGTERM, SIGHUP, SIGINT, SIGQUIT).
+    /// A termination signal arrived (SIGTERM, SIGHUP, SIGINT, SIGQUIT); SIGHUP also stands for
+    /// terminal input that closed.
     Signal(i32),
     /// Time passed (only while the log is on screen, so new log lines show).
     Tick,
@@ -42,48 +44,87 @@ pub enum Event {
     TourTick(Duration),
 }
 
-/// Reads terminal input until `stop` is set, forwarding key presses and resizes.
+/// How long the input thread waits for a key before it checks `stop` again.
+const INPUT_POLL: Duration = Duration::from_millis(50);
+
+/// Reads terminal input until `stop` is set, forwarding key presses. A terminal that hangs up,
+/// reaches end of input or fails to read (SSH dropped) sends one `Event::Signal(SIGHUP)` and
+/// the thread ends. Resizes come from the signal thread ([`spawn_signals`]), so the terminal is
+/// only read when [`tty::wait`] says bytes are there: crossterm's reader retries end of input
+/// and EIO forever.
 pub fn spawn_input(events: Sender<Event>, stop: Arc<AtomicBool>) -> io::Result<()> {
     thread::Builder::new()
         .name("dropscope-input".into())
         .spawn(move || {
             while !stop.load(Ordering::Relaxed) {
-                match ct::poll(Duration::from_millis(50)) {
-                    Ok(false) => continue,
-                    Ok(true) => {}
-                    Err(e) => {
-                        log::error!("terminal input failed: {e}");
+                match tty::wait(libc::STDIN_FILENO, INPUT_POLL) {
+                    Input::Idle => continue,
+                    Input::Ready => {}
+                    Input::Closed => {
+                        log::info!("the terminal closed: leaving");
                         let _ = events.send(Event::Signal(SIGHUP));
                         return;
                     }
                 }
-                let event = match ct::read() {
-                    Ok(ct::Event::Key(key)) if key.is_press() || key.is_repeat() => Event::Key(key),
-                    Ok(ct::Event::Resize(..)) => Event::Resize,
-                    Ok(_) => continue,
-                    Err(e) => {
-                        log::error!("terminal input failed: {e}");
-                        Event::Signal(SIGHUP)
-                    }
-                };
-                if events.send(event).is_err() {
-                    return;
+                match forward_pending(&events) {
+                    Err(()) => return,
+                    // Bytes crossterm does not report yet (it is woken only by new input):
+                    // wait instead of spinning on them.
+                    Ok(0) => thread::sleep(INPUT_POLL),
+                    Ok(_) => {}
                 }
             }
         })?;
     Ok(())
 }
 
+/// Forwards every event crossterm has ready without waiting and says how many it read; `Err`
+/// when the input thread must end (the app is gone, or reading failed and a SIGHUP event was
+/// sent).
+fn forward_pending(events: &Sender<Event>) -> Result<usize, ()> {
+    let mut read = 0;
+    loop {
+        let event = match ct::poll(Duration::ZERO).and_then(|ready| {
+            if ready {
+                ct::read().map(Some)
+            } else {
+                Ok(None)
+            }
+        }) {
+            Ok(None) => return Ok(read),
+            Ok(Some(event)) => {
+                read += 1;
+                match event {
+                    ct::Event::Key(key) if key.is_press() || key.is_repeat() => Event::Key(key),
+                    ct::Event::Resize(..) => Event::Resize,
+                    _ => continue,
+                }
+            }
+            Err(e) => {
+                log::error!("terminal input failed: {e}");
+                let _ = events.send(Event::Signal(SIGHUP));
+                return Err(());
+            }
+        };
+        events.send(event).map_err(|_| ())?;
+    }
+}
+
 /// Forwards SIGTERM, SIGHUP (SSH dropped), SIGINT and SIGQUIT as [`Event::Signal`], so the
-/// terminal is restored by the normal exit path. Close the returned handle when done.
+/// session is autosaved by the normal exit path, and SIGWINCH as [`Event::Resize`]. Close the
+/// returned handle when done.
 pub fn spawn_signals(events: Sender<Event>) -> io::Result<Handle> {
-    let mut signals = Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])?;
+    let mut signals = Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGWINCH])?;
     let handle = signals.handle();
     thread::Builder::new()
         .name("dropscope-signals".into())
         .spawn(move || {
             for signal in signals.forever() {
-                if events.send(Event::Signal(signal)).is_err() {
+                let event = match signal {
+                    SIGWINCH => Event::Resize,
+                    signal => Event::Signal(signal),
+                };
+                if events.send(event).is_err() {
                     return;
                 }
             }

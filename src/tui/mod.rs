@@ -10,8 +10,10 @@
 //!
 //! Sessions: `s` saves and `o` browses snapshots ([`session`], [`crate::snapshot`]); a session
 //! can start from a snapshot ([`TuiOptions::session`]) or play the demo tour
-//! ([`TuiOptions::tour`]); on every exit (q, Ctrl-C, SIGTERM, SIGHUP, a dead terminal) the
-//! session is autosaved after the terminal is restored.
+//! ([`TuiOptions::tour`]); on every exit (q, Ctrl-C, SIGTERM, SIGHUP, input that closed, a
+//! draw that failed, a panic in the loop) the session is autosaved once, before the terminal is
+//! touched (it may be gone with a dropped SSH connection); restoring it comes after, best
+//! effort and bounded in time ([`terminal`]).
 
 pub(crate) mod app;
 pub(crate) mod command;
@@ -25,9 +27,11 @@ pub(crate) mod scale;
 pub(crate) mod session;
 pub(crate) mod terminal;
 pub(crate) mod theme;
+pub(crate) mod tty;
 mod ui;
 
 use std::io::Write;
+use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -123,8 +127,9 @@ impl TuiOptions {
     }
 }
 
-/// Runs the interactive app until the user quits or a termination signal arrives. The
-/// terminal is restored on every exit path, then the session is autosaved when enabled.
+/// Runs the interactive app until the user quits, a termination signal arrives or the terminal
+/// goes away. On every exit path the session is autosaved when enabled, then the Monte Carlo
+/// worker stops, then the terminal is restored (best effort, bounded in time).
 pub fn run(options: TuiOptions) -> anyhow::Result<()> {
     options.params.validate()?;
     use std::io::IsTerminal;
@@ -194,32 +199,48 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
         worker.as_ref(),
     );
     let frame = Duration::from_secs(1) / options.max_fps.max(1);
-    let result = event_loop(
-        &mut guard,
-        &mut app,
-        &rx,
-        &compute,
-        &files,
-        worker.as_ref(),
-        frame,
-    );
+    // A panic in the loop has restored the terminal (panic hook) and printed its message; the
+    // session is still autosaved.
+    let result = panic::catch_unwind(AssertUnwindSafe(|| {
+        event_loop(
+            &mut guard,
+            &mut app,
+            &rx,
+            &compute,
+            &files,
+            worker.as_ref(),
+            frame,
+        )
+    }))
+    .unwrap_or_else(|_| Err(anyhow::anyhow!("the explorer stopped on an internal error")));
     stop.store(true, Ordering::Relaxed);
     signals.close();
+    // The autosave comes before anything touches the terminal, which may be gone.
     if let Some(w) = &worker {
         app.update(Event::MonteCarlo(w.latest().map(Box::new), w.status()));
     }
-    let session = (options.autosave && app.tour.is_none()).then(|| app.session(None));
+    let problem = match (
+        &options.snapshot_dir,
+        options.autosave && app.tour.is_none(),
+    ) {
+        (Some(dir), true) => write_autosave(dir, app.session(None)),
+        _ => None,
+    };
     drop(worker);
-    drop(guard);
-    if let (Some(dir), Some(session)) = (options.snapshot_dir, session) {
-        write_autosave(&dir, session);
+    let restored = guard.restore();
+    if let (Some(problem), true) = (problem, restored) {
+        // stderr may be gone with the terminal: never panic over a warning.
+        let _ = writeln!(
+            std::io::stderr(),
+            "warning: the session was not autosaved: {problem}"
+        );
     }
     result
 }
 
 /// Writes the autosave on a helper thread and waits at most [`AUTOSAVE_TIMEOUT`] for it (a
-/// hung network folder must not keep the process alive); failures are one line on stderr.
-fn write_autosave(dir: &Path, session: Snapshot) {
+/// hung network folder must not keep the process alive); the problem, if it failed.
+fn write_autosave(dir: &Path, session: Snapshot) -> Option<String> {
     let (done, outcome) = mpsc::channel();
     let dir_owned = dir.to_path_buf();
     let spawned = std::thread::Builder::new()
@@ -227,21 +248,16 @@ fn write_autosave(dir: &Path, session: Snapshot) {
         .spawn(move || {
             let _ = done.send(snapshot::autosave(&dir_owned, &session));
         });
-    let problem = match spawned.map(|_| outcome.recv_timeout(AUTOSAVE_TIMEOUT)) {
-        Ok(Ok(Ok(_))) => return,
-        Ok(Ok(Err(e))) => e.to_string(),
-        Ok(Err(_)) => format!(
+    match spawned.map(|_| outcome.recv_timeout(AUTOSAVE_TIMEOUT)) {
+        Ok(Ok(Ok(_))) => None,
+        Ok(Ok(Err(e))) => Some(e.to_string()),
+        Ok(Err(_)) => Some(format!(
             "writing to {} took longer than {} s",
             dir.display(),
             AUTOSAVE_TIMEOUT.as_secs()
-        ),
-        Err(e) => format!("cannot start the autosave: {e}"),
-    };
-    // stderr may be gone with the terminal (SIGHUP): never panic over a warning.
-    let _ = writeln!(
-        std::io::stderr(),
-        "warning: the session was not autosaved: {problem}"
-    );
+        )),
+        Err(e) => Some(format!("cannot start the autosave: {e}")),
+    }
 }
 
 /// Carries out one effect of [`App::update`]; true when the app must leave.
@@ -325,7 +341,10 @@ fn event_loop(
         let holding = app.computing() && hold_until.is_some_and(|t| now < t);
         let next_frame = last_draw.map(|t| t + frame);
         if app.dirty && !holding && (urgent || next_frame.is_none_or(|t| now >= t)) {
-            guard.terminal.draw(|f| ui::draw(f, app))?;
+            guard
+                .terminal
+                .draw(|f| ui::draw(f, app))
+                .context("cannot draw on the terminal")?;
             app.dirty = false;
             urgent = false;
             last_draw = Some(now);

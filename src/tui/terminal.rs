@@ -1,15 +1,24 @@
 //! The terminal guard: raw mode, alternate screen and a hidden cursor while the app runs, and
-//! always undone — on drop, on a panic of the UI thread (panic hook), and on SIGTERM/SIGHUP
-//! (the signal thread turns them into a normal exit, see [`super::event::spawn_signals`]).
-//! `ratatui::restore()` alone leaves mouse capture on and the cursor hidden, so this restores
-//! both itself.
+//! undone on the way out — by [`TerminalGuard::restore`], on a panic of the UI thread (panic
+//! hook), and on SIGTERM/SIGHUP (the signal thread turns them into a normal exit, see
+//! [`super::event::spawn_signals`]). `ratatui::restore()` alone leaves mouse capture on and the
+//! cursor hidden, so this restores both itself.
+//!
+//! The terminal may be gone (SSH dropped: writes fail with EIO) or stuck (nobody reads the
+//! output), so restoring is best effort: it runs on its own thread and is waited for at most
+//! [`RESTORE_TIMEOUT`], and nothing on the way out panics over a failed write. The ratatui
+//! `Terminal` is never dropped: its `Drop` shows the cursor and, when that fails, prints with
+//! `eprintln!`, which panics once stderr is gone too.
 
 use std::io::{self, Stdout, Write, stdout};
+use std::mem::ManuallyDrop;
 use std::panic;
 use std::sync::Once;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 use std::thread::{self, ThreadId};
+use std::time::Duration;
 
 use crossterm::cursor::{Hide, Show};
 use crossterm::event::DisableMouseCapture;
@@ -21,16 +30,20 @@ use crossterm::terminal::{
 use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 
+/// Longest the terminal restore may hold up the exit.
+pub const RESTORE_TIMEOUT: Duration = Duration::from_millis(500);
+
 /// Whether the terminal is currently in the app's mode.
 static ACTIVE: AtomicBool = AtomicBool::new(false);
 /// The thread that owns the terminal; panics elsewhere do not tear it down.
 static UI_THREAD: OnceLock<ThreadId> = OnceLock::new();
 static HOOK: Once = Once::new();
 
-/// Owns the terminal while the app runs; dropping it restores the terminal.
+/// Owns the terminal while the app runs; dropping it restores the terminal (as
+/// [`TerminalGuard::restore`] does).
 pub struct TerminalGuard {
-    /// The ratatui terminal drawing to stdout.
-    pub terminal: Terminal<CrosstermBackend<Stdout>>,
+    /// The ratatui terminal drawing to stdout (never dropped, see the module docs).
+    pub terminal: ManuallyDrop<Terminal<CrosstermBackend<Stdout>>>,
 }
 
 impl TerminalGuard {
@@ -45,12 +58,20 @@ impl TerminalGuard {
             return Err(e);
         }
         match Terminal::new(CrosstermBackend::new(out)) {
-            Ok(terminal) => Ok(TerminalGuard { terminal }),
+            Ok(terminal) => Ok(TerminalGuard {
+                terminal: ManuallyDrop::new(terminal),
+            }),
             Err(e) => {
                 restore();
                 Err(e)
             }
         }
+    }
+
+    /// Restores the terminal (see [`restore`]); true when it finished within
+    /// [`RESTORE_TIMEOUT`] or there was nothing to restore.
+    pub fn restore(self) -> bool {
+        restore()
     }
 }
 
@@ -60,21 +81,42 @@ impl Drop for TerminalGuard {
     }
 }
 
-/// Leaves the alternate screen, turns mouse capture off, shows the cursor and leaves raw mode.
-/// Idempotent; errors are ignored (the terminal may be gone, e.g. after SIGHUP).
-pub fn restore() {
-    if ACTIVE.swap(false, Ordering::SeqCst) {
-        let mut out = stdout();
-        let _ = execute!(
-            out,
-            ResetColor,
-            DisableMouseCapture,
-            LeaveAlternateScreen,
-            Show
-        );
-        let _ = disable_raw_mode();
-        let _ = out.flush();
+/// Leaves the alternate screen, turns mouse capture off, shows the cursor and leaves raw mode,
+/// on a helper thread waited for at most [`RESTORE_TIMEOUT`]. Idempotent; write errors are
+/// ignored (the terminal may be gone). True when the restore finished in time or the terminal
+/// was not in the app's mode; false when it is still stuck (the process may exit regardless).
+pub fn restore() -> bool {
+    if !ACTIVE.swap(false, Ordering::SeqCst) {
+        return true;
     }
+    let (done, finished) = mpsc::channel();
+    let spawned = thread::Builder::new()
+        .name("dropscope-restore".into())
+        .spawn(move || {
+            reset_terminal();
+            let _ = done.send(());
+        });
+    match spawned {
+        Ok(_) => finished.recv_timeout(RESTORE_TIMEOUT).is_ok(),
+        Err(_) => {
+            reset_terminal();
+            true
+        }
+    }
+}
+
+/// The escape sequences and the mode change that undo [`TerminalGuard::enter`], errors ignored.
+fn reset_terminal() {
+    let mut out = stdout();
+    let _ = execute!(
+        out,
+        ResetColor,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        Show
+    );
+    let _ = disable_raw_mode();
+    let _ = out.flush();
 }
 
 /// A panic on the UI thread restores the terminal before the message is printed; a panic on
