@@ -178,5 +178,5 @@ pub fn show_text(s: &Snapshot) -> String {
 pub fn export_text(s: &Snapshot, format: Format) -> Result<String, String> {
     let report = crate::engine::evaluate(&s.params)
         .map_err(|e| format!("the snapshot's parameters are invalid: {e}"))?;
-    Ok(render::<()>(&report, format, None))
+    Ok(render(&report, format, None))
 }

@@ -33,13 +33,29 @@ pub fn opt(v: Option<f64>, sig: usize) -> String {
     v.map_or_else(|| MISSING.to_string(), |v| num(v, sig))
 }
 
+/// What a number too wide for its column reads as: a marker (ASCII, as spreadsheets do), never
+/// a cut-off number.
+pub const TOO_WIDE: &str = "#";
+
+/// Columns of a table cell holding [`exact`]: the widest ten-digit value, `-1.234567890e-308`.
+pub const EXACT_WIDTH: usize = 17;
+
 /// A value at full useful precision for tables: 10 significant digits, scientific.
 pub fn exact(v: Option<f64>) -> String {
-    match v {
-        Some(0.0) => "0".to_string(),
-        Some(v) if v.is_finite() => format!("{v:.9e}"),
-        _ => MISSING.to_string(),
-    }
+    fit(v, EXACT_WIDTH)
+}
+
+/// A value in scientific notation in at most `width` columns, with as many of its first ten
+/// significant digits as fit: mantissa digits are dropped, exponent digits never; a value that
+/// cannot fit even with one digit reads [`TOO_WIDE`] (so does [`MISSING`] in fewer than three).
+pub fn fit(v: Option<f64>, width: usize) -> String {
+    let fits = |s: String| (s.chars().count() <= width).then_some(s);
+    let text = match v {
+        Some(0.0) => fits("0".to_string()),
+        Some(v) if v.is_finite() => (0..10).rev().find_map(|prec| fits(format!("{v:.prec$e}"))),
+        _ => fits(MISSING.to_string()),
+    };
+    text.unwrap_or_else(|| TOO_WIDE.to_string())
 }
 
 /// A parameter as typed: at least two decimals, at most six significant digits (`0.50`,
@@ -100,6 +116,75 @@ mod tests {
         assert_eq!(param(-4.537), "-4.537");
         assert_eq!(param(0.35), "0.35");
         assert_eq!(param(1e-5), "1e-5");
+    }
+
+    /// Whether a [`fit`] string agrees with `v` to the digits it shows: its mantissa is within
+    /// half a unit in its last digit of v scaled by its exponent.
+    fn agrees(text: &str, v: f64) -> bool {
+        let Some((mantissa, exponent)) = text.split_once('e') else {
+            return false;
+        };
+        let (Ok(mantissa), Ok(exponent)) = (mantissa.parse::<f64>(), exponent.parse::<i32>())
+        else {
+            return false;
+        };
+        let decimals = text.split_once('.').map_or(0, |(_, rest)| {
+            rest.chars().take_while(char::is_ascii_digit).count()
+        });
+        // v / 10^exponent in two steps, so that neither factor over- or underflows.
+        let half = exponent / 2;
+        let scaled = v * 10f64.powi(-half) * 10f64.powi(half - exponent);
+        let half_ulp = 0.5 * 10f64.powi(-(decimals as i32));
+        (1.0..10.0).contains(&mantissa.abs()) && (scaled - mantissa).abs() <= half_ulp * 1.000001
+    }
+
+    #[test]
+    fn fit_never_cuts_a_number() {
+        let extremes = [
+            1e-308,
+            -1e-308,
+            5e-324,
+            -5e-324,
+            1.7976931348623157e308,
+            -1.7976931348623157e308,
+            -1.455786784e-226,
+            9.999999999e-100,
+            -0.5,
+            123456789.0,
+            1.0,
+        ];
+        for v in extremes {
+            for width in 6..=14 {
+                let text = fit(Some(v), width);
+                assert!(text.chars().count() <= width, "{v} at {width}: {text}");
+                assert!(
+                    text == TOO_WIDE || agrees(&text, v),
+                    "{v} at {width} reads {text}"
+                );
+            }
+            // Every value fits at the full table width with ten digits.
+            let full = fit(Some(v), EXACT_WIDTH);
+            let mantissa = full.split('e').next().unwrap_or("");
+            assert_eq!(
+                mantissa.chars().filter(char::is_ascii_digit).count(),
+                10,
+                "{v}: {full}"
+            );
+        }
+    }
+
+    #[test]
+    fn fit_drops_mantissa_digits_first() {
+        assert_eq!(fit(Some(-1.455786784e-226), 16), "-1.45578678e-226");
+        assert_eq!(fit(Some(-1.455786784e-226), 7), "-1e-226");
+        assert_eq!(fit(Some(-1.455786784e-226), 6), TOO_WIDE);
+        assert_eq!(fit(Some(5e-324), 6), "5e-324");
+        assert_eq!(fit(Some(-f64::MAX), 7), "-2e308");
+        assert_eq!(fit(Some(9.96e5), 3), "1e6");
+        assert_eq!(fit(None, 6), "n/a");
+        assert_eq!(fit(None, 2), TOO_WIDE);
+        assert_eq!(fit(Some(f64::INFINITY), 6), "n/a");
+        assert_eq!(fit(Some(0.0), 6), "0");
     }
 
     #[test]

@@ -13,7 +13,7 @@ use crate::tui::format;
 use crate::tui::theme::Role;
 
 /// Width of the σ^(n) table: n, two values, the error, spacing and borders.
-const TABLE_WIDTH: u16 = 4 + 16 + 16 + 10 + 3 + 2;
+const TABLE_WIDTH: u16 = 4 + 2 * format::EXACT_WIDTH as u16 + 10 + 3 + 2;
 
 /// Draws the view.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
@@ -99,8 +99,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         table_rows,
         [
             Constraint::Length(4),
-            Constraint::Length(16),
-            Constraint::Length(16),
+            Constraint::Length(format::EXACT_WIDTH as u16),
+            Constraint::Length(format::EXACT_WIDTH as u16),
             Constraint::Length(10),
         ],
     )
