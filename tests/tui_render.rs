@@ -89,3 +89,55 @@ fn header_names_every_parameter() {
     ));
     assert!(frame.contains("converges"));
 }
+
+/// Every number in the table's rows, by order: `│m  a_m  M_m  a_m·M_m  R_m [R_m − R]│`.
+fn table_rows(frame: &str) -> Vec<(usize, Vec<String>)> {
+    frame
+        .lines()
+        .filter_map(|l| {
+            let inner = l.trim_start_matches('│').trim_end_matches('│');
+            let mut cells = inner.split_whitespace();
+            let m = cells.next()?.parse().ok()?;
+            Some((m, cells.map(str::to_string).collect()))
+        })
+        .collect()
+}
+
+#[test]
+fn the_table_keeps_three_digit_exponents() {
+    // At xβ = 600 every coefficient is ~e^-600 ≈ 1e-261: three exponent digits on every row.
+    let params = Params {
+        xb: 600.0,
+        ..Params::default()
+    };
+    let report = dropscope::engine::evaluate(&params).unwrap();
+    for (w, h) in [(80, 24), (160, 48), (60, 16)] {
+        let frame = render_to_string(&params, View::Table, w, h, false);
+        let rows = table_rows(&frame);
+        assert!(rows.len() > 5, "{w}x{h}: {frame}");
+        for (m, cells) in rows {
+            let shown = &cells[0];
+            let Some(a) = report.coefficients[m] else {
+                assert_eq!(shown, "n/a", "{w}x{h} row {m}");
+                continue;
+            };
+            if shown == "#" {
+                continue;
+            }
+            let v: f64 = shown
+                .parse()
+                .unwrap_or_else(|_| panic!("{w}x{h} row {m}: {shown}"));
+            let digits = shown
+                .split('e')
+                .next()
+                .unwrap()
+                .chars()
+                .filter(char::is_ascii_digit);
+            let tolerance = 0.5 * 10f64.powi(1 - digits.count() as i32) * 1.000001;
+            assert!(
+                ((v - a) / a).abs() <= tolerance,
+                "{w}x{h} row {m}: {shown} shows {v}, a_m = {a}"
+            );
+        }
+    }
+}

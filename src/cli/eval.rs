@@ -174,9 +174,9 @@ pub fn verdict(r: &Report) -> String {
     match (r.max_deviation, r.radius.true_radius) {
         (Some(d), Some(t)) => format!(
             "{word}: max |x̃β−xβ| = {} {} true radius √(xβ²+π²) = {}; paper's 2π = {} says {}",
-            num(d, 10),
+            format::distinct(d, t, 10).0,
             if d < t { "<" } else { ">=" },
-            num(t, 10),
+            format::distinct(d, t, 10).1,
             num(r.radius.paper, 10),
             if r.paper_converges == Some(true) {
                 "converges"
@@ -200,7 +200,7 @@ fn table(r: &Report) -> String {
         s,
         "exact R         {}",
         r.exact_penalty.map_or_else(
-            || "n/a (no exact method for explicit lists with d > 20; use --mc)".to_string(),
+            || format!("n/a ({}; see --mc)", format::missing_exact(&r.params)),
             |v| number(Some(v))
         )
     );

@@ -546,12 +546,19 @@ pub fn summary(params: &Params, profile: &Profile, ascii: bool) -> String {
         .join(" ")
 }
 
+/// xβ as the header shows it: a list's sum rounded to the precision of its contributions.
+fn shown_xb(params: &Params) -> f64 {
+    params
+        .weights()
+        .map_or(params.xb, |w| format::rounded_sum(params.xb, w))
+}
+
 /// The parameters as (name, value) pairs, in header order.
 pub fn items(params: &Params, profile: &Profile, ascii: bool) -> Vec<(&'static str, String)> {
     let pick = |u: &'static str, a: &'static str| if ascii { a } else { u };
     let mut items = vec![
         (pick("δ", "delta"), format::param(params.delta)),
-        (pick("xβ", "xb"), format::param(params.xb)),
+        (pick("xβ", "xb"), format::param(shown_xb(params))),
         ("k", params.order.to_string()),
         ("d", params.dimension.to_string()),
         ("weights", profile.label().to_string()),

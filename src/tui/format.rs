@@ -58,6 +58,51 @@ pub fn fit(v: Option<f64>, width: usize) -> String {
     text.unwrap_or_else(|| TOO_WIDE.to_string())
 }
 
+/// `a` and `b` with the fewest significant digits (at least `sig`) that tell them apart, so a
+/// comparison printed between them is visibly true; equal values read the same. An infinite
+/// value reads `>1.8e308` (beyond f64), a NaN [`MISSING`].
+pub fn distinct(a: f64, b: f64, sig: usize) -> (String, String) {
+    let show = |v: f64, sig: usize| {
+        if v.is_infinite() {
+            format!("{}{}", if v > 0.0 { ">" } else { "<-" }, num(f64::MAX, 2))
+        } else {
+            num(v, sig)
+        }
+    };
+    let sig = (sig..=17)
+        .find(|&sig| a == b || show(a, sig) != show(b, sig))
+        .unwrap_or(17);
+    (show(a, sig), show(b, sig))
+}
+
+/// A floating-point sum of `terms` rounded to the precision the terms justify: to a multiple of
+/// its worst-case rounding error n·ε·Σ|t_j|, so that a list summing to zero reads 0 and not
+/// `2.2e-16`.
+pub fn rounded_sum(sum: f64, terms: &[f64]) -> f64 {
+    let scale: f64 = terms.iter().map(|t| t.abs()).sum();
+    let unit = terms.len() as f64 * f64::EPSILON * scale;
+    if unit > 0.0 && unit.is_finite() && sum.is_finite() {
+        let shown = (sum / unit).round() * unit;
+        if shown == 0.0 { 0.0 } else { shown }
+    } else {
+        sum
+    }
+}
+
+/// Why R is missing at `params`: an explicit dropout list too long to enumerate, or a value
+/// below the smallest normal f64.
+pub fn missing_exact(params: &crate::params::Params) -> &'static str {
+    use crate::params::{Model, Noise};
+    let long_list = params
+        .weights()
+        .is_some_and(|w| w.len() > crate::engine::ENUMERATION_MAX_DIMENSION);
+    if long_list && params.noise == Noise::Dropout && params.model == Model::Logistic {
+        "no exact method for explicit lists with d > 20"
+    } else {
+        "below the smallest f64"
+    }
+}
+
 /// A parameter as typed: at least two decimals, at most six significant digits (`0.50`,
 /// `-4.537`, `6.00`).
 pub fn param(v: f64) -> String {
@@ -107,6 +152,37 @@ mod tests {
         assert_eq!(num(1e100, 3), "1e100");
         assert_eq!(num(0.0, 3), "0");
         assert_eq!(opt(None, 3), "n/a");
+    }
+
+    #[test]
+    fn distinct_values_read_differently() {
+        let r = (800f64.powi(2) + std::f64::consts::PI.powi(2)).sqrt();
+        assert_eq!(
+            distinct(800.0, r, 4),
+            ("800".to_string(), "800.01".to_string())
+        );
+        assert_eq!(
+            distinct(6.0, 6.7727, 4),
+            ("6".to_string(), "6.773".to_string())
+        );
+        assert_eq!(distinct(2.0, 2.0, 4), ("2".to_string(), "2".to_string()));
+        let (a, b) = distinct(1.0, 1.0 + f64::EPSILON, 4);
+        assert_ne!(a, b);
+        assert_eq!(distinct(f64::INFINITY, 1e308, 4).0, ">1.8e308");
+    }
+
+    #[test]
+    fn list_sums_lose_their_rounding_noise() {
+        for terms in [vec![0.1, 0.2, -0.3], [vec![0.1; 10], vec![-1.0]].concat()] {
+            let raw: f64 = terms.iter().sum();
+            assert_ne!(raw, 0.0, "{terms:?} must carry rounding noise");
+            assert_eq!(rounded_sum(raw, &terms), 0.0, "{terms:?}");
+        }
+        // A sum well above the noise keeps its digits.
+        let w = [1.5, -2.0, 0.75];
+        assert_eq!(num(rounded_sum(w.iter().sum(), &w), 6), "0.25");
+        assert_eq!(rounded_sum(3.0, &[3.0]), 3.0);
+        assert_eq!(rounded_sum(0.0, &[]), 0.0);
     }
 
     #[test]

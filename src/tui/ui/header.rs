@@ -146,16 +146,19 @@ fn report_verdict(theme: &Theme, r: &Report) -> Vec<Vec<Span<'static>>> {
         }
         (Noise::Dropout, Some(m)) => {
             groups.push(vec![word(r.converges)]);
-            let r_true = r
-                .radius
-                .true_radius
-                .map_or(theme.text("∞", "inf").to_string(), |t| format::num(t, 4));
+            let (shown, r_true) = match r.radius.true_radius {
+                Some(t) => format::distinct(m, t, 4),
+                None => (
+                    format::distinct(m, m, 4).0,
+                    theme.text("∞", "inf").to_string(),
+                ),
+            };
             let cmp = |a: f64, b: Option<f64>| match b {
                 Some(b) if a >= b => ">=",
                 _ => "<",
             };
             groups.push(vec![
-                plain(format!("{dev} = {} ", format::num(m, 4))),
+                plain(format!("{dev} = {shown} ")),
                 Span::styled(
                     format!("{} true r = {r_true}", cmp(m, r.radius.true_radius)),
                     theme.style(Role::TrueRadius),
@@ -165,7 +168,7 @@ fn report_verdict(theme: &Theme, r: &Report) -> Vec<Vec<Span<'static>>> {
             let mut group = vec![Span::styled(
                 format!(
                     "paper: {} {} {pi2} {} {}",
-                    format::num(m, 4),
+                    format::distinct(m, PAPER_RADIUS, 4).0,
                     cmp(m, Some(PAPER_RADIUS)),
                     theme.text("→", "->"),
                     if paper { "converges" } else { "diverges" }

@@ -111,7 +111,7 @@ fn legend(theme: &Theme, report: &Report, has_band: bool, width: u16) -> TextLin
         (
             Role::Exact,
             theme.text("─", "-"),
-            format!("R = {}", exact_text(exact)),
+            format!("R = {}", exact_text(report)),
         ),
         (
             Role::Quadratic,
@@ -153,8 +153,11 @@ fn marks(theme: &Theme) -> (&'static str, &'static str, &'static str) {
     )
 }
 
-fn exact_text(exact: Option<f64>) -> String {
-    exact.map_or_else(|| "no exact method".to_string(), |r| format::num(r, 5))
+fn exact_text(report: &Report) -> String {
+    report.exact_penalty.map_or_else(
+        || format!("n/a, {}", format::missing_exact(&report.params)),
+        |r| format::num(r, 5),
+    )
 }
 
 fn best_text(report: &Report) -> String {
