@@ -4,6 +4,7 @@
 mod args;
 mod bench;
 mod eval;
+mod shell;
 mod snapshot;
 
 use std::io::Write;
@@ -93,6 +94,13 @@ pub enum Command {
     Bench(BenchArgs),
     /// List, show or export saved sessions.
     Snapshot(SnapshotArgs),
+    /// Print a shell completion script (e.g. `dropscope completions bash > dropscope.bash`).
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page dropscope(1) in roff (`dropscope man | man -l -`).
+    Man,
 }
 
 /// Flags of `dropscope snapshot`.
@@ -183,6 +191,8 @@ pub fn run() -> i32 {
         Some(Command::Render(args)) => run_render(&args),
         Some(Command::Bench(args)) => run_bench(&args),
         Some(Command::Snapshot(args)) => run_snapshot(&args, cli.config.as_deref()),
+        Some(Command::Completions { shell }) => emit(&shell::completions(shell)),
+        Some(Command::Man) => emit(&shell::man_page()),
         None => run_tui(&cli.params, &cli.tui, cli.config.as_deref()),
     }
 }
