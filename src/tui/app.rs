@@ -101,6 +101,10 @@ pub struct App {
     pub message: Option<Message>,
     /// Whether the help overlay is open.
     pub help: bool,
+    /// First line of the help overlay shown.
+    pub help_scroll: usize,
+    /// The size of the last frame drawn (so keys know what is on screen).
+    pub screen: std::cell::Cell<ratatui::layout::Rect>,
     /// Whether the dashboard shows a log strip.
     pub log_strip: bool,
     /// First row shown in the table and Theorem 1 views.
@@ -141,6 +145,8 @@ impl App {
             mode: Mode::Normal,
             message: None,
             help: false,
+            help_scroll: 0,
+            screen: std::cell::Cell::new(ratatui::layout::Rect::new(0, 0, 80, 24)),
             log_strip: false,
             scroll: 0,
             theme,

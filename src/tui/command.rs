@@ -58,6 +58,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (":spread 2 | :seed 7", "generated profiles"),
     (":view table", "dashboard, table, theorem1, theorem2, log"),
     (":save NAME", "save the session as NAME"),
+    (":help", "this help"),
     (":q", "quit"),
 ];
 

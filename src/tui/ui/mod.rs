@@ -32,6 +32,16 @@ pub const MIN_WIDTH: u16 = 60;
 /// Smallest terminal the app draws in (rows).
 pub const MIN_HEIGHT: u16 = 16;
 
+/// Whether a screen of this size is too small to draw the app in.
+pub fn too_small(area: Rect) -> bool {
+    area.width < MIN_WIDTH || area.height < MIN_HEIGHT
+}
+
+/// The overlay's largest useful scroll position on the last screen drawn.
+pub fn help_last_scroll(app: &App) -> usize {
+    help::last_scroll(app, app.screen.get())
+}
+
 /// Draws the whole screen for the app's state.
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
@@ -40,7 +50,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
 
 /// Draws the whole screen into a buffer (the terminal's or a test's).
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+    app.screen.set(area);
+    if too_small(area) {
         too_small::render(&app.theme, area, buf);
     } else {
         let [top, body, boxed, bottom] = Layout::vertical([
