@@ -175,6 +175,57 @@ fn stale_results_are_dropped() {
 }
 
 #[test]
+fn commands_that_do_not_apply_say_so() {
+    let mut app = app();
+    let before = app.profile.clone();
+    typed(&mut app, "spread 2");
+    let m = app.message.clone().expect("an error");
+    assert!(m.error && m.text.contains("no spread"), "{}", m.text);
+    assert_eq!(
+        app.profile, before,
+        ":spread on the equal profile changed it"
+    );
+    key(&mut app, KeyCode::Esc);
+    typed(&mut app, "seed 7");
+    let m = app.message.clone().expect("an error");
+    assert!(m.error && m.text.contains("Monte Carlo seed"), "{}", m.text);
+    key(&mut app, KeyCode::Esc);
+    typed(&mut app, "sigma 2");
+    let m = app.message.clone().expect("a note");
+    assert!(
+        !m.error && m.text.contains("dropout ignores it"),
+        "{}",
+        m.text
+    );
+    assert_eq!(app.base.sigma, Some(2.0));
+    typed(&mut app, "frobnicate");
+    let m = app.message.clone().expect("an error");
+    assert!(
+        m.text.len() < 60 && m.text.contains(":frobnicate"),
+        "{}",
+        m.text
+    );
+}
+
+#[test]
+fn the_profile_seed_is_not_the_monte_carlo_seed() {
+    let mut app = app();
+    while app.profile.kind != crate::settings::ProfileKind::Random {
+        key(&mut app, KeyCode::Char('w'));
+    }
+    let mc = app.mc_seed;
+    typed(&mut app, "seed 7");
+    assert_eq!(app.profile.seed, 7);
+    assert_eq!(app.mc_seed, mc);
+    let m = app.message.clone().expect("a note");
+    assert!(
+        m.text.contains(&format!("Monte Carlo seed stays {mc}")),
+        "{}",
+        m.text
+    );
+}
+
+#[test]
 fn the_key_that_closes_help_does_nothing_else() {
     let mut app = app();
     let delta = app.params.delta;
