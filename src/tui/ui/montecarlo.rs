@@ -47,7 +47,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .current()
         .and_then(|c| c.report.as_ref().ok())
         .and_then(|r| r.exact_penalty);
-    let text = summary(theme, stats, exact, inner.width);
+    let text = summary(theme, stats, exact, app.monte_carlo_paused, inner.width);
     let [top, charts] =
         Layout::vertical([Constraint::Length(text.len() as u16), Constraint::Fill(1)]).areas(inner);
     Paragraph::new(text).render(top, buf);
@@ -64,8 +64,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// Two or three lines: N, rate, seed; the estimate; its agreement with R.
-fn summary(theme: &Theme, m: &McStats, exact: Option<f64>, width: u16) -> Vec<Line<'static>> {
+/// Two or three lines: N, rate (or `paused`), seed; the estimate; its agreement with R.
+fn summary(
+    theme: &Theme,
+    m: &McStats,
+    exact: Option<f64>,
+    paused: bool,
+    width: u16,
+) -> Vec<Line<'static>> {
     let dim = theme.style(Role::Dim);
     let value = theme.style(Role::Value);
     let hat = "R^";
@@ -74,10 +80,14 @@ fn summary(theme: &Theme, m: &McStats, exact: Option<f64>, width: u16) -> Vec<Li
             Span::styled("N=", dim),
             Span::styled(format::count(m.samples), value),
         ],
-        vec![
-            Span::styled(format::num(m.samples_per_second, 3), value),
-            Span::styled("/s", dim),
-        ],
+        if paused {
+            vec![Span::styled("paused", theme.style(Role::Warn))]
+        } else {
+            vec![
+                Span::styled(format::num(m.samples_per_second, 3), value),
+                Span::styled("/s", dim),
+            ]
+        },
         vec![
             Span::styled("seed ", dim),
             Span::styled(m.seed.to_string(), value),
@@ -222,4 +232,42 @@ fn trace(theme: &Theme, m: &McStats, exact: Option<f64>, area: Rect, buf: &mut B
     let top = chart.y.bounds[1];
     chart.label(first, top, format!("{} over N", "R^"), Role::Dim);
     chart.render(area, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::montecarlo::Histogram;
+    use crate::params::Params;
+    use crate::settings::ThemeName;
+
+    fn stats() -> McStats {
+        McStats {
+            generation: 1,
+            samples: 1000,
+            mean: 0.3,
+            std_error: 1e-3,
+            ci95: (0.298, 0.302),
+            samples_per_second: 5e7,
+            seed: 9,
+            histogram: Histogram::for_params(&Params::default()),
+            trace: Vec::new(),
+        }
+    }
+
+    fn text(lines: &[Line]) -> String {
+        lines
+            .iter()
+            .flat_map(|l| l.spans.iter().map(|s| s.content.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_paused_run_shows_no_rate() {
+        let theme = Theme::new(ThemeName::Dark, false);
+        let running = text(&summary(&theme, &stats(), Some(0.3), false, 80));
+        assert!(running.contains("5e7/s"), "{running}");
+        let paused = text(&summary(&theme, &stats(), Some(0.3), true, 80));
+        assert!(paused.contains("paused") && !paused.contains("/s"), "{paused}");
+    }
 }
