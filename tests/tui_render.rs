@@ -141,3 +141,21 @@ fn the_table_keeps_three_digit_exponents() {
         }
     }
 }
+
+#[test]
+fn the_order_axis_has_whole_labels_at_k_0() {
+    for k in [0, 1, 2] {
+        let params = Params {
+            order: k,
+            ..Params::default()
+        };
+        let frame = render_to_string(&params, View::Dashboard, 80, 24, false);
+        let axis = frame
+            .lines()
+            .find(|l| l.contains("└0"))
+            .unwrap_or_else(|| panic!("k = {k}: no order axis\n{frame}"));
+        let labels = &axis[axis.find("└0").unwrap()..];
+        let labels = labels.split('│').next().unwrap();
+        assert!(!labels.contains('.'), "k = {k}: {labels}");
+    }
+}

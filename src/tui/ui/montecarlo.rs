@@ -268,6 +268,9 @@ mod tests {
         let running = text(&summary(&theme, &stats(), Some(0.3), false, 80));
         assert!(running.contains("5e7/s"), "{running}");
         let paused = text(&summary(&theme, &stats(), Some(0.3), true, 80));
-        assert!(paused.contains("paused") && !paused.contains("/s"), "{paused}");
+        assert!(
+            paused.contains("paused") && !paused.contains("/s"),
+            "{paused}"
+        );
     }
 }

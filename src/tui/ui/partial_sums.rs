@@ -49,7 +49,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         YScale::Linear => Axis::linear(values, rows / 2 + 1),
     };
     let mut x = Axis::linear([0.0, k.max(2) as f64], (inner.width / 8).max(2) as usize);
+    // Orders are whole numbers: keep the whole ticks, labelled without decimals.
     x.ticks.retain(|(t, _)| t.fract() == 0.0);
+    for (t, label) in &mut x.ticks {
+        *label = format!("{}", *t as i64);
+    }
 
     let mut chart = Plot::new(x, y, theme);
     if let Some((lo, hi)) = band {
