@@ -159,3 +159,17 @@ fn the_order_axis_has_whole_labels_at_k_0() {
         assert!(!labels.contains('.'), "k = {k}: {labels}");
     }
 }
+
+#[test]
+fn theorem1_says_why_it_stops_at_170() {
+    let params = Params {
+        order: 300,
+        ..Params::default()
+    };
+    for (w, h) in [(80, 24), (160, 48)] {
+        let frame = render_to_string(&params, View::Theorem1, w, h, false);
+        assert!(frame.contains("of 170 (171! > f64)"), "{frame}");
+    }
+    let frame = render_to_string(&Params::default(), View::Theorem1, 160, 48, false);
+    assert!(!frame.contains("f64)"), "k = 40 does not stop early");
+}

@@ -8,6 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget};
 
+use crate::engine::theorem1::MAX_ROWS;
 use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::theme::Role;
@@ -108,13 +109,23 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     .style(Style::default())
     .block(super::panel(
         theme,
-        format!(
-            "{sigma}^(n)({}) two ways, n = {}..{} of {}",
-            theme.text("xβ", "xb"),
-            rows.get(first).map_or(0, |r| r.n),
-            rows.get(last.saturating_sub(1)).map_or(0, |r| r.n),
-            rows.len()
-        ),
+        if report.params.order > MAX_ROWS {
+            // Rows stop where T(n, n) = n! leaves f64; the title says so in place of (xβ).
+            format!(
+                "{sigma}^(n) two ways, n = {}..{} of {MAX_ROWS} ({}! > f64)",
+                rows.get(first).map_or(0, |r| r.n),
+                rows.get(last.saturating_sub(1)).map_or(0, |r| r.n),
+                MAX_ROWS + 1
+            )
+        } else {
+            format!(
+                "{sigma}^(n)({}) two ways, n = {}..{} of {}",
+                theme.text("xβ", "xb"),
+                rows.get(first).map_or(0, |r| r.n),
+                rows.get(last.saturating_sub(1)).map_or(0, |r| r.n),
+                rows.len()
+            )
+        },
         Some(legend),
     ))
     .render(right, buf);
