@@ -274,7 +274,7 @@ fn tui_options(
             Ok(Some(snap)) => Some(snap),
             Ok(None) => {
                 log.push((
-                    log::Level::Info,
+                    log::Level::Warn,
                     "--resume: no autosaved session yet, starting afresh".to_string(),
                 ));
                 None

@@ -528,6 +528,19 @@ impl App {
         None
     }
 
+    /// Shows the start-up warnings (a broken default config, `--resume` without an autosave)
+    /// in the footer until the first key; they stay in the log too.
+    pub fn startup_warnings(&mut self, log: &[(log::Level, String)]) {
+        let warnings: Vec<&str> = log
+            .iter()
+            .filter(|(level, _)| *level <= log::Level::Warn)
+            .map(|(_, line)| line.as_str())
+            .collect();
+        if !warnings.is_empty() {
+            self.error(warnings.join("; "));
+        }
+    }
+
     fn note(&mut self, text: String) {
         self.message = Some(Message { text, error: false });
     }
