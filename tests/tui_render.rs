@@ -173,3 +173,29 @@ fn theorem1_says_why_it_stops_at_170() {
     let frame = render_to_string(&Params::default(), View::Theorem1, 160, 48, false);
     assert!(!frame.contains("f64)"), "k = 40 does not stop early");
 }
+
+#[test]
+fn the_header_keeps_its_tabs_at_80x24_and_no_dangling_separator() {
+    for (w, h) in [(60, 24), (80, 24), (100, 30), (120, 40)] {
+        for params in [Params::default(), divergent()] {
+            let frame = render_to_string(&params, View::Table, w, h, false);
+            let first = frame.lines().next().unwrap();
+            assert!(first.contains("2 Table"), "{w}x{h}: {first}");
+            assert!(
+                first.contains(" 4 ") && first.contains(" 5"),
+                "{w}x{h}: every view key shows: {first}"
+            );
+            for line in frame.lines().take(5) {
+                let line = line.trim_end();
+                assert!(
+                    !line.ends_with('│') || line.starts_with('┌') || line.starts_with('│'),
+                    "{w}x{h}: dangling separator: {line}"
+                );
+                assert!(
+                    !line.starts_with("│ "),
+                    "{w}x{h}: separator opens a line: {line}"
+                );
+            }
+        }
+    }
+}
