@@ -199,3 +199,83 @@ fn the_header_keeps_its_tabs_at_80x24_and_no_dangling_separator() {
         }
     }
 }
+
+/// Labels run together: two labels written over each other or a label against a glyph.
+const MERGED: &[&str] = &[
+    "ttrue", "truetrue", "22π", "2π2π", "2pi2pi", "oxipi", "ox", "0.19xβ", "xβxβ", "xbxb",
+];
+
+#[test]
+fn chart_labels_never_run_together() {
+    let cases = [
+        Params {
+            delta: 0.99,
+            ..Params::default()
+        },
+        divergent(),
+        Params {
+            delta: 0.75,
+            xb: -4.5,
+            dimension: 500,
+            ..Params::default()
+        },
+        Params {
+            noise: dropscope::params::Noise::Gaussian,
+            xb: 0.0,
+            ..Params::default()
+        },
+    ];
+    for params in &cases {
+        for (w, h) in [(80, 24), (160, 48), (120, 40)] {
+            for ascii in [false, true] {
+                let frame = render_to_string(params, View::Dashboard, w, h, ascii);
+                for merged in MERGED {
+                    assert!(
+                        !frame.contains(merged),
+                        "δ={} xβ={} {w}x{h} ascii={ascii}: {merged}\n{frame}",
+                        params.delta,
+                        params.xb
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn linear_and_gaussian_charts_draw_no_radius_they_do_not_have() {
+    let linear = Params {
+        model: dropscope::params::Model::Linear,
+        ..Params::default()
+    };
+    let frame = render_to_string(&linear, View::Dashboard, 160, 48, false);
+    for absent in ["iπ", "true r", "│ true", "┆ 2π"] {
+        assert!(!frame.contains(absent), "linear: {absent}\n{frame}");
+    }
+    let gaussian = Params {
+        noise: dropscope::params::Noise::Gaussian,
+        xb: 0.0,
+        ..Params::default()
+    };
+    let frame = render_to_string(&gaussian, View::Dashboard, 160, 48, false);
+    let penalty: String = frame
+        .lines()
+        .skip_while(|l| !l.contains("Penalty against"))
+        .map(|l| {
+            l.split("┐┌")
+                .next()
+                .unwrap_or(l)
+                .split("││")
+                .next()
+                .unwrap_or(l)
+        })
+        .collect();
+    assert!(
+        !penalty.contains("true"),
+        "gaussian draws a true boundary\n{frame}"
+    );
+    assert!(
+        !frame.contains("┆ 2π"),
+        "gaussian lists a 2π boundary\n{frame}"
+    );
+}

@@ -7,6 +7,7 @@ mod complex_plane;
 mod footer;
 mod header;
 mod help;
+mod labels;
 mod log;
 mod montecarlo;
 mod partial_sums;
