@@ -327,12 +327,29 @@ mod tests {
     fn help_lists_the_key_table() {
         let mut app = app(Params::default(), ThemeName::Dark);
         app.help = true;
-        for (w, h) in [(80, 24), (160, 48)] {
-            let buf = draw(&app, w, h);
-            for (keys, _) in crate::tui::keys::help_rows(false, crate::tui::keys::Scope::Explore) {
-                find(&buf, &keys);
+        for (w, h) in [(60, 16), (80, 24), (120, 40), (160, 48)] {
+            // Every page of the overlay, scrolled from the top to its last line.
+            draw(&app, w, h);
+            let mut pages = String::new();
+            for scroll in 0..=help_last_scroll(&app) {
+                app.help_scroll = scroll;
+                pages.push_str(&crate::tui::buffer_text(&draw(&app, w, h)));
             }
-            find(&buf, ":weights 1.5,-2,0.5");
+            app.help_scroll = 0;
+            let rows = crate::tui::keys::help_rows(false, crate::tui::keys::Scope::Explore);
+            for (keys, text) in rows {
+                assert!(pages.contains(&keys), "{w}x{h}: {keys}");
+                // Each word of the description shows (wrapped, never cut).
+                for word in text.split_whitespace() {
+                    assert!(pages.contains(word), "{w}x{h}: {keys}: {word}");
+                }
+            }
+            for (command, text) in crate::tui::command::COMMANDS {
+                assert!(pages.contains(command), "{w}x{h}: {command}");
+                for word in text.split_whitespace() {
+                    assert!(pages.contains(word), "{w}x{h}: {command}: {word}");
+                }
+            }
         }
     }
 

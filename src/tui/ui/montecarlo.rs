@@ -212,7 +212,8 @@ fn trace(theme: &Theme, m: &McStats, exact: Option<f64>, area: Rect, buf: &mut B
     values.extend(m.trace.iter().map(|t| t.1));
     values.extend(exact);
     let rows = area.height.saturating_sub(1) as usize;
-    let y = Axis::linear(values, rows / 2 + 1);
+    let mut y = Axis::linear(values, rows / 2 + 1);
+    distinct_ticks(&mut y);
     let first = m.trace[0].0 as f64;
     let last = m.trace[m.trace.len() - 1].0 as f64;
     let mut x = Axis::linear([first, last], (area.width / 9).max(2) as usize);
@@ -230,8 +231,32 @@ fn trace(theme: &Theme, m: &McStats, exact: Option<f64>, area: Rect, buf: &mut B
     let mean = plot::runs(m.trace.iter().map(|t| (t.0 as f64, Some(t.1))), &chart.y);
     chart.layer(mean, Role::MonteCarlo, Glyph::curve('*'));
     let top = chart.y.bounds[1];
-    chart.label(first, top, format!("{} over N", "R^"), Role::Dim);
+    let key = match exact {
+        Some(_) => format!(
+            "R^ over N  {} R  {}2se",
+            theme.text("─", "-"),
+            theme.text("┈ ±", "= +-")
+        ),
+        None => format!("R^ over N  {}2se", theme.text("┈ ±", "= +-")),
+    };
+    chart.label(first, top, key, Role::Dim);
     chart.render(area, buf);
+}
+
+/// Tick labels with the fewest significant digits (from 3) that tell every tick apart.
+fn distinct_ticks(axis: &mut Axis) {
+    for sig in 3..=12 {
+        let labels: Vec<String> = axis.ticks.iter().map(|t| format::num(t.0, sig)).collect();
+        let mut sorted = labels.clone();
+        sorted.sort();
+        sorted.dedup();
+        if sorted.len() == labels.len() || sig == 12 {
+            for (tick, label) in axis.ticks.iter_mut().zip(labels) {
+                tick.1 = label;
+            }
+            return;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -260,6 +285,21 @@ mod tests {
             .iter()
             .flat_map(|l| l.spans.iter().map(|s| s.content.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn trace_ticks_are_told_apart() {
+        let mut axis = Axis::linear([0.010_301, 0.010_309], 5);
+        distinct_ticks(&mut axis);
+        let mut labels: Vec<&str> = axis.ticks.iter().map(|t| t.1.as_str()).collect();
+        let n = labels.len();
+        assert!(n >= 3, "{labels:?}");
+        labels.dedup();
+        assert_eq!(labels.len(), n, "{:?}", axis.ticks);
+        for (v, label) in &axis.ticks {
+            let shown: f64 = label.parse().unwrap();
+            assert!((shown - v).abs() <= 1e-9, "{v} reads {label}");
+        }
     }
 
     #[test]
