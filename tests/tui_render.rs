@@ -279,3 +279,12 @@ fn linear_and_gaussian_charts_draw_no_radius_they_do_not_have() {
         "gaussian lists a 2π boundary\n{frame}"
     );
 }
+
+#[test]
+fn the_partial_sums_legend_names_the_end_mark() {
+    for ascii in [false, true] {
+        let frame = render_to_string(&Params::default(), View::Dashboard, 160, 48, ascii);
+        let mark = if ascii { "*@ R_40" } else { "⣀● R_40" };
+        assert!(frame.contains(mark), "{mark}\n{frame}");
+    }
+}

@@ -106,10 +106,11 @@ fn legend(theme: &Theme, report: &Report, has_band: bool, width: u16) -> TextLin
     let (r2_mark, best_mark, _) = marks(theme);
     let sub2 = theme.text("R₂", "R_2");
     let rk = report.partial_sums.get(k).copied().flatten();
+    // The R_m curve and the mark at its end, R_k.
     let long = [
         (
             Role::Partial,
-            theme.text("⣀", "*"),
+            theme.text("⣀●", "*@"),
             format!("R_{k} = {}", format::opt(rk, 4)),
         ),
         (
