@@ -148,10 +148,28 @@ fn csv_has_one_row_per_order_and_table_a_summary() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines[0], "order,coefficient,moment,term,partial_sum");
+    assert_eq!(
+        lines[0],
+        "order,coefficient,moment,term,partial_sum,error,exact_penalty,converges,\
+paper_converges,mc_samples,mc_mean,mc_std_error"
+    );
     assert_eq!(lines.len(), 1 + 8);
     assert!(lines[3].starts_with("2,"));
-    assert_eq!(lines[3].split(',').count(), 5);
+    let cells: Vec<&str> = lines[3].split(',').collect();
+    assert_eq!(cells.len(), 12);
+    // error = R_2 − R, from the row's own partial sum and R.
+    let (rm, error, exact): (f64, f64, f64) = (
+        cells[4].parse().unwrap(),
+        cells[5].parse().unwrap(),
+        cells[6].parse().unwrap(),
+    );
+    assert!(
+        (rm - exact - error).abs() <= 1e-12 * exact.abs(),
+        "{}",
+        lines[3]
+    );
+    assert!(cells[7] == "true" || cells[7] == "false");
+    assert_eq!(cells[9], "", "no Monte Carlo run, no samples");
     let out = dropscope(&[
         "eval", "--k", "7", "--delta", "0.75", "--xb", "-4.5", "--d", "500",
     ]);
@@ -212,5 +230,64 @@ fn weights_files_load_and_bad_ones_name_file_and_line() {
     assert!(
         err.contains("missing.txt: cannot read the weights file"),
         "{err}"
+    );
+}
+
+#[test]
+fn gaussian_json_states_the_sigma_the_table_shows() {
+    let v = eval_json(&[
+        "--noise", "gaussian", "--delta", "0.5", "--xb", "3", "--d", "9",
+    ]);
+    // σ = sqrt(δ/(1−δ) · xβ²/d) = sqrt(1 · 1) = 1.
+    let sigma = v["params"]["sigma"].as_f64().expect("sigma is a number");
+    assert!((sigma - 1.0).abs() < 1e-15, "sigma = {sigma}");
+    let table = String::from_utf8(
+        dropscope(&["eval", "--noise", "gaussian", "--xb", "3", "--d", "9"]).stdout,
+    )
+    .unwrap();
+    assert!(table.contains("σ=1 "), "{table}");
+}
+
+#[test]
+fn table_summary_rows_line_up_and_keep_every_exponent_digit() {
+    let out = dropscope(&["eval", "--k", "300", "--mc", "2000", "--seed", "7"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    let value_column = |prefix: &str| {
+        let line = text.lines().find(|l| l.starts_with(prefix)).unwrap();
+        line.char_indices()
+            .skip(prefix.len())
+            .find(|(_, c)| !c.is_whitespace())
+            .map(|(i, _)| line[..i].chars().count())
+    };
+    assert_eq!(
+        value_column("R_k (k=300)"),
+        value_column("exact R"),
+        "{text}"
+    );
+    let mc = text.lines().find(|l| l.starts_with("monte carlo")).unwrap();
+    assert!(
+        !mc.contains('{') && mc.contains("N = 2000") && mc.contains("seed 7"),
+        "{mc}"
+    );
+    // Row 269 of k = 300 has a three-digit exponent; eval's JSON holds the same term.
+    let v = eval_json(&["--k", "300"]);
+    let term = v["terms"][269].as_f64().unwrap();
+    let row = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("269 "))
+        .unwrap();
+    let cells: Vec<f64> = row
+        .split_whitespace()
+        .skip(1)
+        .map(|c| c.parse().unwrap())
+        .collect();
+    assert!(
+        term.abs() < 1e-99,
+        "row 269 term {term} no longer has three exponent digits"
+    );
+    assert!(
+        (cells[2] - term).abs() <= 1e-9 * term.abs(),
+        "{row} vs {term}"
     );
 }

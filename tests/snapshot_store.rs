@@ -318,6 +318,27 @@ fn headless_show_and_export() {
         text.contains("monte carlo  N = 1000000, mean = 1.23e-2, standard error = 1e-5"),
         "{text}"
     );
+    // The estimate against R at the saved parameters, by the engine.
+    let r = dropscope::engine::evaluate(&s.params)
+        .unwrap()
+        .exact_penalty
+        .unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("against R    R = "))
+        .unwrap_or_else(|| panic!("{text}"));
+    let z: f64 = line
+        .split(" = ")
+        .nth(3)
+        .and_then(|z| z.split_whitespace().next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let expected = (1.23e-2 - r) / 1e-5;
+    assert!(
+        (z - expected).abs() <= 5e-3 * expected.abs(),
+        "{line}: {expected}"
+    );
     let csv = snapshot_export_text(&s, Format::Csv).unwrap();
     assert!(csv.lines().count() > 40, "{csv}");
     let json: serde_json::Value =

@@ -32,9 +32,14 @@ fn keys_change_the_screen_and_q_restores_the_terminal() {
     s.expect_gone("delta = 2 is out of range");
 
     s.send("?");
-    s.expect("Help: any key closes");
+    s.expect("Help: Esc closes");
     s.send("q");
-    s.expect_gone("Help: any key closes");
+    s.expect_gone("Help: Esc closes");
+    s.expect("δ=0.51");
+    s.send("?");
+    s.expect("Help: Esc closes");
+    s.send("l");
+    s.expect_gone("Help: Esc closes");
     s.expect("δ=0.51");
 
     s.send("q");

@@ -89,3 +89,202 @@ fn header_names_every_parameter() {
     ));
     assert!(frame.contains("converges"));
 }
+
+/// Every number in the table's rows, by order: `│m  a_m  M_m  a_m·M_m  R_m [R_m − R]│`.
+fn table_rows(frame: &str) -> Vec<(usize, Vec<String>)> {
+    frame
+        .lines()
+        .filter_map(|l| {
+            let inner = l.trim_start_matches('│').trim_end_matches('│');
+            let mut cells = inner.split_whitespace();
+            let m = cells.next()?.parse().ok()?;
+            Some((m, cells.map(str::to_string).collect()))
+        })
+        .collect()
+}
+
+#[test]
+fn the_table_keeps_three_digit_exponents() {
+    // At xβ = 600 every coefficient is ~e^-600 ≈ 1e-261: three exponent digits on every row.
+    let params = Params {
+        xb: 600.0,
+        ..Params::default()
+    };
+    let report = dropscope::engine::evaluate(&params).unwrap();
+    for (w, h) in [(80, 24), (160, 48), (60, 16)] {
+        let frame = render_to_string(&params, View::Table, w, h, false);
+        let rows = table_rows(&frame);
+        assert!(rows.len() > 5, "{w}x{h}: {frame}");
+        for (m, cells) in rows {
+            let shown = &cells[0];
+            let Some(a) = report.coefficients[m] else {
+                assert_eq!(shown, "n/a", "{w}x{h} row {m}");
+                continue;
+            };
+            if shown == "#" {
+                continue;
+            }
+            let v: f64 = shown
+                .parse()
+                .unwrap_or_else(|_| panic!("{w}x{h} row {m}: {shown}"));
+            let digits = shown
+                .split('e')
+                .next()
+                .unwrap()
+                .chars()
+                .filter(char::is_ascii_digit);
+            let tolerance = 0.5 * 10f64.powi(1 - digits.count() as i32) * 1.000001;
+            assert!(
+                ((v - a) / a).abs() <= tolerance,
+                "{w}x{h} row {m}: {shown} shows {v}, a_m = {a}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_order_axis_has_whole_labels_at_k_0() {
+    for k in [0, 1, 2] {
+        let params = Params {
+            order: k,
+            ..Params::default()
+        };
+        let frame = render_to_string(&params, View::Dashboard, 80, 24, false);
+        let axis = frame
+            .lines()
+            .find(|l| l.contains("└0"))
+            .unwrap_or_else(|| panic!("k = {k}: no order axis\n{frame}"));
+        let labels = &axis[axis.find("└0").unwrap()..];
+        let labels = labels.split('│').next().unwrap();
+        assert!(!labels.contains('.'), "k = {k}: {labels}");
+    }
+}
+
+#[test]
+fn theorem1_says_why_it_stops_at_170() {
+    let params = Params {
+        order: 300,
+        ..Params::default()
+    };
+    for (w, h) in [(80, 24), (160, 48)] {
+        let frame = render_to_string(&params, View::Theorem1, w, h, false);
+        assert!(frame.contains("of 170 (171! > f64)"), "{frame}");
+    }
+    let frame = render_to_string(&Params::default(), View::Theorem1, 160, 48, false);
+    assert!(!frame.contains("f64)"), "k = 40 does not stop early");
+}
+
+#[test]
+fn the_header_keeps_its_tabs_at_80x24_and_no_dangling_separator() {
+    for (w, h) in [(60, 24), (80, 24), (100, 30), (120, 40)] {
+        for params in [Params::default(), divergent()] {
+            let frame = render_to_string(&params, View::Table, w, h, false);
+            let first = frame.lines().next().unwrap();
+            assert!(first.contains("2 Table"), "{w}x{h}: {first}");
+            assert!(
+                first.contains(" 4 ") && first.contains(" 5"),
+                "{w}x{h}: every view key shows: {first}"
+            );
+            for line in frame.lines().take(5) {
+                let line = line.trim_end();
+                assert!(
+                    !line.ends_with('│') || line.starts_with('┌') || line.starts_with('│'),
+                    "{w}x{h}: dangling separator: {line}"
+                );
+                assert!(
+                    !line.starts_with("│ "),
+                    "{w}x{h}: separator opens a line: {line}"
+                );
+            }
+        }
+    }
+}
+
+/// Labels run together: two labels written over each other or a label against a glyph.
+const MERGED: &[&str] = &[
+    "ttrue", "truetrue", "22π", "2π2π", "2pi2pi", "oxipi", "ox", "0.19xβ", "xβxβ", "xbxb",
+];
+
+#[test]
+fn chart_labels_never_run_together() {
+    let cases = [
+        Params {
+            delta: 0.99,
+            ..Params::default()
+        },
+        divergent(),
+        Params {
+            delta: 0.75,
+            xb: -4.5,
+            dimension: 500,
+            ..Params::default()
+        },
+        Params {
+            noise: dropscope::params::Noise::Gaussian,
+            xb: 0.0,
+            ..Params::default()
+        },
+    ];
+    for params in &cases {
+        for (w, h) in [(80, 24), (160, 48), (120, 40)] {
+            for ascii in [false, true] {
+                let frame = render_to_string(params, View::Dashboard, w, h, ascii);
+                for merged in MERGED {
+                    assert!(
+                        !frame.contains(merged),
+                        "δ={} xβ={} {w}x{h} ascii={ascii}: {merged}\n{frame}",
+                        params.delta,
+                        params.xb
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn linear_and_gaussian_charts_draw_no_radius_they_do_not_have() {
+    let linear = Params {
+        model: dropscope::params::Model::Linear,
+        ..Params::default()
+    };
+    let frame = render_to_string(&linear, View::Dashboard, 160, 48, false);
+    for absent in ["iπ", "true r", "│ true", "┆ 2π"] {
+        assert!(!frame.contains(absent), "linear: {absent}\n{frame}");
+    }
+    let gaussian = Params {
+        noise: dropscope::params::Noise::Gaussian,
+        xb: 0.0,
+        ..Params::default()
+    };
+    let frame = render_to_string(&gaussian, View::Dashboard, 160, 48, false);
+    let penalty: String = frame
+        .lines()
+        .skip_while(|l| !l.contains("Penalty against"))
+        .map(|l| {
+            l.split("┐┌")
+                .next()
+                .unwrap_or(l)
+                .split("││")
+                .next()
+                .unwrap_or(l)
+        })
+        .collect();
+    assert!(
+        !penalty.contains("true"),
+        "gaussian draws a true boundary\n{frame}"
+    );
+    assert!(
+        !frame.contains("┆ 2π"),
+        "gaussian lists a 2π boundary\n{frame}"
+    );
+}
+
+#[test]
+fn the_partial_sums_legend_names_the_end_mark() {
+    for ascii in [false, true] {
+        let frame = render_to_string(&Params::default(), View::Dashboard, 160, 48, ascii);
+        let mark = if ascii { "*@ R_40" } else { "⣀● R_40" };
+        assert!(frame.contains(mark), "{mark}\n{frame}");
+    }
+}

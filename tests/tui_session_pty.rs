@@ -200,3 +200,21 @@ fn config_values_apply_and_flags_win() {
     s.send("q");
     assert!(s.wait_exit().success());
 }
+
+#[test]
+fn start_up_warnings_show_on_the_main_screen_until_a_key() {
+    let home = Home::new();
+    let mut s = Session::start(&home, &["--resume"]);
+    s.expect("✗ --resume: no autosaved session yet");
+    s.send("l");
+    s.expect_gone("no autosaved session yet");
+    s.send("q");
+    assert!(s.wait_exit().success());
+
+    home.write_config("[params]\ndelta = 0.3\nfrobnicate = 1\n");
+    let mut s = Session::start(&home, &[]);
+    s.expect("params.frobnicate");
+    s.expect("1 Dashboard");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}

@@ -6,8 +6,9 @@ use clap::ValueEnum;
 use serde::Serialize;
 
 use crate::engine::Report;
-use crate::params::Params;
-use crate::tui::format::num;
+use crate::montecarlo::McSummary;
+use crate::params::{Noise, Params};
+use crate::tui::format::{self, num};
 
 /// Output formats of `eval`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -17,17 +18,19 @@ pub enum Format {
     Table,
     /// One JSON object with stable keys; non-finite numbers are `null`.
     Json,
-    /// One row per order: order, coefficient, moment, term, partial sum.
+    /// One row per order: order, coefficient, moment, term, partial sum, its error against
+    /// R, then R, the verdicts and the Monte Carlo result repeated on every row.
     Csv,
 }
 
-/// A number with ten significant digits, or `n/a` where there is none.
+/// A number with ten significant digits, or `n/a` where there is none; at most
+/// [`format::EXACT_WIDTH`] characters.
 pub fn number(v: Option<f64>) -> String {
-    match v {
-        Some(x) if x.is_finite() => format!("{x:.9e}"),
-        _ => "n/a".to_string(),
-    }
+    format::exact(v)
 }
+
+/// Width of a value column in the table.
+const COLUMN: usize = format::EXACT_WIDTH;
 
 /// The header line of a parameter point, as the TUI shows it.
 pub fn params_line(p: &Params) -> String {
@@ -52,35 +55,73 @@ pub fn params_line(p: &Params) -> String {
 
 /// The JSON document: the report, plus a Monte Carlo section when one was run.
 #[derive(Serialize)]
-struct JsonDoc<'a, M: Serialize> {
+struct JsonDoc<'a> {
     #[serde(flatten)]
     report: &'a Report,
     #[serde(skip_serializing_if = "Option::is_none")]
-    monte_carlo: Option<&'a M>,
+    monte_carlo: Option<&'a McSummary>,
 }
 
-/// Renders a report in the chosen format; `monte_carlo` is any serialisable summary.
-pub fn render<M: Serialize>(report: &Report, format: Format, monte_carlo: Option<&M>) -> String {
+/// Renders a report in the chosen format, with the Monte Carlo result when one was run.
+pub fn render(report: &Report, format: Format, monte_carlo: Option<&McSummary>) -> String {
     match format {
         Format::Json => {
+            let shown = with_sigma(report);
             let doc = JsonDoc {
-                report,
+                report: &shown,
                 monte_carlo,
             };
             let mut s = serde_json::to_string_pretty(&doc).expect("a report always serialises");
             s.push('\n');
             s
         }
-        Format::Csv => csv(report),
+        Format::Csv => csv(report, monte_carlo),
         Format::Table => {
             let mut s = table(report);
             if let Some(mc) = monte_carlo {
-                let v = serde_json::to_value(mc).expect("a summary always serialises");
-                let _ = writeln!(s, "\nmonte carlo     {}", v);
+                s.push_str(&monte_carlo_lines(report, mc));
             }
             s
         }
     }
+}
+
+/// The report with the σ Gaussian noise used written out, as the table shows it, where it
+/// was derived from the dropout variance rather than given.
+fn with_sigma(report: &Report) -> Report {
+    let mut shown = report.clone();
+    if shown.params.noise == Noise::Gaussian {
+        shown.params.sigma = Some(shown.params.gaussian_sigma());
+    }
+    shown
+}
+
+/// The Monte Carlo lines of the table: N, R^ ± se with its 95% interval and seed, and R^
+/// against R in standard errors.
+fn monte_carlo_lines(report: &Report, mc: &McSummary) -> String {
+    let finite = |v: f64| v.is_finite().then_some(v);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "{:<16}N = {}  R^ = {} ± {}  95% [{}, {}]  seed {}",
+        "monte carlo",
+        mc.samples,
+        number(finite(mc.mean)),
+        number(finite(mc.std_error)),
+        number(finite(mc.ci95.0)),
+        number(finite(mc.ci95.1)),
+        mc.seed
+    );
+    if let (Some(r), true) = (report.exact_penalty, mc.std_error > 0.0) {
+        let _ = writeln!(
+            s,
+            "{:<16}R^ − R = {} = {} se",
+            "",
+            number(finite(mc.mean - r)),
+            num((mc.mean - r) / mc.std_error, 3)
+        );
+    }
+    s
 }
 
 /// Order m with a_m, M_m, a_m·M_m and R_m, for m = 0..=k.
@@ -98,12 +139,34 @@ fn rows(r: &Report) -> impl Iterator<Item = (usize, [Option<f64>; 4])> + '_ {
     })
 }
 
-fn csv(r: &Report) -> String {
-    let cell = |v: Option<f64>| v.map(|x| format!("{x:e}")).unwrap_or_default();
-    let mut s = String::from("order,coefficient,moment,term,partial_sum\n");
+/// The CSV columns, in order.
+pub const CSV_COLUMNS: &str = "order,coefficient,moment,term,partial_sum,error,exact_penalty,\
+converges,paper_converges,mc_samples,mc_mean,mc_std_error";
+
+fn csv(r: &Report, mc: Option<&McSummary>) -> String {
+    let cell = |v: Option<f64>| {
+        v.filter(|x| x.is_finite())
+            .map(|x| format!("{x:e}"))
+            .unwrap_or_default()
+    };
+    let flag = |b: Option<bool>| b.map(|b| b.to_string()).unwrap_or_default();
+    let tail = [
+        cell(r.exact_penalty),
+        flag(Some(r.converges)),
+        flag(r.paper_converges),
+        mc.map(|m| m.samples.to_string()).unwrap_or_default(),
+        cell(mc.map(|m| m.mean)),
+        cell(mc.map(|m| m.std_error)),
+    ]
+    .join(",");
+    let mut s = format!("{CSV_COLUMNS}\n");
     for (m, values) in rows(r) {
-        let cells: Vec<String> = values.into_iter().map(cell).collect();
-        let _ = writeln!(s, "{m},{}", cells.join(","));
+        let error = match (values[3], r.exact_penalty) {
+            (Some(rm), Some(exact)) => Some(rm - exact),
+            _ => None,
+        };
+        let cells: Vec<String> = values.into_iter().chain([error]).map(cell).collect();
+        let _ = writeln!(s, "{m},{},{tail}", cells.join(","));
     }
     s
 }
@@ -114,9 +177,9 @@ pub fn verdict(r: &Report) -> String {
     match (r.max_deviation, r.radius.true_radius) {
         (Some(d), Some(t)) => format!(
             "{word}: max |x̃β−xβ| = {} {} true radius √(xβ²+π²) = {}; paper's 2π = {} says {}",
-            num(d, 10),
+            format::distinct(d, t, 10).0,
             if d < t { "<" } else { ">=" },
-            num(t, 10),
+            format::distinct(d, t, 10).1,
             num(r.radius.paper, 10),
             if r.paper_converges == Some(true) {
                 "converges"
@@ -140,15 +203,15 @@ fn table(r: &Report) -> String {
         s,
         "exact R         {}",
         r.exact_penalty.map_or_else(
-            || "n/a (no exact method for explicit lists with d > 20; use --mc)".to_string(),
+            || format!("n/a ({}; see --mc)", format::missing_exact(&r.params)),
             |v| number(Some(v))
         )
     );
     let _ = writeln!(s, "quadratic R_2   {}  (Wager et al.)", number(r.quadratic));
     let _ = writeln!(
         s,
-        "R_k (k={})      {}",
-        r.params.order,
+        "{:<16}{}",
+        format!("R_k (k={})", r.params.order),
         number(r.partial_sums.last().copied().flatten())
     );
     if let Some(b) = r.best_order {
@@ -171,15 +234,16 @@ fn table(r: &Report) -> String {
         "paper condition |w_j| < 2π/d {}",
         if r.paper_condition { "holds" } else { "fails" }
     );
-    let _ = writeln!(
-        s,
-        "\n{:>5}  {:>16}  {:>16}  {:>16}  {:>16}",
-        "m", "a_m", "M_m", "a_m·M_m", "R_m"
-    );
+    let _ = write!(s, "\n{:>5}", "m");
+    for name in ["a_m", "M_m", "a_m·M_m", "R_m", "R_m − R"] {
+        let _ = write!(s, "  {name:>COLUMN$}");
+    }
+    s.push('\n');
     for (m, values) in rows(r) {
         let _ = write!(s, "{m:>5}");
-        for v in values {
-            let _ = write!(s, "  {:>16}", number(v));
+        let error = values[3].zip(r.exact_penalty).map(|(rm, exact)| rm - exact);
+        for v in values.into_iter().chain([error]) {
+            let _ = write!(s, "  {:>COLUMN$}", number(v));
         }
         s.push('\n');
     }

@@ -6,6 +6,7 @@ mod args;
 mod bench;
 mod data;
 mod eval;
+mod shell;
 mod snapshot;
 
 use std::io::Write;
@@ -97,6 +98,13 @@ pub enum Command {
     Snapshot(SnapshotArgs),
     /// Fit a logistic model to a data file and judge the dropout series example by example.
     Data(data::DataArgs),
+    /// Print a shell completion script (e.g. `dropscope completions bash > dropscope.bash`).
+    Completions {
+        /// The shell: bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page dropscope(1) in roff (`dropscope man | man -l -`).
+    Man,
 }
 
 /// Flags of `dropscope snapshot`.
@@ -188,6 +196,8 @@ pub fn run() -> i32 {
         Some(Command::Bench(args)) => run_bench(&args),
         Some(Command::Snapshot(args)) => run_snapshot(&args, cli.config.as_deref()),
         Some(Command::Data(args)) => run_data(&args),
+        Some(Command::Completions { shell }) => emit(&shell::completions(shell)),
+        Some(Command::Man) => emit(&shell::man_page()),
         None => run_tui(&cli.params, &cli.tui, cli.config.as_deref()),
     }
 }
@@ -269,7 +279,7 @@ fn tui_options(
             Ok(Some(snap)) => Some(snap),
             Ok(None) => {
                 log.push((
-                    log::Level::Info,
+                    log::Level::Warn,
                     "--resume: no autosaved session yet, starting afresh".to_string(),
                 ));
                 None

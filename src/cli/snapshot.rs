@@ -170,7 +170,38 @@ pub fn show_text(s: &Snapshot) -> String {
         (n, None) => format!("N = {n}, mean = {:e}", mc.mean),
     };
     let _ = writeln!(out, "monte carlo  {estimate} (seed {})", mc.seed);
+    let _ = writeln!(out, "against R    {}", against_exact(s));
     out
+}
+
+/// The saved estimate against R at the saved parameters: R, R^ − R and how many standard
+/// errors that is, or why there is no comparison.
+fn against_exact(s: &Snapshot) -> String {
+    let mc = &s.monte_carlo;
+    let report = match crate::engine::evaluate(&s.params) {
+        Ok(r) => r,
+        Err(e) => return format!("n/a ({e})"),
+    };
+    let Some(r) = report.exact_penalty else {
+        return format!("n/a (R: {})", crate::tui::format::missing_exact(&s.params));
+    };
+    if mc.samples == 0 {
+        return format!("R = {}", crate::cli::number(Some(r)));
+    }
+    let diff = mc.mean - r;
+    match mc.std_error().filter(|se| *se > 0.0) {
+        Some(se) => format!(
+            "R = {}, R^ − R = {} = {} standard errors",
+            crate::cli::number(Some(r)),
+            crate::cli::number(Some(diff)),
+            num(diff / se, 3)
+        ),
+        None => format!(
+            "R = {}, R^ − R = {}",
+            crate::cli::number(Some(r)),
+            crate::cli::number(Some(diff))
+        ),
+    }
 }
 
 /// The snapshot's parameters evaluated by the engine and rendered as CSV, JSON or a table
@@ -178,5 +209,5 @@ pub fn show_text(s: &Snapshot) -> String {
 pub fn export_text(s: &Snapshot, format: Format) -> Result<String, String> {
     let report = crate::engine::evaluate(&s.params)
         .map_err(|e| format!("the snapshot's parameters are invalid: {e}"))?;
-    Ok(render::<()>(&report, format, None))
+    Ok(render(&report, format, None))
 }

@@ -79,7 +79,8 @@ impl Series {
             .map(|(a, m)| a.mul(*m))
             .collect();
         let partial_sums = partial_sums(&terms);
-        let exact_penalty = exact_penalty(params, atoms.as_ref());
+        let exact_penalty = exact_penalty(params, atoms.as_ref())
+            .filter(|r| !(r.abs() < f64::MIN_POSITIVE && penalty_is_positive(params)));
         Series {
             coefficients,
             moments,
@@ -135,14 +136,31 @@ fn penalty_atoms(params: &Params, order: usize) -> Option<Atoms> {
     }
 }
 
+/// Whether R > 0 exactly: the noise moves s off xβ (dropout with δ > 0 and a non-zero
+/// contribution, or Gaussian noise with σ > 0), and D_A > 0 away from xβ. A computed R below the
+/// smallest normal f64 is then an underflow, not a value.
+fn penalty_is_positive(params: &Params) -> bool {
+    match params.noise {
+        Noise::Dropout => {
+            params.delta > 0.0
+                && params
+                    .weights()
+                    .map_or(params.xb != 0.0, |w| w.iter().any(|w| *w != 0.0))
+        }
+        Noise::Gaussian => params.gaussian_sigma() > 0.0,
+    }
+}
+
 /// R_m = Σ_{j=2..m} t_j with Neumaier compensation; `None` once a term is unavailable or the
-/// sum leaves f64.
+/// sum leaves f64, and where non-zero terms sum below the smallest normal f64 (an underflow).
 fn partial_sums(terms: &[Scaled]) -> Vec<Option<f64>> {
     let mut out = Vec::with_capacity(terms.len());
     let (mut sum, mut compensation) = (0.0f64, 0.0f64);
     let mut valid = true;
+    let mut nonzero = false;
     for (m, t) in terms.iter().enumerate() {
         if m >= 2 && valid {
+            nonzero |= !t.is_zero();
             let v = t.to_f64_saturating();
             if !v.is_finite() {
                 valid = false;
@@ -157,7 +175,8 @@ fn partial_sums(terms: &[Scaled]) -> Vec<Option<f64>> {
             }
         }
         let total = sum + compensation;
-        out.push((valid && total.is_finite()).then_some(total));
+        let underflow = nonzero && total.abs() < f64::MIN_POSITIVE;
+        out.push((valid && total.is_finite() && !underflow).then_some(total));
     }
     out
 }
@@ -236,6 +255,26 @@ mod tests {
         assert!(r.partial_sums.iter().all(|s| *s == Some(0.0)));
         assert!(r.converges);
         assert_eq!(r.max_deviation, Some(0.0));
+    }
+
+    #[test]
+    fn an_underflowed_penalty_is_none_not_zero() {
+        // R_2 = ½ σ(800)(1 − σ(800)) · δ/(1−δ) · xβ²/d ≈ ½ e^-800 · 1e6 · 6.4e-7 ≈ 1e-348, below
+        // f64; R is smaller still. Neither may read 0.
+        let p = Params {
+            delta: 0.999999,
+            xb: 800.0,
+            dimension: 1_000_000_000_000,
+            ..Params::default()
+        };
+        let r = evaluate(&p).unwrap();
+        assert_eq!(r.quadratic, None);
+        assert_eq!(r.exact_penalty, None);
+        assert_eq!(r.best_order, None);
+        // The same point with δ = 0 has R = 0 exactly.
+        let zero = evaluate(&Params { delta: 0.0, ..p }).unwrap();
+        assert_eq!(zero.quadratic, Some(0.0));
+        assert_eq!(zero.exact_penalty, Some(0.0));
     }
 
     #[test]

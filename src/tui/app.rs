@@ -101,6 +101,10 @@ pub struct App {
     pub message: Option<Message>,
     /// Whether the help overlay is open.
     pub help: bool,
+    /// First line of the help overlay shown.
+    pub help_scroll: usize,
+    /// The size of the last frame drawn (so keys know what is on screen).
+    pub screen: std::cell::Cell<ratatui::layout::Rect>,
     /// Whether the dashboard shows a log strip.
     pub log_strip: bool,
     /// First row shown in the table and Theorem 1 views.
@@ -141,6 +145,8 @@ impl App {
             mode: Mode::Normal,
             message: None,
             help: false,
+            help_scroll: 0,
+            screen: std::cell::Cell::new(ratatui::layout::Rect::new(0, 0, 80, 24)),
             log_strip: false,
             scroll: 0,
             theme,
@@ -522,6 +528,19 @@ impl App {
         None
     }
 
+    /// Shows the start-up warnings (a broken default config, `--resume` without an autosave)
+    /// in the footer until the first key; they stay in the log too.
+    pub fn startup_warnings(&mut self, log: &[(log::Level, String)]) {
+        let warnings: Vec<&str> = log
+            .iter()
+            .filter(|(level, _)| *level <= log::Level::Warn)
+            .map(|(_, line)| line.as_str())
+            .collect();
+        if !warnings.is_empty() {
+            self.error(warnings.join("; "));
+        }
+    }
+
     fn note(&mut self, text: String) {
         self.message = Some(Message { text, error: false });
     }
@@ -546,12 +565,19 @@ pub fn summary(params: &Params, profile: &Profile, ascii: bool) -> String {
         .join(" ")
 }
 
+/// xβ as the header shows it: a list's sum rounded to the precision of its contributions.
+fn shown_xb(params: &Params) -> f64 {
+    params
+        .weights()
+        .map_or(params.xb, |w| format::rounded_sum(params.xb, w))
+}
+
 /// The parameters as (name, value) pairs, in header order.
 pub fn items(params: &Params, profile: &Profile, ascii: bool) -> Vec<(&'static str, String)> {
     let pick = |u: &'static str, a: &'static str| if ascii { a } else { u };
     let mut items = vec![
         (pick("δ", "delta"), format::param(params.delta)),
-        (pick("xβ", "xb"), format::param(params.xb)),
+        (pick("xβ", "xb"), format::param(shown_xb(params))),
     ];
     if params.offset != 0.0 {
         items.push(("offset", format::param(params.offset)));

@@ -72,9 +72,14 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (":noise dropout|gaussian", "noise"),
     (":model logistic|linear", "model"),
     (":moments exact|paper", "moments"),
-    (":spread 2 | :seed 7", "generated profiles"),
+    (":spread 2", "spread of the alternating and random profiles"),
+    (
+        ":seed 7",
+        "seed of the random profile (not the Monte Carlo's)",
+    ),
     (":view table", "dashboard, table, theorem1, theorem2, log"),
     (":save NAME", "save the session as NAME"),
+    (":help", "this help"),
     (":q", "quit"),
 ];
 
@@ -137,10 +142,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "help" | "h" | "?" => Ok(Command::Help),
         "q" | "quit" | "exit" => Ok(Command::Quit),
         "" => Err("type a command, e.g. :delta 0.35 (Esc cancels)".to_string()),
-        other => Err(format!(
-            "unknown command ':{other}': try :delta, :xb, :offset, :k, :d, :weights, :weightsfile, :sigma, :noise, \
-             :model, :moments, :spread, :seed, :view, :save, :q"
-        )),
+        other => Err(format!("unknown command ':{other}' (:help lists them)")),
     }
 }
 

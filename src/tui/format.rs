@@ -33,12 +33,74 @@ pub fn opt(v: Option<f64>, sig: usize) -> String {
     v.map_or_else(|| MISSING.to_string(), |v| num(v, sig))
 }
 
+/// What a number too wide for its column reads as: a marker (ASCII, as spreadsheets do), never
+/// a cut-off number.
+pub const TOO_WIDE: &str = "#";
+
+/// Columns of a table cell holding [`exact`]: the widest ten-digit value, `-1.234567890e-308`.
+pub const EXACT_WIDTH: usize = 17;
+
 /// A value at full useful precision for tables: 10 significant digits, scientific.
 pub fn exact(v: Option<f64>) -> String {
-    match v {
-        Some(0.0) => "0".to_string(),
-        Some(v) if v.is_finite() => format!("{v:.9e}"),
-        _ => MISSING.to_string(),
+    fit(v, EXACT_WIDTH)
+}
+
+/// A value in scientific notation in at most `width` columns, with as many of its first ten
+/// significant digits as fit: mantissa digits are dropped, exponent digits never; a value that
+/// cannot fit even with one digit reads [`TOO_WIDE`] (so does [`MISSING`] in fewer than three).
+pub fn fit(v: Option<f64>, width: usize) -> String {
+    let fits = |s: String| (s.chars().count() <= width).then_some(s);
+    let text = match v {
+        Some(0.0) => fits("0".to_string()),
+        Some(v) if v.is_finite() => (0..10).rev().find_map(|prec| fits(format!("{v:.prec$e}"))),
+        _ => fits(MISSING.to_string()),
+    };
+    text.unwrap_or_else(|| TOO_WIDE.to_string())
+}
+
+/// `a` and `b` with the fewest significant digits (at least `sig`) that tell them apart, so a
+/// comparison printed between them is visibly true; equal values read the same. An infinite
+/// value reads `>1.8e308` (beyond f64), a NaN [`MISSING`].
+pub fn distinct(a: f64, b: f64, sig: usize) -> (String, String) {
+    let show = |v: f64, sig: usize| {
+        if v.is_infinite() {
+            format!("{}{}", if v > 0.0 { ">" } else { "<-" }, num(f64::MAX, 2))
+        } else {
+            num(v, sig)
+        }
+    };
+    let sig = (sig..=17)
+        .find(|&sig| a == b || show(a, sig) != show(b, sig))
+        .unwrap_or(17);
+    (show(a, sig), show(b, sig))
+}
+
+/// A floating-point sum of `terms` rounded to the precision the terms justify: to a multiple of
+/// its worst-case rounding error n·ε·Σ|t_j|, so that a list summing to zero reads 0 and not
+/// `2.2e-16`.
+pub fn rounded_sum(sum: f64, terms: &[f64]) -> f64 {
+    let scale: f64 = terms.iter().map(|t| t.abs()).sum();
+    let unit = terms.len() as f64 * f64::EPSILON * scale;
+    if unit > 0.0 && unit.is_finite() && sum.is_finite() {
+        let shown = (sum / unit).round() * unit;
+        if shown == 0.0 { 0.0 } else { shown }
+    } else {
+        sum
+    }
+}
+
+/// Why R is missing at `params`: an explicit dropout list beyond enumeration whose
+/// contributions are too wide for the characteristic-function rule's node budget, or a value
+/// below the smallest normal f64.
+pub fn missing_exact(params: &crate::params::Params) -> &'static str {
+    use crate::params::{Model, Noise};
+    let long_list = params
+        .weights()
+        .is_some_and(|w| w.len() > crate::engine::ENUMERATION_MAX_DIMENSION);
+    if long_list && params.noise == Noise::Dropout && params.model == Model::Logistic {
+        "the contributions are too wide for the exact integral's node budget"
+    } else {
+        "below the smallest f64"
     }
 }
 
@@ -94,12 +156,112 @@ mod tests {
     }
 
     #[test]
+    fn distinct_values_read_differently() {
+        let r = (800f64.powi(2) + std::f64::consts::PI.powi(2)).sqrt();
+        assert_eq!(
+            distinct(800.0, r, 4),
+            ("800".to_string(), "800.01".to_string())
+        );
+        assert_eq!(
+            distinct(6.0, 6.7727, 4),
+            ("6".to_string(), "6.773".to_string())
+        );
+        assert_eq!(distinct(2.0, 2.0, 4), ("2".to_string(), "2".to_string()));
+        let (a, b) = distinct(1.0, 1.0 + f64::EPSILON, 4);
+        assert_ne!(a, b);
+        assert_eq!(distinct(f64::INFINITY, 1e308, 4).0, ">1.8e308");
+    }
+
+    #[test]
+    fn list_sums_lose_their_rounding_noise() {
+        for terms in [vec![0.1, 0.2, -0.3], [vec![0.1; 10], vec![-1.0]].concat()] {
+            let raw: f64 = terms.iter().sum();
+            assert_ne!(raw, 0.0, "{terms:?} must carry rounding noise");
+            assert_eq!(rounded_sum(raw, &terms), 0.0, "{terms:?}");
+        }
+        // A sum well above the noise keeps its digits.
+        let w = [1.5, -2.0, 0.75];
+        assert_eq!(num(rounded_sum(w.iter().sum(), &w), 6), "0.25");
+        assert_eq!(rounded_sum(3.0, &[3.0]), 3.0);
+        assert_eq!(rounded_sum(0.0, &[]), 0.0);
+    }
+
+    #[test]
     fn parameters_keep_what_was_typed() {
         assert_eq!(param(0.5), "0.50");
         assert_eq!(param(6.0), "6.00");
         assert_eq!(param(-4.537), "-4.537");
         assert_eq!(param(0.35), "0.35");
         assert_eq!(param(1e-5), "1e-5");
+    }
+
+    /// Whether a [`fit`] string agrees with `v` to the digits it shows: its mantissa is within
+    /// half a unit in its last digit of v scaled by its exponent.
+    fn agrees(text: &str, v: f64) -> bool {
+        let Some((mantissa, exponent)) = text.split_once('e') else {
+            return false;
+        };
+        let (Ok(mantissa), Ok(exponent)) = (mantissa.parse::<f64>(), exponent.parse::<i32>())
+        else {
+            return false;
+        };
+        let decimals = text.split_once('.').map_or(0, |(_, rest)| {
+            rest.chars().take_while(char::is_ascii_digit).count()
+        });
+        // v / 10^exponent in two steps, so that neither factor over- or underflows.
+        let half = exponent / 2;
+        let scaled = v * 10f64.powi(-half) * 10f64.powi(half - exponent);
+        let half_ulp = 0.5 * 10f64.powi(-(decimals as i32));
+        (1.0..10.0).contains(&mantissa.abs()) && (scaled - mantissa).abs() <= half_ulp * 1.000001
+    }
+
+    #[test]
+    fn fit_never_cuts_a_number() {
+        let extremes = [
+            1e-308,
+            -1e-308,
+            5e-324,
+            -5e-324,
+            1.7976931348623157e308,
+            -1.7976931348623157e308,
+            -1.455786784e-226,
+            9.999999999e-100,
+            -0.5,
+            123456789.0,
+            1.0,
+        ];
+        for v in extremes {
+            for width in 6..=14 {
+                let text = fit(Some(v), width);
+                assert!(text.chars().count() <= width, "{v} at {width}: {text}");
+                assert!(
+                    text == TOO_WIDE || agrees(&text, v),
+                    "{v} at {width} reads {text}"
+                );
+            }
+            // Every value fits at the full table width with ten digits.
+            let full = fit(Some(v), EXACT_WIDTH);
+            let mantissa = full.split('e').next().unwrap_or("");
+            assert_eq!(
+                mantissa.chars().filter(char::is_ascii_digit).count(),
+                10,
+                "{v}: {full}"
+            );
+        }
+    }
+
+    #[test]
+    fn fit_drops_mantissa_digits_first() {
+        assert_eq!(fit(Some(-1.455786784e-226), 16), "-1.45578678e-226");
+        assert_eq!(fit(Some(-1.455786784e-226), 7), "-1e-226");
+        assert_eq!(fit(Some(-1.455786784e-226), 6), TOO_WIDE);
+        assert_eq!(fit(Some(5e-324), 6), "5e-324");
+        assert_eq!(fit(Some(-f64::MAX), 7), "-2e308");
+        assert_eq!(fit(Some(9.96e5), 3), "1e6");
+        assert_eq!(fit(None, 6), "n/a");
+        assert_eq!(fit(None, 2), TOO_WIDE);
+        assert_eq!(fit(Some(f64::INFINITY), 6), "n/a");
+        assert_eq!(fit(Some(0.0), 6), "0");
     }
 
     #[test]

@@ -512,7 +512,7 @@ pub const BINDINGS: &[Binding] = &[
         "?",
         "?",
         Action::Help,
-        Some("this help (any key closes it)"),
+        Some("this help (arrows scroll, any other key closes it)"),
         Some("help"),
     )
     .within(Scope::Global),

@@ -183,6 +183,7 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
         }
         (None, None) => None,
     };
+    app.startup_warnings(&options.log);
     log::info!(
         "dropscope started: {}",
         app::summary(&app.params, &app.profile, true)

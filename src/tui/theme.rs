@@ -82,7 +82,7 @@ impl Theme {
                 let pick = |d: Color, l: Color| if dark { d } else { l };
                 match role {
                     Role::Text => s,
-                    Role::Dim => s.fg(pick(Color::DarkGray, Color::Gray)),
+                    Role::Dim => s.fg(Color::DarkGray),
                     Role::Value => s.fg(pick(Color::White, Color::Black)).bold(),
                     Role::Title => s.fg(pick(Color::LightCyan, Color::Blue)).bold(),
                     Role::Good => s.fg(pick(Color::LightGreen, Color::Green)).bold(),
@@ -195,6 +195,48 @@ mod tests {
         let theme = Theme::new(ThemeName::Dark, true);
         assert_eq!(theme.marker(Glyph::curve('*')), Marker::Custom('*'));
         assert_eq!(theme.text("δ", "delta"), "delta");
+    }
+
+    #[test]
+    fn the_light_theme_draws_nothing_in_light_colours() {
+        let theme = Theme::new(ThemeName::Light, false);
+        let roles = [
+            Role::Text,
+            Role::Dim,
+            Role::Value,
+            Role::Title,
+            Role::Good,
+            Role::Bad,
+            Role::Warn,
+            Role::Partial,
+            Role::Exact,
+            Role::Quadratic,
+            Role::MonteCarlo,
+            Role::TrueRadius,
+            Role::PaperRadius,
+            Role::Support,
+            Role::Singularity,
+            Role::Highlight,
+        ];
+        for role in roles {
+            let fg = theme.style(role).fg;
+            // ANSI 7 (Gray) and 15 (White), and the bright 9..14, vanish on a light background.
+            let light = matches!(
+                fg,
+                Some(
+                    Color::Gray
+                        | Color::White
+                        | Color::LightRed
+                        | Color::LightGreen
+                        | Color::LightYellow
+                        | Color::LightBlue
+                        | Color::LightMagenta
+                        | Color::LightCyan
+                        | Color::Yellow
+                )
+            );
+            assert!(!light, "{role:?} is drawn in {fg:?}");
+        }
     }
 
     #[test]

@@ -180,12 +180,45 @@ impl App {
                 }
             }
             Command::Weights(w) => self.set_weights(w),
-            Command::Sigma(s) => self.change(|p, _| p.sigma = s),
+            Command::Sigma(s) => {
+                let effect = self.change(|p, _| p.sigma = s);
+                if self.base.noise == Noise::Dropout {
+                    self.note(format!(
+                        "{} = {} applies to Gaussian noise (press n); dropout ignores it",
+                        self.theme.text("σ", "sigma"),
+                        s.map_or("auto".to_string(), |s| s.to_string())
+                    ));
+                }
+                effect
+            }
             Command::Noise(n) => self.change(|p, _| p.noise = n),
             Command::Model(m) => self.change(|p, _| p.model = m),
             Command::Moments(m) => self.change(|p, _| p.moments = m),
-            Command::Spread(s) => self.change(|_, pr| pr.spread = s),
-            Command::Seed(s) => self.change(|_, pr| pr.seed = s),
+            Command::Spread(s) if self.profile.uses_spread() => self.change(|_, pr| pr.spread = s),
+            Command::Spread(_) => {
+                self.error(format!(
+                    "the {} profile has no spread: press w for alternating or random",
+                    self.profile.label()
+                ));
+                None
+            }
+            Command::Seed(s) if self.profile.kind == ProfileKind::Random => {
+                let effect = self.change(|_, pr| pr.seed = s);
+                self.note(format!(
+                    "profile seed = {s}: new random w_j; the Monte Carlo seed stays {} \
+                     (--seed sets it)",
+                    self.mc_seed
+                ));
+                effect
+            }
+            Command::Seed(_) => {
+                self.error(format!(
+                    ":seed is the random profile's seed; the {} profile has none (press w); \
+                     the Monte Carlo seed is --seed",
+                    self.profile.label()
+                ));
+                None
+            }
             Command::View(v) => self.show(v),
             Command::Save(None) => self.act(Action::Save),
             Command::Save(Some(name)) => self.save(Some(&name), None),

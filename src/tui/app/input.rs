@@ -23,17 +23,35 @@ impl App {
         {
             return self.key_in_prompt(&key);
         }
+        if crate::tui::ui::too_small(self.screen.get()) {
+            // Nothing is on screen to act on: only quitting works.
+            return (key.code == KeyCode::Char('q')).then_some(Effect::Quit);
+        }
         self.message = None;
         if self.help {
-            self.help = false;
-            if matches!(
-                key.code,
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('?' | 'q')
-            ) {
-                return None;
-            }
+            self.key_in_help(&key);
+            return None;
         }
         self.key_in_table(&key)
+    }
+
+    /// A key while the help overlay is open: arrows and pages scroll it, any other key closes
+    /// it and does nothing else.
+    fn key_in_help(&mut self, key: &KeyEvent) {
+        let last = crate::tui::ui::help_last_scroll(self);
+        let at = self.help_scroll.min(last);
+        self.help_scroll = match key.code {
+            KeyCode::Up => at.saturating_sub(1),
+            KeyCode::Down => (at + 1).min(last),
+            KeyCode::PageUp => at.saturating_sub(super::PAGE),
+            KeyCode::PageDown => (at + super::PAGE).min(last),
+            KeyCode::Home => 0,
+            KeyCode::End => last,
+            _ => {
+                self.help = false;
+                0
+            }
+        };
     }
 
     /// A key while the command line or the note prompt is open.

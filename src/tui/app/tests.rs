@@ -175,6 +175,120 @@ fn stale_results_are_dropped() {
 }
 
 #[test]
+fn commands_that_do_not_apply_say_so() {
+    let mut app = app();
+    let before = app.profile.clone();
+    typed(&mut app, "spread 2");
+    let m = app.message.clone().expect("an error");
+    assert!(m.error && m.text.contains("no spread"), "{}", m.text);
+    assert_eq!(
+        app.profile, before,
+        ":spread on the equal profile changed it"
+    );
+    key(&mut app, KeyCode::Esc);
+    typed(&mut app, "seed 7");
+    let m = app.message.clone().expect("an error");
+    assert!(m.error && m.text.contains("Monte Carlo seed"), "{}", m.text);
+    key(&mut app, KeyCode::Esc);
+    typed(&mut app, "sigma 2");
+    let m = app.message.clone().expect("a note");
+    assert!(
+        !m.error && m.text.contains("dropout ignores it"),
+        "{}",
+        m.text
+    );
+    assert_eq!(app.base.sigma, Some(2.0));
+    typed(&mut app, "frobnicate");
+    let m = app.message.clone().expect("an error");
+    assert!(
+        m.text.len() < 60 && m.text.contains(":frobnicate"),
+        "{}",
+        m.text
+    );
+}
+
+#[test]
+fn the_profile_seed_is_not_the_monte_carlo_seed() {
+    let mut app = app();
+    while app.profile.kind != crate::settings::ProfileKind::Random {
+        key(&mut app, KeyCode::Char('w'));
+    }
+    let mc = app.mc_seed;
+    typed(&mut app, "seed 7");
+    assert_eq!(app.profile.seed, 7);
+    assert_eq!(app.mc_seed, mc);
+    let m = app.message.clone().expect("a note");
+    assert!(
+        m.text.contains(&format!("Monte Carlo seed stays {mc}")),
+        "{}",
+        m.text
+    );
+}
+
+#[test]
+fn the_key_that_closes_help_does_nothing_else() {
+    let mut app = app();
+    let delta = app.params.delta;
+    key(&mut app, KeyCode::Char('?'));
+    assert_eq!(key(&mut app, KeyCode::Char('h')), None);
+    assert!(!app.help);
+    assert_eq!(app.params.delta, delta, "h closed help and moved δ");
+    key(&mut app, KeyCode::Char('?'));
+    key(&mut app, KeyCode::Tab);
+    assert!(!app.help);
+    assert_eq!(
+        app.view,
+        View::Dashboard,
+        "Tab closed help and switched view"
+    );
+    key(&mut app, KeyCode::Char('?'));
+    assert_eq!(
+        key(&mut app, KeyCode::Char('q')),
+        None,
+        "q closes help, not the app"
+    );
+    typed(&mut app, "help");
+    assert!(app.help, ":help opens the overlay");
+}
+
+#[test]
+fn help_scrolls_within_its_lines() {
+    let mut app = app();
+    app.screen.set(ratatui::layout::Rect::new(0, 0, 80, 24));
+    key(&mut app, KeyCode::Char('?'));
+    let last = crate::tui::ui::help_last_scroll(&app);
+    assert!(last > 0, "the help is longer than 24 rows at 80×24");
+    key(&mut app, KeyCode::End);
+    assert_eq!(app.help_scroll, last);
+    key(&mut app, KeyCode::Down);
+    assert_eq!(app.help_scroll, last, "no scrolling past the end");
+    key(&mut app, KeyCode::Up);
+    assert_eq!(app.help_scroll, last - 1);
+    key(&mut app, KeyCode::Home);
+    assert_eq!(app.help_scroll, 0);
+    assert!(app.help);
+}
+
+#[test]
+fn keys_do_nothing_behind_the_too_small_screen() {
+    let mut app = app();
+    app.screen.set(ratatui::layout::Rect::new(0, 0, 40, 10));
+    let before = app.params.clone();
+    for code in [
+        KeyCode::Right,
+        KeyCode::Tab,
+        KeyCode::Char('?'),
+        KeyCode::Char('w'),
+    ] {
+        assert_eq!(key(&mut app, code), None);
+    }
+    assert_eq!(app.params, before);
+    assert_eq!(app.view, View::Dashboard);
+    assert!(!app.help);
+    assert_eq!(key(&mut app, KeyCode::Char('q')), Some(Effect::Quit));
+}
+
+#[test]
 fn help_and_views() {
     let mut app = app();
     key(&mut app, KeyCode::Char('?'));

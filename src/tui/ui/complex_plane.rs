@@ -37,7 +37,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let support = computed.support.as_ref();
     let (lo, hi, half_height) = extent(xb, radius, support);
 
-    let (long, short) = legend_entries(theme, radius);
+    // The linear model's A is a polynomial: no singularities, no disc, nothing for 2π to bound.
+    let logistic = app.params.model == crate::params::Model::Logistic;
+    let (long, short) = legend_entries(theme, radius, logistic);
     let legend = super::plot::fit_legend(theme, &long, &short, area.width);
     let block = super::panel(theme, title, Some(legend));
     let inner = block.inner(area);
@@ -69,23 +71,21 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 
     chart.layer(Figure::HLine(0.0), Role::Dim, Glyph::mark('─', '-'));
     chart.layer(Figure::VLine(0.0), Role::Dim, Glyph::mark('│', '|'));
-    chart.layer(
-        Figure::Ring(xb, 0.0, PAPER_RADIUS),
-        Role::PaperRadius,
-        Glyph::mark('·', '.'),
-    );
-    if let Some(r) = radius {
+    if logistic {
         chart.layer(
-            Figure::Ring(xb, 0.0, r),
-            Role::TrueRadius,
-            Glyph::mark('∘', 'o'),
+            Figure::Ring(xb, 0.0, PAPER_RADIUS),
+            Role::PaperRadius,
+            PAPER_RING,
         );
+    }
+    if let Some(r) = radius {
+        chart.layer(Figure::Ring(xb, 0.0, r), Role::TrueRadius, TRUE_RING);
     }
     draw_support(&mut chart, support, y_half * 0.4);
     let cross = theme.text("×", "x");
     let row_height = 2.0 * y_half / f64::from(graph.height);
     for (k, name) in [(1.0, "iπ"), (-1.0, "-iπ"), (3.0, "3iπ"), (-3.0, "-3iπ")] {
-        if f64::abs(k) * PI < 1.5 * row_height {
+        if !logistic || f64::abs(k) * PI < 1.5 * row_height {
             continue;
         }
         let name = name.replace('π', theme.text("π", "pi"));
@@ -130,41 +130,57 @@ fn extent(xb: f64, radius: Option<f64>, support: Option<&Support>) -> (f64, f64,
     (lo, hi, half_height)
 }
 
+/// The true disc's ring: braille in colour, `∘` in mono, `o` in ASCII.
+const TRUE_RING: Glyph = Glyph::mark('∘', 'o');
+/// The paper's 2π ring: braille in colour, `·` in mono, `.` in ASCII.
+const PAPER_RING: Glyph = Glyph::mark('·', '.');
+
 /// One legend entry: role, glyph, text.
 type LegendEntry = (Role, &'static str, String);
 
-/// The legend, long and short.
-fn legend_entries(theme: &Theme, radius: Option<f64>) -> ([LegendEntry; 4], [LegendEntry; 4]) {
-    let circle = theme.text("○", "o");
+/// The legend symbols of the true and the 2π ring, as drawn: their own characters where the
+/// theme draws characters (mono, ASCII), a circle where both are braille told apart by colour.
+fn ring_symbols(theme: &Theme) -> (&'static str, &'static str) {
+    if theme.ascii {
+        ("o", ".")
+    } else if theme.name == crate::settings::ThemeName::Mono {
+        ("∘", "·")
+    } else {
+        ("○", "○")
+    }
+}
+
+/// The legend, long and short; the rings and singularities only for the logistic model.
+fn legend_entries(
+    theme: &Theme,
+    radius: Option<f64>,
+    logistic: bool,
+) -> (Vec<LegendEntry>, Vec<LegendEntry>) {
+    let (true_ring, paper_ring) = ring_symbols(theme);
     let r_text = radius.map_or_else(|| theme.text("∞", "inf").to_string(), |r| format::num(r, 3));
-    let long = [
-        (Role::TrueRadius, circle, format!("true r = {r_text}")),
-        (
-            Role::PaperRadius,
-            circle,
-            theme.text("2π", "2pi").to_string(),
-        ),
-        (Role::Support, theme.text("┃", "|"), "support".to_string()),
-        (
-            Role::Singularity,
-            theme.text("×", "x"),
-            "singular".to_string(),
-        ),
-    ];
-    let short = [
-        (Role::TrueRadius, circle, format!("r={r_text}")),
-        (
-            Role::PaperRadius,
-            circle,
-            theme.text("2π", "2pi").to_string(),
-        ),
-        (Role::Support, theme.text("┃", "|"), "S".to_string()),
-        (
-            Role::Singularity,
-            theme.text("×", "x"),
-            "A sing.".to_string(),
-        ),
-    ];
+    let pi2 = theme.text("2π", "2pi").to_string();
+    let support = theme.text("┃", "|");
+    let cross = theme.text("×", "x");
+    let mut long = vec![(Role::Support, support, "support".to_string())];
+    let mut short = vec![(Role::Support, support, "S".to_string())];
+    if logistic {
+        long.splice(
+            0..0,
+            [
+                (Role::TrueRadius, true_ring, format!("true r = {r_text}")),
+                (Role::PaperRadius, paper_ring, pi2.clone()),
+            ],
+        );
+        long.push((Role::Singularity, cross, "singular".to_string()));
+        short.splice(
+            0..0,
+            [
+                (Role::TrueRadius, true_ring, format!("r={r_text}")),
+                (Role::PaperRadius, paper_ring, pi2),
+            ],
+        );
+        short.push((Role::Singularity, cross, "A sing.".to_string()));
+    }
     (long, short)
 }
 

@@ -11,12 +11,23 @@ use crate::tui::app::{App, Mode};
 use crate::tui::keys;
 use crate::tui::theme::Role;
 
-/// Rows the footer needs: two while the command line shows an error.
+/// The most rows a footer message wraps to.
+const MESSAGE_ROWS: usize = 3;
+
+/// Rows the footer needs on the last screen drawn: the message wrapped to the width (at most
+/// three rows), plus the command line while it is open.
 pub fn height(app: &App) -> u16 {
-    match (&app.mode, &app.message) {
-        (Mode::Command(_), Some(m)) if m.error => 2,
-        _ => 1,
-    }
+    let width = app.screen.get().width.max(1) as usize;
+    let message = app.message.as_ref().map_or(0, |m| {
+        (m.text.chars().count() + 2)
+            .div_ceil(width)
+            .min(MESSAGE_ROWS)
+    });
+    let line = match app.mode {
+        Mode::Command(_) | Mode::Note(_) => 1,
+        Mode::Normal => 0,
+    };
+    (message + line).max(1) as u16
 }
 
 /// Draws the footer.
@@ -52,7 +63,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Mode::Normal if lines.is_empty() => lines.push(hints(app, area.width)),
         Mode::Normal => {}
     }
-    Paragraph::new(lines).render(area, buf);
+    Paragraph::new(lines)
+        .wrap(ratatui::widgets::Wrap { trim: false })
+        .render(area, buf);
 }
 
 /// Key hints that fit the width, in table order; the help entry always shows (the entries

@@ -15,7 +15,7 @@ use crate::tui::format;
 use crate::tui::theme::{Role, Theme};
 
 /// Screens shorter than this drop the tab line to leave room for the charts.
-const TABS_FROM_HEIGHT: u16 = 30;
+const TABS_FROM_HEIGHT: u16 = 24;
 
 /// The header's lines for a screen of this size.
 fn lines(app: &App, screen: Rect) -> Vec<Line<'static>> {
@@ -28,14 +28,25 @@ fn lines(app: &App, screen: Rect) -> Vec<Line<'static>> {
         lines.extend(params);
         lines.extend(wrap(verdict(app), screen.width, 2));
     } else {
-        // Narrow screens: single spaces, and the verdict flows on after the parameters.
-        let mut groups = self::params(app);
-        groups.push(vec![Span::styled(
-            app.theme.text("│", "|"),
-            app.theme.style(Role::Dim),
-        )]);
-        groups.extend(verdict(app));
-        lines.extend(wrap(groups, screen.width, 1));
+        // Narrow screens: single spaces, and the verdict flows on after the parameters, with a
+        // separator only where both share a line.
+        let mut lines_here = wrap(self::params(app), screen.width, 1);
+        let mut verdict = verdict(app);
+        let separator = Span::styled(app.theme.text("│", "|"), app.theme.style(Role::Dim));
+        if let (Some(last), Some(first)) = (lines_here.last_mut(), verdict.first()) {
+            let first: usize = first.iter().map(Span::width).sum();
+            if last.width() + 3 + first <= screen.width as usize {
+                last.spans
+                    .extend([Span::raw(" "), separator, Span::raw(" ")]);
+                let first = verdict.remove(0);
+                last.spans.extend(first);
+            }
+        }
+        // The rest of the verdict continues the last line where it fits.
+        let mut rest = vec![lines_here.pop().map(|l| l.spans).unwrap_or_default()];
+        rest.extend(verdict);
+        lines_here.extend(wrap(rest, screen.width, 1));
+        lines.extend(lines_here);
     }
     lines
 }
@@ -54,8 +65,20 @@ pub fn render(app: &App, screen: Rect, area: Rect, buf: &mut Buffer) {
 fn tabs(app: &App, width: u16) -> Line<'static> {
     let theme = &app.theme;
     let mut spans = vec![Span::styled("dropscope ", theme.style(Role::Title))];
+    let full: usize = 10
+        + View::ALL
+            .iter()
+            .enumerate()
+            .map(|(i, v)| format!(" {} {} ", i + 1, v.title()).chars().count())
+            .sum::<usize>();
+    // Narrow screens name only the current view; the others keep their number keys.
+    let compact = full > width as usize;
     for (i, view) in View::ALL.iter().enumerate() {
-        let text = format!(" {} {} ", i + 1, view.title());
+        let text = if compact && *view != app.view {
+            format!(" {} ", i + 1)
+        } else {
+            format!(" {} {} ", i + 1, view.title())
+        };
         let style = if *view == app.view {
             theme
                 .style(Role::Highlight)
@@ -146,16 +169,19 @@ fn report_verdict(theme: &Theme, r: &Report) -> Vec<Vec<Span<'static>>> {
         }
         (Noise::Dropout, Some(m)) => {
             groups.push(vec![word(r.converges)]);
-            let r_true = r
-                .radius
-                .true_radius
-                .map_or(theme.text("∞", "inf").to_string(), |t| format::num(t, 4));
+            let (shown, r_true) = match r.radius.true_radius {
+                Some(t) => format::distinct(m, t, 4),
+                None => (
+                    format::distinct(m, m, 4).0,
+                    theme.text("∞", "inf").to_string(),
+                ),
+            };
             let cmp = |a: f64, b: Option<f64>| match b {
                 Some(b) if a >= b => ">=",
                 _ => "<",
             };
             groups.push(vec![
-                plain(format!("{dev} = {} ", format::num(m, 4))),
+                plain(format!("{dev} = {shown} ")),
                 Span::styled(
                     format!("{} true r = {r_true}", cmp(m, r.radius.true_radius)),
                     theme.style(Role::TrueRadius),
@@ -165,7 +191,7 @@ fn report_verdict(theme: &Theme, r: &Report) -> Vec<Vec<Span<'static>>> {
             let mut group = vec![Span::styled(
                 format!(
                     "paper: {} {} {pi2} {} {}",
-                    format::num(m, 4),
+                    format::distinct(m, PAPER_RADIUS, 4).0,
                     cmp(m, Some(PAPER_RADIUS)),
                     theme.text("→", "->"),
                     if paper { "converges" } else { "diverges" }

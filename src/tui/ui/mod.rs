@@ -7,6 +7,7 @@ mod complex_plane;
 mod footer;
 mod header;
 mod help;
+mod labels;
 mod log;
 mod montecarlo;
 mod partial_sums;
@@ -32,6 +33,16 @@ pub const MIN_WIDTH: u16 = 60;
 /// Smallest terminal the app draws in (rows).
 pub const MIN_HEIGHT: u16 = 16;
 
+/// Whether a screen of this size is too small to draw the app in.
+pub fn too_small(area: Rect) -> bool {
+    area.width < MIN_WIDTH || area.height < MIN_HEIGHT
+}
+
+/// The overlay's largest useful scroll position on the last screen drawn.
+pub fn help_last_scroll(app: &App) -> usize {
+    help::last_scroll(app, app.screen.get())
+}
+
 /// Draws the whole screen for the app's state.
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
@@ -40,7 +51,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
 
 /// Draws the whole screen into a buffer (the terminal's or a test's).
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+    app.screen.set(area);
+    if too_small(area) {
         too_small::render(&app.theme, area, buf);
     } else {
         let [top, body, boxed, bottom] = Layout::vertical([
@@ -315,12 +327,29 @@ mod tests {
     fn help_lists_the_key_table() {
         let mut app = app(Params::default(), ThemeName::Dark);
         app.help = true;
-        for (w, h) in [(80, 24), (160, 48)] {
-            let buf = draw(&app, w, h);
-            for (keys, _) in crate::tui::keys::help_rows(false, crate::tui::keys::Scope::Explore) {
-                find(&buf, &keys);
+        for (w, h) in [(60, 16), (80, 24), (120, 40), (160, 48)] {
+            // Every page of the overlay, scrolled from the top to its last line.
+            draw(&app, w, h);
+            let mut pages = String::new();
+            for scroll in 0..=help_last_scroll(&app) {
+                app.help_scroll = scroll;
+                pages.push_str(&crate::tui::buffer_text(&draw(&app, w, h)));
             }
-            find(&buf, ":weights 1.5,-2,0.5");
+            app.help_scroll = 0;
+            let rows = crate::tui::keys::help_rows(false, crate::tui::keys::Scope::Explore);
+            for (keys, text) in rows {
+                assert!(pages.contains(&keys), "{w}x{h}: {keys}");
+                // Each word of the description shows (wrapped, never cut).
+                for word in text.split_whitespace() {
+                    assert!(pages.contains(word), "{w}x{h}: {keys}: {word}");
+                }
+            }
+            for (command, text) in crate::tui::command::COMMANDS {
+                assert!(pages.contains(command), "{w}x{h}: {command}");
+                for word in text.split_whitespace() {
+                    assert!(pages.contains(word), "{w}x{h}: {command}: {word}");
+                }
+            }
         }
     }
 

@@ -47,7 +47,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .current()
         .and_then(|c| c.report.as_ref().ok())
         .and_then(|r| r.exact_penalty);
-    let text = summary(theme, stats, exact, inner.width);
+    let text = summary(theme, stats, exact, app.monte_carlo_paused, inner.width);
     let [top, charts] =
         Layout::vertical([Constraint::Length(text.len() as u16), Constraint::Fill(1)]).areas(inner);
     Paragraph::new(text).render(top, buf);
@@ -64,8 +64,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// Two or three lines: N, rate, seed; the estimate; its agreement with R.
-fn summary(theme: &Theme, m: &McStats, exact: Option<f64>, width: u16) -> Vec<Line<'static>> {
+/// Two or three lines: N, rate (or `paused`), seed; the estimate; its agreement with R.
+fn summary(
+    theme: &Theme,
+    m: &McStats,
+    exact: Option<f64>,
+    paused: bool,
+    width: u16,
+) -> Vec<Line<'static>> {
     let dim = theme.style(Role::Dim);
     let value = theme.style(Role::Value);
     let hat = "R^";
@@ -74,10 +80,14 @@ fn summary(theme: &Theme, m: &McStats, exact: Option<f64>, width: u16) -> Vec<Li
             Span::styled("N=", dim),
             Span::styled(format::count(m.samples), value),
         ],
-        vec![
-            Span::styled(format::num(m.samples_per_second, 3), value),
-            Span::styled("/s", dim),
-        ],
+        if paused {
+            vec![Span::styled("paused", theme.style(Role::Warn))]
+        } else {
+            vec![
+                Span::styled(format::num(m.samples_per_second, 3), value),
+                Span::styled("/s", dim),
+            ]
+        },
         vec![
             Span::styled("seed ", dim),
             Span::styled(m.seed.to_string(), value),
@@ -202,7 +212,8 @@ fn trace(theme: &Theme, m: &McStats, exact: Option<f64>, area: Rect, buf: &mut B
     values.extend(m.trace.iter().map(|t| t.1));
     values.extend(exact);
     let rows = area.height.saturating_sub(1) as usize;
-    let y = Axis::linear(values, rows / 2 + 1);
+    let mut y = Axis::linear(values, rows / 2 + 1);
+    distinct_ticks(&mut y);
     let first = m.trace[0].0 as f64;
     let last = m.trace[m.trace.len() - 1].0 as f64;
     let mut x = Axis::linear([first, last], (area.width / 9).max(2) as usize);
@@ -220,6 +231,86 @@ fn trace(theme: &Theme, m: &McStats, exact: Option<f64>, area: Rect, buf: &mut B
     let mean = plot::runs(m.trace.iter().map(|t| (t.0 as f64, Some(t.1))), &chart.y);
     chart.layer(mean, Role::MonteCarlo, Glyph::curve('*'));
     let top = chart.y.bounds[1];
-    chart.label(first, top, format!("{} over N", "R^"), Role::Dim);
+    let key = match exact {
+        Some(_) => format!(
+            "R^ over N  {} R  {}2se",
+            theme.text("─", "-"),
+            theme.text("┈ ±", "= +-")
+        ),
+        None => format!("R^ over N  {}2se", theme.text("┈ ±", "= +-")),
+    };
+    chart.label(first, top, key, Role::Dim);
     chart.render(area, buf);
+}
+
+/// Tick labels with the fewest significant digits (from 3) that tell every tick apart.
+fn distinct_ticks(axis: &mut Axis) {
+    for sig in 3..=12 {
+        let labels: Vec<String> = axis.ticks.iter().map(|t| format::num(t.0, sig)).collect();
+        let mut sorted = labels.clone();
+        sorted.sort();
+        sorted.dedup();
+        if sorted.len() == labels.len() || sig == 12 {
+            for (tick, label) in axis.ticks.iter_mut().zip(labels) {
+                tick.1 = label;
+            }
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::montecarlo::Histogram;
+    use crate::params::Params;
+    use crate::settings::ThemeName;
+
+    fn stats() -> McStats {
+        McStats {
+            generation: 1,
+            samples: 1000,
+            mean: 0.3,
+            std_error: 1e-3,
+            ci95: (0.298, 0.302),
+            samples_per_second: 5e7,
+            seed: 9,
+            histogram: Histogram::for_params(&Params::default()),
+            trace: Vec::new(),
+        }
+    }
+
+    fn text(lines: &[Line]) -> String {
+        lines
+            .iter()
+            .flat_map(|l| l.spans.iter().map(|s| s.content.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn trace_ticks_are_told_apart() {
+        let mut axis = Axis::linear([0.010_301, 0.010_309], 5);
+        distinct_ticks(&mut axis);
+        let mut labels: Vec<&str> = axis.ticks.iter().map(|t| t.1.as_str()).collect();
+        let n = labels.len();
+        assert!(n >= 3, "{labels:?}");
+        labels.dedup();
+        assert_eq!(labels.len(), n, "{:?}", axis.ticks);
+        for (v, label) in &axis.ticks {
+            let shown: f64 = label.parse().unwrap();
+            assert!((shown - v).abs() <= 1e-9, "{v} reads {label}");
+        }
+    }
+
+    #[test]
+    fn a_paused_run_shows_no_rate() {
+        let theme = Theme::new(ThemeName::Dark, false);
+        let running = text(&summary(&theme, &stats(), Some(0.3), false, 80));
+        assert!(running.contains("5e7/s"), "{running}");
+        let paused = text(&summary(&theme, &stats(), Some(0.3), true, 80));
+        assert!(
+            paused.contains("paused") && !paused.contains("/s"),
+            "{paused}"
+        );
+    }
 }

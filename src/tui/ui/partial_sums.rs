@@ -49,7 +49,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         YScale::Linear => Axis::linear(values, rows / 2 + 1),
     };
     let mut x = Axis::linear([0.0, k.max(2) as f64], (inner.width / 8).max(2) as usize);
+    // Orders are whole numbers: keep the whole ticks, labelled without decimals.
     x.ticks.retain(|(t, _)| t.fract() == 0.0);
+    for (t, label) in &mut x.ticks {
+        *label = format!("{}", *t as i64);
+    }
 
     let mut chart = Plot::new(x, y, theme);
     if let Some((lo, hi)) = band {
@@ -102,16 +106,17 @@ fn legend(theme: &Theme, report: &Report, has_band: bool, width: u16) -> TextLin
     let (r2_mark, best_mark, _) = marks(theme);
     let sub2 = theme.text("R₂", "R_2");
     let rk = report.partial_sums.get(k).copied().flatten();
+    // The R_m curve and the mark at its end, R_k.
     let long = [
         (
             Role::Partial,
-            theme.text("⣀", "*"),
+            theme.text("⣀●", "*@"),
             format!("R_{k} = {}", format::opt(rk, 4)),
         ),
         (
             Role::Exact,
             theme.text("─", "-"),
-            format!("R = {}", exact_text(exact)),
+            format!("R = {}", exact_text(report)),
         ),
         (
             Role::Quadratic,
@@ -153,8 +158,11 @@ fn marks(theme: &Theme) -> (&'static str, &'static str, &'static str) {
     )
 }
 
-fn exact_text(exact: Option<f64>) -> String {
-    exact.map_or_else(|| "no exact method".to_string(), |r| format::num(r, 5))
+fn exact_text(report: &Report) -> String {
+    report.exact_penalty.map_or_else(
+        || format!("n/a, {}", format::missing_exact(&report.params)),
+        |r| format::num(r, 5),
+    )
 }
 
 fn best_text(report: &Report) -> String {

@@ -7,6 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
 
 use super::plot::{self, Figure, Plot};
+use crate::params::{Model, Noise};
 use crate::settings::YScale;
 use crate::tui::app::App;
 use crate::tui::scale::Axis;
@@ -43,20 +44,34 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             theme.text(" (coarse, refining…)", " (coarse, refining...)")
         }
     );
-    let legend = plot::legend(
-        theme,
-        &[
-            (Role::Exact, theme.text("─", "-"), "R".to_string()),
-            (Role::Quadratic, theme.text("─", "o"), sub2.to_string()),
-            (Role::Partial, theme.text("⣀", "*"), format!("R_{k}")),
-            (Role::TrueRadius, theme.text("│", "|"), "true".to_string()),
-            (
-                Role::PaperRadius,
-                theme.text("│", ":"),
-                theme.text("2π", "2pi").to_string(),
-            ),
-        ],
-    );
+    // Radius boundaries exist only where the series has a radius and the noise a bounded
+    // support: not for the linear model (A is a polynomial) nor for Gaussian noise.
+    let bounded = app.params.model == Model::Logistic && app.params.noise == Noise::Dropout;
+    let (true_lines, paper_lines) = if bounded {
+        (
+            curve.boundaries.true_radius.as_slice(),
+            curve.boundaries.paper_radius.as_slice(),
+        )
+    } else {
+        (&[][..], &[][..])
+    };
+    let mut items = vec![
+        (Role::Exact, theme.text("─", "-"), "R".to_string()),
+        (Role::Quadratic, theme.text("·", "o"), sub2.to_string()),
+        (Role::Partial, theme.text("⣀", "*"), format!("R_{k}")),
+    ];
+    if !true_lines.is_empty() {
+        items.push((Role::TrueRadius, theme.text("│", "|"), "true".to_string()));
+    }
+    if !paper_lines.is_empty() {
+        items.push((
+            Role::PaperRadius,
+            theme.text("┆", ":"),
+            theme.text("2π", "2pi").to_string(),
+        ));
+    }
+    items.push((Role::Highlight, theme.text("┊", ":"), xb.to_string()));
+    let legend = plot::legend(theme, &items);
     let block = super::panel(theme, title, Some(legend));
     let inner = block.inner(area);
     block.render(area, buf);
@@ -93,11 +108,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Role::Highlight,
         Glyph::mark('┊', ':'),
     );
-    for b in &curve.boundaries.paper_radius {
+    for b in paper_lines {
         chart.layer(Figure::VLine(*b), Role::PaperRadius, Glyph::mark('┆', ':'));
         chart.label(*b, below, theme.text("2π", "2pi"), Role::PaperRadius);
     }
-    for b in &curve.boundaries.true_radius {
+    for b in true_lines {
         chart.layer(Figure::VLine(*b), Role::TrueRadius, Glyph::mark('│', '|'));
         chart.label(*b, top, "true", Role::TrueRadius);
     }

@@ -208,22 +208,27 @@ impl Widget for Plot<'_> {
                 }
             }
         }
+        let mut placer = super::labels::Placer::new(graph);
         for label in &self.labels {
             if !(xb[0]..=xb[1]).contains(&label.x) || !(yb[0]..=yb[1]).contains(&label.y) {
                 continue;
             }
             let len = label.text.chars().count() as u16;
-            let c = column(graph, xb, label.x, dx)
-                .min(graph.right().saturating_sub(len))
-                .max(graph.x);
-            let r = row(graph, yb, label.y, dy);
-            buf.set_stringn(
-                c,
-                r,
-                &label.text,
-                (graph.right() - c) as usize,
-                theme.style(label.role),
-            );
+            let wanted = (column(graph, xb, label.x, dx), row(graph, yb, label.y, dy));
+            if len == 1 {
+                if let Some((c, r)) = placer.place_mark(wanted.0, wanted.1) {
+                    buf.set_string(c, r, &label.text, theme.style(label.role));
+                }
+            } else if let Some((c, r)) = placer.place(wanted.0, wanted.1, len) {
+                // A blank cell either side (never another label's: the placer keeps one free)
+                // so a word does not run into the glyphs beside it.
+                for edge in [c.checked_sub(1), Some(c + len)].into_iter().flatten() {
+                    if (graph.x..graph.right()).contains(&edge) {
+                        buf[(edge, r)].set_symbol(" ");
+                    }
+                }
+                buf.set_string(c, r, &label.text, theme.style(label.role));
+            }
         }
     }
 }

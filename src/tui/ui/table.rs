@@ -11,6 +11,16 @@ use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::theme::Role;
 
+/// Columns of the order column.
+const ORDER_WIDTH: u16 = 5;
+
+/// Columns of each value column in a panel `width` wide with `columns` value columns: the full
+/// ten digits where they fit, fewer digits (never a cut number) on narrow screens.
+fn value_width(width: u16, columns: u16) -> u16 {
+    let room = width.saturating_sub(2 + ORDER_WIDTH + columns) / columns;
+    room.min(format::EXACT_WIDTH as u16)
+}
+
 /// Draws the view.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
@@ -21,7 +31,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let visible = area.height.saturating_sub(3) as usize;
     let first = app.scroll.min(n.saturating_sub(visible));
     let last = (first + visible).min(n);
-    let exact = report.exact_penalty.filter(|_| area.width >= 96);
+    let exact = report
+        .exact_penalty
+        .filter(|_| value_width(area.width, 5) == format::EXACT_WIDTH as u16);
     let best = report.best_order.map(|b| b.order);
     let title = format!(
         "Table: order by order, rows {first}..{} of 0..{} (PgUp/PgDn/Home/End)",
@@ -52,6 +64,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             .replace('−', theme.text("−", "-"))
     }))
     .style(theme.style(Role::Title));
+    let columns = if exact.is_some() { 5 } else { 4 };
+    let cell_width = value_width(area.width, columns);
+    let value = |v: Option<f64>| Cell::from(format::fit(v, cell_width as usize));
     let rows = (first..last).map(|m| {
         let term = report.terms.get(m).copied().flatten();
         let previous = m
@@ -62,17 +77,17 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let rm = report.partial_sums.get(m).copied().flatten();
         let mut cells = vec![
             Cell::from(m.to_string()),
-            Cell::from(format::exact(report.coefficients.get(m).copied().flatten())),
-            Cell::from(format::exact(report.moments.get(m).copied().flatten())),
-            Cell::from(format::exact(term)).style(if growing {
+            value(report.coefficients.get(m).copied().flatten()),
+            value(report.moments.get(m).copied().flatten()),
+            value(term).style(if growing {
                 theme.style(Role::Bad)
             } else {
                 Style::default()
             }),
-            Cell::from(format::exact(rm)),
+            value(rm),
         ];
         if let Some(r) = exact {
-            cells.push(Cell::from(format::exact(rm.map(|v| v - r))));
+            cells.push(value(rm.map(|v| v - r)));
         }
         let row = Row::new(cells);
         if Some(m) == best {
@@ -81,9 +96,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             row
         }
     });
-    let columns = if exact.is_some() { 5 } else { 4 };
-    let widths = std::iter::once(Constraint::Length(5))
-        .chain(std::iter::repeat_n(Constraint::Length(16), columns));
+    let widths = std::iter::once(Constraint::Length(ORDER_WIDTH)).chain(std::iter::repeat_n(
+        Constraint::Length(cell_width),
+        columns.into(),
+    ));
     Table::new(rows, widths)
         .header(header)
         .column_spacing(1)

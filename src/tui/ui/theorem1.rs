@@ -8,12 +8,13 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget};
 
+use crate::engine::theorem1::MAX_ROWS;
 use crate::tui::app::App;
 use crate::tui::format;
 use crate::tui::theme::Role;
 
 /// Width of the σ^(n) table: n, two values, the error, spacing and borders.
-const TABLE_WIDTH: u16 = 4 + 16 + 16 + 10 + 3 + 2;
+const TABLE_WIDTH: u16 = 4 + 2 * format::EXACT_WIDTH as u16 + 10 + 3 + 2;
 
 /// Draws the view.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
@@ -99,8 +100,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         table_rows,
         [
             Constraint::Length(4),
-            Constraint::Length(16),
-            Constraint::Length(16),
+            Constraint::Length(format::EXACT_WIDTH as u16),
+            Constraint::Length(format::EXACT_WIDTH as u16),
             Constraint::Length(10),
         ],
     )
@@ -108,13 +109,23 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     .style(Style::default())
     .block(super::panel(
         theme,
-        format!(
-            "{sigma}^(n)({}) two ways, n = {}..{} of {}",
-            theme.text("xβ", "xb"),
-            rows.get(first).map_or(0, |r| r.n),
-            rows.get(last.saturating_sub(1)).map_or(0, |r| r.n),
-            rows.len()
-        ),
+        if report.params.order > MAX_ROWS {
+            // Rows stop where T(n, n) = n! leaves f64; the title says so in place of (xβ).
+            format!(
+                "{sigma}^(n) two ways, n = {}..{} of {MAX_ROWS} ({}! > f64)",
+                rows.get(first).map_or(0, |r| r.n),
+                rows.get(last.saturating_sub(1)).map_or(0, |r| r.n),
+                MAX_ROWS + 1
+            )
+        } else {
+            format!(
+                "{sigma}^(n)({}) two ways, n = {}..{} of {}",
+                theme.text("xβ", "xb"),
+                rows.get(first).map_or(0, |r| r.n),
+                rows.get(last.saturating_sub(1)).map_or(0, |r| r.n),
+                rows.len()
+            )
+        },
         Some(legend),
     ))
     .render(right, buf);
