@@ -30,7 +30,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         return;
     };
     let varied = match app.params.weights() {
-        Some(_) => theme.text(" (list fixed, b varied)", " (list fixed, b varied)"),
+        Some(_) => " (list fixed, b varied)",
         None => theme.text(" (w_j = (xβ−b)/d)", " (w_j = (xb-b)/d)"),
     };
     let title = format!(
