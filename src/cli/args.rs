@@ -113,9 +113,7 @@ impl ParamArgs {
         match self.model {
             Some(ModelChoice::Binary(m)) => p.model = m,
             Some(ModelChoice::Softmax) => {
-                return Err(
-                    "--model softmax is only available in `dropscope eval`".to_string(),
-                );
+                return Err("--model softmax is only available in `dropscope eval`".to_string());
             }
             None => {}
         }

@@ -79,7 +79,11 @@ pub fn parse_rows(s: &str) -> Result<Vec<Vec<f64>>, String> {
         .enumerate()
         .map(|(j, row)| numbers(row, &|k| format!("contribution C_{},{k}", j + 1)))
         .collect::<Result<_, _>>()?;
-    if let Some((j, row)) = rows.iter().enumerate().find(|(_, r)| r.len() != rows[0].len()) {
+    if let Some((j, row)) = rows
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.len() != rows[0].len())
+    {
         return Err(format!(
             "ragged rows: row C_{} has {} entries but row C_1 has {}",
             j + 1,
@@ -98,7 +102,10 @@ pub fn softmax_params(params: &ParamArgs, args: &SoftmaxArgs) -> Result<SoftmaxP
         (params.offset.is_some(), "--offset"),
         (params.sigma.is_some(), "--sigma"),
         (params.noise == Some(Noise::Gaussian), "--noise gaussian"),
-        (params.moments == Some(MomentsKind::Paper), "--moments paper"),
+        (
+            params.moments == Some(MomentsKind::Paper),
+            "--moments paper",
+        ),
     ];
     if let Some((_, flag)) = logistic_only.iter().find(|(given, _)| *given) {
         return Err(format!(
@@ -154,9 +161,7 @@ pub fn softmax_params(params: &ParamArgs, args: &SoftmaxArgs) -> Result<SoftmaxP
             SoftmaxContributions::Equal { .. } => "logits",
             SoftmaxContributions::Explicit(_) => "entries per weight row",
         };
-        return Err(format!(
-            "--classes {q} conflicts with the {width} {source}"
-        ));
+        return Err(format!("--classes {q} conflicts with the {width} {source}"));
     }
     let p = SoftmaxParams {
         delta: params.delta.unwrap_or(defaults.delta),

@@ -34,8 +34,8 @@ use sampler::Plan;
 use stats::Welford;
 
 pub use prior::Prior;
-pub use softmax::{SOFTMAX_TABLE_MAX, SoftmaxPlan, SoftmaxRunError, run_softmax};
 pub use sampler::TABLE_MAX_FEATURES;
+pub use softmax::{SOFTMAX_TABLE_MAX, SoftmaxPlan, SoftmaxRunError, run_softmax};
 pub use stats::{HISTOGRAM_BINS, Histogram, McStats, TRACE_LEN};
 pub use worker::{NOTIFY_INTERVAL, Worker, WorkerStatus, default_threads};
 
@@ -86,11 +86,17 @@ pub fn run_fixed(
 ) -> Result<McSummary, RunError> {
     params.validate()?;
     let plan = Plan::new(params);
-    run_chunked(samples, plan.chunk_samples, seed, threads, |c, n, welford| {
-        let never = AtomicBool::new(false);
-        let mut histogram = plan.histogram.clone();
-        plan.run_chunk(seed, c, n, &never, welford, &mut histogram);
-    })
+    run_chunked(
+        samples,
+        plan.chunk_samples,
+        seed,
+        threads,
+        |c, n, welford| {
+            let never = AtomicBool::new(false);
+            let mut histogram = plan.histogram.clone();
+            plan.run_chunk(seed, c, n, &never, welford, &mut histogram);
+        },
+    )
 }
 
 /// Runs `samples` samples in chunks of `chunk` on `threads` threads (0: [`default_threads`]):

@@ -35,13 +35,25 @@ const GROUP: usize = 8;
 #[derive(Clone, Debug)]
 enum Source {
     /// ε = f η0 (shared, one f) or ε_k = f_k η0_k (per-class), f = K/(d(1−δ)) − 1.
-    Equal { sampler: EqualSampler, logits: Vec<f64>, per_class: bool },
+    Equal {
+        sampler: EqualSampler,
+        logits: Vec<f64>,
+        per_class: bool,
+    },
     /// Explicit rows: `tables[(g·256 + b)·width ..][..width]` is the scaled sum of the rows of
     /// group g kept by byte b; width q for shared masks, 1 for per-class masks (groups of one
     /// class, class-major). `classes[g]` is the class of a per-class group.
-    Tables { tables: Vec<f64>, width: usize, classes: Vec<usize>, groups: usize },
+    Tables {
+        tables: Vec<f64>,
+        width: usize,
+        classes: Vec<usize>,
+        groups: usize,
+    },
     /// Explicit rows added bit by bit: `rows` scaled by 1/(1−δ), `per_class` as above.
-    Direct { rows: Vec<Vec<f64>>, per_class: bool },
+    Direct {
+        rows: Vec<Vec<f64>>,
+        per_class: bool,
+    },
 }
 
 /// A validated softmax point ready to sample.
