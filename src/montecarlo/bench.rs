@@ -95,12 +95,19 @@ pub fn feature_samples_per_second(d: usize, delta: f64, threads: usize, min_seco
 }
 
 /// The softmax benchmark case: shared masks, δ in [0, 1), d >= 1 rows of q >= 2 contributions
-/// drawn as N(0, 1/d) from a fixed seed (so the logits and Var ε_k are of order 1).
+/// C_jk = (2u − 1)/√d, u uniform in [0, 1) from a fixed 64-bit LCG taken row-major (so the
+/// logits and Var ε_k are of order 1, and `benches/peer/numpy_softmax.py` builds the same rows).
 pub fn softmax_bench_params(classes: usize, d: usize, delta: f64) -> SoftmaxParams {
-    let mut rng = Rng::new(0x50F7, 0);
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
     let scale = 1.0 / (d as f64).sqrt();
+    let mut next = || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 11) as f64 / (1u64 << 53) as f64).mul_add(2.0, -1.0) * scale
+    };
     let rows = (0..d)
-        .map(|_| (0..classes).map(|_| scale * rng.normal()).collect())
+        .map(|_| (0..classes).map(|_| next()).collect())
         .collect();
     SoftmaxParams {
         delta,
