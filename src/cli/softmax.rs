@@ -190,7 +190,7 @@ fn check_logits_match(logits: &[f64], rows: &[Vec<f64>]) -> Result<(), String> {
     for (k, &l) in logits.iter().enumerate() {
         let sum: f64 = rows.iter().map(|r| r[k]).sum();
         let scale: f64 = rows.iter().map(|r| r[k].abs()).sum::<f64>().max(1.0);
-        if !((l - sum).abs() <= 1e-12 * scale) {
+        if !l.is_finite() || (l - sum).abs() > 1e-12 * scale {
             return Err(format!(
                 "logit η0_{} = {l} conflicts with the weight rows, whose sum Σ_j C_j,{} is {sum}",
                 k + 1,
