@@ -39,12 +39,38 @@ pub struct ParamArgs {
     /// Gaussian noise standard deviation σ >= 0 (default: the dropout standard deviation).
     #[arg(long, value_name = "SIGMA", allow_negative_numbers = true)]
     pub sigma: Option<f64>,
-    /// Log-partition function: logistic or linear.
-    #[arg(long, value_name = "logistic|linear")]
-    pub model: Option<Model>,
+    /// Log-partition function: logistic, linear or softmax (softmax only in `eval`).
+    #[arg(long, value_name = "logistic|linear|softmax")]
+    pub model: Option<ModelChoice>,
     /// Moment convention: exact or paper.
     #[arg(long, value_name = "exact|paper")]
     pub moments: Option<MomentsKind>,
+}
+
+/// The `--model` flag: a [`Model`] of the binary engine, or the softmax engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModelChoice {
+    /// The logistic or linear model of the binary engine.
+    Binary(Model),
+    /// The q-class softmax / cross-entropy model (docs/math.md §10).
+    Softmax,
+}
+
+impl std::str::FromStr for ModelChoice {
+    type Err = String;
+
+    /// `logistic`, `linear` or `softmax` (any case).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("softmax") {
+            return Ok(ModelChoice::Softmax);
+        }
+        s.parse::<Model>().map(ModelChoice::Binary).map_err(|_| {
+            format!(
+                "model '{}' is not known: use logistic, linear or softmax",
+                s.to_ascii_lowercase()
+            )
+        })
+    }
 }
 
 /// Parses a dimension written as an integer or in exponent notation (`1e7`), see
@@ -84,8 +110,12 @@ impl ParamArgs {
         if let Some(s) = self.sigma {
             p.sigma = Some(s);
         }
-        if let Some(m) = self.model {
-            p.model = m;
+        match self.model {
+            Some(ModelChoice::Binary(m)) => p.model = m,
+            Some(ModelChoice::Softmax) => {
+                return Err("--model softmax is only available in `dropscope eval`".to_string());
+            }
+            None => {}
         }
         if let Some(m) = self.moments {
             p.moments = m;
@@ -257,6 +287,17 @@ mod tests {
         assert_eq!(
             bad.apply(&Params::default()).unwrap_err(),
             "offset = NaN is not allowed: the undropped offset must be a finite number"
+        );
+    }
+
+    #[test]
+    fn model_choice_names_all_three() {
+        assert_eq!("Softmax".parse(), Ok(ModelChoice::Softmax));
+        assert_eq!("linear".parse(), Ok(ModelChoice::Binary(Model::Linear)));
+        let e = "probit".parse::<ModelChoice>().unwrap_err();
+        assert_eq!(
+            e,
+            "model 'probit' is not known: use logistic, linear or softmax"
         );
     }
 

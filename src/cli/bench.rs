@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use crate::engine::softmax::{Masks, SoftmaxContributions, SoftmaxParams, evaluate_softmax};
 use crate::engine::{Logistic, ScalarLogPartition, evaluate};
 use crate::montecarlo;
 use crate::params::Params;
@@ -30,8 +31,12 @@ pub struct BenchResult {
     pub name: String,
     /// Median seconds per run (timing cases) or `null` for rates.
     pub median_seconds: Option<f64>,
-    /// Feature-samples per second (Monte Carlo cases) or `null`.
+    /// Feature-samples per second (logistic Monte Carlo cases) or `null`.
     pub feature_samples_per_second: Option<f64>,
+    /// Whole-mask samples per second (softmax Monte Carlo cases; × d·q for
+    /// feature·class-samples) or `null`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub samples_per_second: Option<f64>,
     /// Runs measured.
     pub runs: usize,
 }
@@ -56,6 +61,7 @@ fn timing(name: &str, f: impl FnMut()) -> BenchResult {
         name: name.to_string(),
         median_seconds: Some(median.as_secs_f64()),
         feature_samples_per_second: None,
+        samples_per_second: None,
         runs,
     }
 }
@@ -99,15 +105,42 @@ pub fn run_all() -> Vec<BenchResult> {
                 name: format!("monte carlo explicit d=1000 δ={delta} threads={threads}"),
                 median_seconds: None,
                 feature_samples_per_second: Some(rate),
+                samples_per_second: None,
                 runs: 1,
             });
         }
+    }
+    let softmax_equal = SoftmaxParams {
+        delta: 0.5,
+        order: 100,
+        classes: 10,
+        masks: Masks::Shared,
+        contributions: SoftmaxContributions::Equal {
+            logits: (0..10).map(|k| f64::from(k) * 0.3 - 1.0).collect(),
+            dimension: 1_000_000,
+        },
+    };
+    out.push(timing("softmax eval equal q=10 d=1e6 k=100", || {
+        std::hint::black_box(evaluate_softmax(&softmax_equal).expect("valid"));
+    }));
+    let softmax = montecarlo::bench::softmax_bench_params(10, 1000, 0.5);
+    for threads in [1, all] {
+        let rate = montecarlo::bench::softmax_samples_per_second(&softmax, threads, 1.0)
+            .expect("the softmax bench case is valid");
+        out.push(BenchResult {
+            name: format!("softmax monte carlo q=10 d=1000 δ=0.5 shared threads={threads}"),
+            median_seconds: None,
+            feature_samples_per_second: None,
+            samples_per_second: Some(rate),
+            runs: 1,
+        });
     }
     let frame = crate::tui::bench_frame_render(200, 60, 300);
     out.push(BenchResult {
         name: "dashboard frame render 200x60".into(),
         median_seconds: Some(frame.as_secs_f64()),
         feature_samples_per_second: None,
+        samples_per_second: None,
         runs: 300,
     });
     out
@@ -117,11 +150,16 @@ pub fn run_all() -> Vec<BenchResult> {
 pub fn text(results: &[BenchResult]) -> String {
     let mut s = String::new();
     for r in results {
-        let value = match (r.median_seconds, r.feature_samples_per_second) {
-            (Some(t), _) if t < 1e-3 => format!("{:>10.1} µs median", t * 1e6),
-            (Some(t), _) => format!("{:>10.2} ms median", t * 1e3),
-            (None, Some(rate)) => format!("{rate:>10.3e} feature-samples/s"),
-            (None, None) => "n/a".into(),
+        let value = match (
+            r.median_seconds,
+            r.feature_samples_per_second,
+            r.samples_per_second,
+        ) {
+            (Some(t), _, _) if t < 1e-3 => format!("{:>10.1} µs median", t * 1e6),
+            (Some(t), _, _) => format!("{:>10.2} ms median", t * 1e3),
+            (None, Some(rate), _) => format!("{rate:>10.3e} feature-samples/s"),
+            (None, None, Some(rate)) => format!("{rate:>10.3e} samples/s"),
+            (None, None, None) => "n/a".into(),
         };
         s.push_str(&format!("{:<48} {value}  ({} runs)\n", r.name, r.runs));
     }

@@ -8,12 +8,13 @@ mod data;
 mod eval;
 mod shell;
 mod snapshot;
+mod softmax;
 
 use std::io::Write;
 
 use clap::{Parser, Subcommand};
 
-pub use args::{ParamArgs, parse_weights};
+pub use args::{ModelChoice, ParamArgs, parse_weights};
 pub use bench::explicit_bench_weights;
 pub use eval::{Format, number, params_line, render as render_report, verdict};
 pub use snapshot::{
@@ -152,6 +153,9 @@ pub struct EvalArgs {
     /// Model parameters.
     #[command(flatten)]
     pub params: ParamArgs,
+    /// Softmax-only parameters (with `--model softmax`).
+    #[command(flatten)]
+    pub softmax: softmax::SoftmaxArgs,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
@@ -408,6 +412,13 @@ fn emit(text: &str) -> i32 {
 }
 
 fn run_eval(args: &EvalArgs) -> i32 {
+    if args.params.model == Some(ModelChoice::Softmax) {
+        return run_eval_softmax(args);
+    }
+    if let Some(flag) = args.softmax.first_given() {
+        eprintln!("error: {flag} needs --model softmax");
+        return EXIT_USAGE;
+    }
     let params = match params_or_exit(&args.params) {
         Ok(p) => p,
         Err(code) => return code,
@@ -430,4 +441,34 @@ fn run_eval(args: &EvalArgs) -> i32 {
         None => None,
     };
     emit(&eval::render(&report, args.format, monte_carlo.as_ref()))
+}
+
+fn run_eval_softmax(args: &EvalArgs) -> i32 {
+    let params = match softmax::softmax_params(&args.params, &args.softmax) {
+        Ok(p) => p,
+        Err(msg) => {
+            eprintln!("error: {msg}");
+            return EXIT_USAGE;
+        }
+    };
+    let report = match engine::softmax::evaluate_softmax(&params) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let monte_carlo = match args.mc {
+        Some(n) => {
+            match montecarlo::run_softmax(&params, n, args.seed, args.threads.unwrap_or(0)) {
+                Ok(summary) => Some(summary),
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return EXIT_USAGE;
+                }
+            }
+        }
+        None => None,
+    };
+    emit(&softmax::render(&report, args.format, monte_carlo.as_ref()))
 }

@@ -10,8 +10,10 @@ use std::time::Instant;
 
 use super::rng::Rng;
 use super::sampler::Plan;
+use super::softmax::SoftmaxPlan;
 use super::stats::Welford;
 use super::worker::default_threads;
+use crate::engine::softmax::{Masks, SoftmaxContributions, SoftmaxError, SoftmaxParams};
 use crate::params::{Model, ParamError, Params};
 
 /// The benchmark case: logistic model, dropout δ in [0, 1), d >= 1 explicit contributions of
@@ -92,6 +94,65 @@ pub fn feature_samples_per_second(d: usize, delta: f64, threads: usize, min_seco
     }
 }
 
+/// The softmax benchmark case: shared masks, δ in [0, 1), d >= 1 rows of q >= 2 contributions
+/// C_jk = (2u − 1)/√d, u uniform in [0, 1) from a fixed 64-bit LCG taken row-major (so the
+/// logits and Var ε_k are of order 1, and `benches/peer/numpy_softmax.py` builds the same rows).
+pub fn softmax_bench_params(classes: usize, d: usize, delta: f64) -> SoftmaxParams {
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let scale = 1.0 / (d as f64).sqrt();
+    let mut next = || {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((state >> 11) as f64 / (1u64 << 53) as f64).mul_add(2.0, -1.0) * scale
+    };
+    let rows = (0..d)
+        .map(|_| (0..classes).map(|_| next()).collect())
+        .collect();
+    SoftmaxParams {
+        delta,
+        order: 2,
+        classes,
+        masks: Masks::Shared,
+        contributions: SoftmaxContributions::Explicit(rows),
+    }
+}
+
+/// Softmax samples per second (all threads together) of `params` on `threads` threads (0 means
+/// every core) for at least `min_seconds` seconds; each sample is a whole mask, its ε, the
+/// Bregman form and Welford. Fails when `params` do not validate.
+pub fn softmax_samples_per_second(
+    params: &SoftmaxParams,
+    threads: usize,
+    min_seconds: f64,
+) -> Result<f64, SoftmaxError> {
+    let plan = SoftmaxPlan::new(params)?;
+    let threads = if threads == 0 {
+        default_threads()
+    } else {
+        threads
+    };
+    let chunk_samples = plan.chunk_samples();
+    let next = AtomicU64::new(0);
+    let samples = AtomicU64::new(0);
+    plan.run_chunk(1, u64::MAX, chunk_samples, &mut Welford::default());
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                let mut welford = Welford::default();
+                while start.elapsed().as_secs_f64() < min_seconds {
+                    let chunk = next.fetch_add(1, Ordering::Relaxed);
+                    plan.run_chunk(1, chunk, chunk_samples, &mut welford);
+                    samples.fetch_add(chunk_samples, Ordering::Relaxed);
+                }
+                std::hint::black_box(welford);
+            });
+        }
+    });
+    Ok(samples.load(Ordering::Relaxed) as f64 / start.elapsed().as_secs_f64())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -108,5 +169,8 @@ mod tests {
             ..Params::default()
         };
         assert!(samples_per_second(&bad, 1, 0.01).is_err());
+        let soft = softmax_bench_params(10, 100, 0.5);
+        assert!(soft.validate().is_ok());
+        assert!(softmax_samples_per_second(&soft, 1, 0.01).unwrap() > 1e3);
     }
 }

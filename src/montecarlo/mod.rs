@@ -19,6 +19,7 @@ pub mod bench;
 mod prior;
 pub(crate) mod rng;
 mod sampler;
+mod softmax;
 mod stats;
 mod worker;
 
@@ -34,6 +35,7 @@ use stats::Welford;
 
 pub use prior::Prior;
 pub use sampler::TABLE_MAX_FEATURES;
+pub use softmax::{SOFTMAX_TABLE_MAX, SoftmaxPlan, SoftmaxRunError, run_softmax};
 pub use stats::{HISTOGRAM_BINS, Histogram, McStats, TRACE_LEN};
 pub use worker::{NOTIFY_INTERVAL, Worker, WorkerStatus, default_threads};
 
@@ -84,7 +86,29 @@ pub fn run_fixed(
 ) -> Result<McSummary, RunError> {
     params.validate()?;
     let plan = Plan::new(params);
-    let chunk = plan.chunk_samples;
+    run_chunked(
+        samples,
+        plan.chunk_samples,
+        seed,
+        threads,
+        |c, n, welford| {
+            let never = AtomicBool::new(false);
+            let mut histogram = plan.histogram.clone();
+            plan.run_chunk(seed, c, n, &never, welford, &mut histogram);
+        },
+    )
+}
+
+/// Runs `samples` samples in chunks of `chunk` on `threads` threads (0: [`default_threads`]):
+/// `run_chunk(c, n, welford)` draws the `n` samples of chunk `c` (from the streams of `seed`,
+/// chunk `c`). Chunks are merged in index order, so the statistics never depend on `threads`.
+fn run_chunked(
+    samples: u64,
+    chunk: u64,
+    seed: u64,
+    threads: usize,
+    run_chunk: impl Fn(u64, u64, &mut Welford) + Sync,
+) -> Result<McSummary, RunError> {
     let chunks = samples.div_ceil(chunk);
     let threads = if threads == 0 {
         default_threads()
@@ -93,7 +117,6 @@ pub fn run_fixed(
     };
     let threads = threads.min(chunks.max(1) as usize);
     let next = AtomicU64::new(0);
-    let never = AtomicBool::new(false);
     let start = Instant::now();
     let mut per_chunk: Vec<(u64, Welford)> = std::thread::scope(|scope| {
         let mut workers = Vec::with_capacity(threads);
@@ -102,7 +125,6 @@ pub fn run_fixed(
                 .name(format!("dropscope-mc-fixed-{index}"))
                 .spawn_scoped(scope, || {
                     let mut done = Vec::new();
-                    let mut histogram = plan.histogram.clone();
                     loop {
                         let c = next.fetch_add(1, Ordering::Relaxed);
                         if c >= chunks {
@@ -110,7 +132,7 @@ pub fn run_fixed(
                         }
                         let n = chunk.min(samples - c * chunk);
                         let mut welford = Welford::default();
-                        plan.run_chunk(seed, c, n, &never, &mut welford, &mut histogram);
+                        run_chunk(c, n, &mut welford);
                         done.push((c, welford));
                     }
                 });

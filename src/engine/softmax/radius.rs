@@ -158,6 +158,23 @@ pub fn lower_bound(ln_p: &[f64], epsilon: &[f64]) -> Option<f64> {
     Some(r / h)
 }
 
+/// Whether Σ_k p_k e^{t ε_k} certainly has no zero in |t| <= r (r >= 0, in units of t), by a
+/// cheap sufficient test: with y = ε − p·ε, Σ_k p_k e^{t y_k} = 1 + Σ_k p_k (e^{t y_k} − 1 − t y_k)
+/// and |e^z − 1 − z| <= e^{|z|} − 1 − |z|, so Σ_k p_k (e^{r|y_k|} − 1 − r|y_k|) < 1 rules zeros
+/// out. `false` means "not certified", not "has a zero".
+pub fn certainly_no_zero_within(ln_p: &[f64], epsilon: &[f64], r: f64) -> bool {
+    let mean: f64 = ln_p.iter().zip(epsilon).map(|(l, e)| l.exp() * e).sum();
+    let total: f64 = ln_p
+        .iter()
+        .zip(epsilon)
+        .map(|(l, e)| {
+            let z = r * (e - mean).abs();
+            l.exp() * (z.exp_m1() - z)
+        })
+        .sum();
+    total < 1.0
+}
+
 /// ρ(ε): the smallest |t| with Σ_k p_k e^{t ε_k} = 0, from the log-probabilities `ln_p` and the
 /// noise ε (same length). `None` when every ε_k is equal (F has no zeros: ρ is infinite).
 pub fn mask_radius(ln_p: &[f64], epsilon: &[f64]) -> Option<f64> {
@@ -257,6 +274,26 @@ fn polish(g: &Exponentials, r: f64) -> Option<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn certified_radii_never_reach_the_true_radius() {
+        use crate::engine::softmax::ln_probabilities;
+        let ln_p = ln_probabilities(&[0.3, -1.0, 2.0, 0.0]);
+        for eps in [
+            vec![1.0, -2.0, 0.5, 3.0],
+            vec![-4.0, 0.0, 0.1, 0.2],
+            vec![0.7, 0.7, -0.7, 5.0],
+        ] {
+            let rho = mask_radius(&ln_p, &eps).unwrap();
+            assert!(!certainly_no_zero_within(&ln_p, &eps, rho * (1.0 + 1e-9)));
+            assert!(certainly_no_zero_within(&ln_p, &eps, 1e-3 * rho));
+            for f in [0.1, 0.3, 0.5, 0.8, 0.99] {
+                if certainly_no_zero_within(&ln_p, &eps, f * rho) {
+                    assert!(!has_zero_within(&ln_p, &eps, f * rho));
+                }
+            }
+        }
+    }
     use crate::engine::softmax::series::ln_probabilities;
 
     #[test]

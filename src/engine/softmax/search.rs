@@ -5,7 +5,7 @@
 
 use super::masks::{MaskSet, parallel_fold};
 use super::params::Masks;
-use super::radius::{has_zero_within, lower_bound, mask_radius};
+use super::radius::{certainly_no_zero_within, has_zero_within, lower_bound, mask_radius};
 
 /// Most winding-number checks spent on one exhaustive search before it gives up on exactness.
 const MAX_CHECKS: usize = 200_000;
@@ -83,7 +83,9 @@ pub fn exhaustive(set: &dyn MaskSet, ln_p: &[f64]) -> Radius {
             break;
         }
         let (eps, _) = set.mask(i);
-        if best.is_finite() && !has_zero_within(ln_p, &eps, best) {
+        if best.is_finite()
+            && (certainly_no_zero_within(ln_p, &eps, best) || !has_zero_within(ln_p, &eps, best))
+        {
             continue;
         }
         if let Some(r) = mask_radius(ln_p, &eps)

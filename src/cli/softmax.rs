@@ -1,0 +1,412 @@
+//! `dropscope eval --model softmax`: the q-class softmax penalty (docs/math.md §10) from
+//! `--logits` (equal contributions) or `--weights` / `--weights-file` rows, as JSON, CSV or a
+//! table, with an optional Monte Carlo of real masks.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use clap::Args;
+use serde::Serialize;
+
+use super::args::ParamArgs;
+use super::eval::{Format, number};
+use crate::engine::BestOrder;
+use crate::engine::softmax::{Masks, SoftmaxContributions, SoftmaxParams, SoftmaxReport};
+use crate::montecarlo::McSummary;
+use crate::params::{MomentsKind, Noise, Params};
+use crate::weights_file::read_rows_file;
+
+/// Flags only the softmax model takes.
+#[derive(Args, Clone, Debug, Default)]
+pub struct SoftmaxArgs {
+    /// Softmax logits η0 = η1,…,ηq (finite), each feature contributing η0/d.
+    #[arg(long, value_name = "η1,...,ηq", allow_hyphen_values = true)]
+    pub logits: Option<String>,
+    /// Number of classes q >= 2, checked against the logits or the rows.
+    #[arg(long, value_name = "Q")]
+    pub classes: Option<usize>,
+    /// Softmax dropout masks: shared (one per feature) or per-class (one per feature and class).
+    #[arg(long, value_name = "shared|per-class", value_parser = parse_masks)]
+    pub masks: Option<Masks>,
+}
+
+/// Parses `shared` or `per-class` (any case).
+fn parse_masks(s: &str) -> Result<Masks, String> {
+    match s.to_ascii_lowercase().as_str() {
+        "shared" => Ok(Masks::Shared),
+        "per-class" | "per_class" => Ok(Masks::PerClass),
+        _ => Err(format!("--masks {s} is not known: use shared or per-class")),
+    }
+}
+
+impl SoftmaxArgs {
+    /// The first softmax-only flag given, for the error when the model is not softmax.
+    pub fn first_given(&self) -> Option<&'static str> {
+        if self.logits.is_some() {
+            Some("--logits")
+        } else if self.classes.is_some() {
+            Some("--classes")
+        } else if self.masks.is_some() {
+            Some("--masks")
+        } else {
+            None
+        }
+    }
+}
+
+/// Finite-or-not numbers of a comma-separated list; `what(i)` names entry i (1-based).
+fn numbers(s: &str, what: &dyn Fn(usize) -> String) -> Result<Vec<f64>, String> {
+    s.split(',')
+        .enumerate()
+        .map(|(i, field)| {
+            let t = field.trim();
+            if t.is_empty() {
+                return Err(format!("{} is empty", what(i + 1)));
+            }
+            t.parse::<f64>()
+                .map_err(|_| format!("{} = \"{t}\" is not a number", what(i + 1)))
+        })
+        .collect()
+}
+
+/// Parses `--weights` rows: `c11,…,c1q;c21,…,c2q;…`. Rows of different lengths are an error
+/// naming the row.
+pub fn parse_rows(s: &str) -> Result<Vec<Vec<f64>>, String> {
+    let rows: Vec<Vec<f64>> = s
+        .trim()
+        .trim_end_matches(';')
+        .split(';')
+        .enumerate()
+        .map(|(j, row)| numbers(row, &|k| format!("contribution C_{},{k}", j + 1)))
+        .collect::<Result<_, _>>()?;
+    if let Some((j, row)) = rows
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.len() != rows[0].len())
+    {
+        return Err(format!(
+            "ragged rows: row C_{} has {} entries but row C_1 has {}",
+            j + 1,
+            row.len(),
+            rows[0].len()
+        ));
+    }
+    Ok(rows)
+}
+
+/// The softmax parameters of `params` and `args`: defaults δ, k, d of [`Params::default`];
+/// errors name the flag and value, including logistic-only flags.
+pub fn softmax_params(params: &ParamArgs, args: &SoftmaxArgs) -> Result<SoftmaxParams, String> {
+    let logistic_only = [
+        (params.xb.is_some(), "--xb"),
+        (params.offset.is_some(), "--offset"),
+        (params.sigma.is_some(), "--sigma"),
+        (params.noise == Some(Noise::Gaussian), "--noise gaussian"),
+        (
+            params.moments == Some(MomentsKind::Paper),
+            "--moments paper",
+        ),
+    ];
+    if let Some((_, flag)) = logistic_only.iter().find(|(given, _)| *given) {
+        return Err(format!(
+            "{flag} is not allowed with --model softmax: it applies to the logistic and linear models only"
+        ));
+    }
+    let defaults = Params::default();
+    let rows = match (&params.weights, &params.weights_file) {
+        (Some(w), _) if w.trim().eq_ignore_ascii_case("equal") => None,
+        (Some(w), _) => Some(parse_rows(w)?),
+        (None, Some(path)) => Some(read_rows(path)?),
+        (None, None) => None,
+    };
+    let logits = args
+        .logits
+        .as_deref()
+        .map(|s| numbers(s, &|i| format!("logit η0_{i}")))
+        .transpose()?;
+    let contributions = match (rows, logits) {
+        (Some(rows), logits) => {
+            if let Some(d) = params.d
+                && d != rows.len() as u64
+            {
+                return Err(format!(
+                    "--d {d} conflicts with the weight rows, which are {} features",
+                    rows.len()
+                ));
+            }
+            if let Some(logits) = logits {
+                check_logits_match(&logits, &rows)?;
+            }
+            SoftmaxContributions::Explicit(rows)
+        }
+        (None, Some(logits)) => SoftmaxContributions::Equal {
+            logits,
+            dimension: params.d.unwrap_or(defaults.dimension),
+        },
+        (None, None) => {
+            return Err(
+                "--model softmax needs --logits=η1,...,ηq or --weights=\"c11,...,c1q;...\" rows"
+                    .to_string(),
+            );
+        }
+    };
+    let width = match &contributions {
+        SoftmaxContributions::Equal { logits, .. } => logits.len(),
+        SoftmaxContributions::Explicit(rows) => rows[0].len(),
+    };
+    if let Some(q) = args.classes
+        && q != width
+    {
+        let source = match &contributions {
+            SoftmaxContributions::Equal { .. } => "logits",
+            SoftmaxContributions::Explicit(_) => "entries per weight row",
+        };
+        return Err(format!("--classes {q} conflicts with the {width} {source}"));
+    }
+    let p = SoftmaxParams {
+        delta: params.delta.unwrap_or(defaults.delta),
+        order: params.k.unwrap_or(defaults.order),
+        classes: width,
+        masks: args.masks.unwrap_or(Masks::Shared),
+        contributions,
+    };
+    p.validate().map_err(|e| e.to_string())?;
+    Ok(p)
+}
+
+fn read_rows(path: &Path) -> Result<Vec<Vec<f64>>, String> {
+    read_rows_file(path).map_err(|e| e.to_string())
+}
+
+/// With explicit rows, `--logits` must have q entries equal to Σ_j C_j (to 1e-12 of Σ |C_j|).
+fn check_logits_match(logits: &[f64], rows: &[Vec<f64>]) -> Result<(), String> {
+    let q = rows[0].len();
+    if logits.len() != q {
+        return Err(format!(
+            "--logits has {} entries but the weight rows have q = {q}",
+            logits.len()
+        ));
+    }
+    for (k, &l) in logits.iter().enumerate() {
+        let sum: f64 = rows.iter().map(|r| r[k]).sum();
+        let scale: f64 = rows.iter().map(|r| r[k].abs()).sum::<f64>().max(1.0);
+        if !l.is_finite() || (l - sum).abs() > 1e-12 * scale {
+            return Err(format!(
+                "logit η0_{} = {l} conflicts with the weight rows, whose sum Σ_j C_j,{} is {sum}",
+                k + 1,
+                k + 1
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The parameters as the JSON `params` object shows them.
+#[derive(Serialize)]
+struct ParamsView {
+    model: &'static str,
+    delta: f64,
+    order: usize,
+    classes: usize,
+    masks: Masks,
+    dimension: u64,
+    contributions: &'static str,
+}
+
+/// Radius figures of the JSON `radius` object.
+#[derive(Serialize)]
+struct RadiusView {
+    root_test: Option<f64>,
+    mask_radius: Option<f64>,
+}
+
+/// The JSON document of a softmax evaluation.
+#[derive(Serialize)]
+struct JsonDoc<'a> {
+    params: ParamsView,
+    logits: &'a [f64],
+    probabilities: &'a [f64],
+    terms: &'a [Option<f64>],
+    partial_sums: &'a [Option<f64>],
+    quadratic: Option<f64>,
+    exact_penalty: Option<f64>,
+    best_order: Option<BestOrder>,
+    radius: RadiusView,
+    mask_radius: Option<f64>,
+    worst_mask: &'a Option<Vec<Vec<bool>>>,
+    converges: Option<bool>,
+    reason: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    monte_carlo: Option<&'a McSummary>,
+}
+
+fn params_view(p: &SoftmaxParams) -> ParamsView {
+    ParamsView {
+        model: "softmax",
+        delta: p.delta,
+        order: p.order,
+        classes: p.classes,
+        masks: p.masks,
+        dimension: p.dimension(),
+        contributions: match p.contributions {
+            SoftmaxContributions::Equal { .. } => "equal",
+            SoftmaxContributions::Explicit(_) => "explicit",
+        },
+    }
+}
+
+/// Renders a softmax report in `format`, with the Monte Carlo summary when one was run.
+pub fn render(r: &SoftmaxReport, format: Format, monte_carlo: Option<&McSummary>) -> String {
+    match format {
+        Format::Json => {
+            let doc = JsonDoc {
+                params: params_view(&r.params),
+                logits: &r.logits,
+                probabilities: &r.probabilities,
+                terms: &r.terms,
+                partial_sums: &r.partial_sums,
+                quadratic: r.quadratic,
+                exact_penalty: r.exact_penalty,
+                best_order: r.best_order,
+                radius: RadiusView {
+                    root_test: r.root_test,
+                    mask_radius: r.mask_radius,
+                },
+                mask_radius: r.mask_radius,
+                worst_mask: &r.worst_mask,
+                converges: r.converges,
+                reason: &r.reason,
+                monte_carlo,
+            };
+            let mut s = serde_json::to_string_pretty(&doc).expect("a report always serialises");
+            s.push('\n');
+            s
+        }
+        Format::Csv => {
+            let cell = |v: Option<f64>| v.map(|x| format!("{x:e}")).unwrap_or_default();
+            let mut s = String::from("order,term,partial_sum\n");
+            for (m, (t, ps)) in r.terms.iter().zip(&r.partial_sums).enumerate() {
+                let _ = writeln!(s, "{m},{},{}", cell(*t), cell(*ps));
+            }
+            s
+        }
+        Format::Table => table(r, monte_carlo),
+    }
+}
+
+fn list(values: &[f64]) -> String {
+    values
+        .iter()
+        .map(|v| number(Some(*v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn table(r: &SoftmaxReport, monte_carlo: Option<&McSummary>) -> String {
+    let p = &r.params;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "model=softmax  δ={}  k={}  q={}  d={}  masks={}  contributions={}",
+        p.delta,
+        p.order,
+        p.classes,
+        p.dimension(),
+        match p.masks {
+            Masks::Shared => "shared",
+            Masks::PerClass => "per-class",
+        },
+        params_view(p).contributions
+    );
+    let word = match r.converges {
+        Some(true) => "converges",
+        Some(false) => "diverges",
+        None => "undecided",
+    };
+    let _ = writeln!(s, "verdict         {word}: {}", r.reason);
+    match (r.exact_penalty, monte_carlo) {
+        (Some(v), _) => {
+            let _ = writeln!(s, "exact R         {}", number(Some(v)));
+        }
+        (None, Some(mc)) => {
+            let _ = writeln!(
+                s,
+                "R (monte carlo) {} ± {} (se, N = {}); no exact method applies",
+                number(Some(mc.mean)),
+                number(Some(mc.std_error)),
+                mc.samples
+            );
+        }
+        (None, None) => {
+            let _ = writeln!(s, "exact R         n/a (no exact method applies; use --mc)");
+        }
+    }
+    let _ = writeln!(s, "quadratic R_2   {}  (Wager et al.)", number(r.quadratic));
+    let _ = writeln!(
+        s,
+        "R_k (k={})      {}",
+        p.order,
+        number(r.partial_sums.last().copied().flatten())
+    );
+    if let Some(b) = r.best_order {
+        let _ = writeln!(
+            s,
+            "best order k*   {} (|R_k* - R| = {})",
+            b.order,
+            number(Some(b.error))
+        );
+    }
+    let radius = match r.mask_radius {
+        Some(rho) => format!(
+            "{} {} 1",
+            number(Some(rho)),
+            if rho > 1.0 { ">" } else { "<=" }
+        ),
+        None => "n/a".to_string(),
+    };
+    let _ = writeln!(
+        s,
+        "mask radius     {radius}  (root test {})",
+        number(r.root_test)
+    );
+    let _ = writeln!(s, "logits          {}", list(&r.logits));
+    let _ = writeln!(s, "probabilities   {}", list(&r.probabilities));
+    if let (Some(mc), Some(_)) = (monte_carlo, r.exact_penalty) {
+        let _ = writeln!(
+            s,
+            "monte carlo     R^ = {} ± {} (se, N = {}, seed {})",
+            number(Some(mc.mean)),
+            number(Some(mc.std_error)),
+            mc.samples,
+            mc.seed
+        );
+    }
+    let _ = writeln!(s, "\n{:>5}  {:>16}  {:>16}", "m", "term", "R_m");
+    for (m, (t, ps)) in r.terms.iter().zip(&r.partial_sums).enumerate() {
+        let _ = writeln!(s, "{m:>5}  {:>16}  {:>16}", number(*t), number(*ps));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rows_parse_and_name_bad_entries() {
+        assert_eq!(
+            parse_rows("1,2;3,-4"),
+            Ok(vec![vec![1.0, 2.0], vec![3.0, -4.0]])
+        );
+        assert_eq!(
+            parse_rows("1,2;3").unwrap_err(),
+            "ragged rows: row C_2 has 1 entries but row C_1 has 2"
+        );
+        assert_eq!(
+            parse_rows("1,x").unwrap_err(),
+            "contribution C_1,2 = \"x\" is not a number"
+        );
+        assert_eq!(parse_masks("Per-Class"), Ok(Masks::PerClass));
+        assert!(parse_masks("both").unwrap_err().contains("--masks both"));
+    }
+}

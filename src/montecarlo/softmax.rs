@@ -1,0 +1,300 @@
+//! Monte Carlo of real dropout masks for the softmax penalty (docs/math.md §10).
+//!
+//! Each sample draws the mask ξ (shared: one keep bit per feature; per-class: one per feature
+//! and class), forms ε = Σ_j (ξ_j − 1) C_j with ξ_j ∈ {0, 1/(1−δ)}, and records the Bregman
+//! form D = log Σ_k p_k e^{ε_k} − p·ε ([`bregman`]). Because E[ε] = 0, E[D] = E[A(η0 + ε)] −
+//! A(η0) = R. Equal contributions draw the kept count K ~ Binomial(d, 1−δ) (one per class for
+//! per-class masks), so ε = (K/(d(1−δ)) − 1) η0 componentwise.
+//!
+//! Kept rows are added by subset-sum tables: for each group of 8 features, the 256 sums of its
+//! kept rows (scaled by 1/(1−δ)), looked up with one byte of keep bits. Chunks and seeding follow
+//! the logistic sampler: chunk c of seed s uses streams (s, c), so a seed fixes the result for any
+//! thread count.
+
+use super::rng::{LANES, Rng, WideRng};
+use super::sampler::{EqualSampler, KeepBits};
+use super::stats::Welford;
+use super::{McSummary, run_chunked};
+use crate::engine::softmax::{
+    Masks, SoftmaxContributions, SoftmaxError, SoftmaxParams, bregman, ln_probabilities,
+};
+
+/// Feature·class work aimed at per chunk.
+const CHUNK_WORK: u64 = 1 << 21;
+
+/// Most samples per chunk.
+const MAX_CHUNK_SAMPLES: u64 = 1 << 13;
+
+/// Largest d·q that gets subset-sum tables (about 256·8 bytes per feature·class).
+pub const SOFTMAX_TABLE_MAX: usize = 1 << 17;
+
+/// Features per table group (one byte of keep bits).
+const GROUP: usize = 8;
+
+/// How one sample's ε is drawn.
+#[derive(Clone, Debug)]
+enum Source {
+    /// ε = f η0 (shared, one f) or ε_k = f_k η0_k (per-class), f = K/(d(1−δ)) − 1.
+    Equal {
+        sampler: EqualSampler,
+        logits: Vec<f64>,
+        per_class: bool,
+    },
+    /// Explicit rows: `tables[(g·256 + b)·width ..][..width]` is the scaled sum of the rows of
+    /// group g kept by byte b; width q for shared masks, 1 for per-class masks (groups of one
+    /// class, class-major). `classes[g]` is the class of a per-class group.
+    Tables {
+        tables: Vec<f64>,
+        width: usize,
+        classes: Vec<usize>,
+        groups: usize,
+    },
+    /// Explicit rows added bit by bit: `rows` scaled by 1/(1−δ), `per_class` as above.
+    Direct {
+        rows: Vec<Vec<f64>>,
+        per_class: bool,
+    },
+}
+
+/// A validated softmax point ready to sample.
+#[derive(Clone, Debug)]
+pub struct SoftmaxPlan {
+    ln_p: Vec<f64>,
+    logits: Vec<f64>,
+    keep: KeepBits,
+    source: Source,
+    /// Samples per chunk.
+    chunk_samples: u64,
+}
+
+impl SoftmaxPlan {
+    /// The plan for `params`; fails when they do not validate.
+    pub fn new(params: &SoftmaxParams) -> Result<SoftmaxPlan, SoftmaxError> {
+        params.validate()?;
+        let q = params.classes;
+        let logits = params.logits();
+        let per_class = params.masks == Masks::PerClass;
+        let keep_scale = 1.0 / (1.0 - params.delta);
+        let (source, work) = match &params.contributions {
+            SoftmaxContributions::Equal { dimension, .. } => (
+                Source::Equal {
+                    sampler: EqualSampler::new(1.0, *dimension, params.delta),
+                    logits: logits.clone(),
+                    per_class,
+                },
+                q as u64,
+            ),
+            SoftmaxContributions::Explicit(rows) => {
+                let work = (rows.len() * q) as u64;
+                let source = if rows.len() * q <= SOFTMAX_TABLE_MAX {
+                    tables(rows, q, keep_scale, per_class)
+                } else {
+                    Source::Direct {
+                        rows: rows
+                            .iter()
+                            .map(|r| r.iter().map(|c| c * keep_scale).collect())
+                            .collect(),
+                        per_class,
+                    }
+                };
+                (source, work)
+            }
+        };
+        Ok(SoftmaxPlan {
+            ln_p: ln_probabilities(&logits),
+            logits,
+            keep: KeepBits::new(params.delta),
+            source,
+            chunk_samples: (CHUNK_WORK / work.max(1)).clamp(1, MAX_CHUNK_SAMPLES),
+        })
+    }
+
+    /// Samples per chunk of this plan.
+    pub fn chunk_samples(&self) -> u64 {
+        self.chunk_samples
+    }
+
+    /// Draws `n` samples of chunk `chunk` of `seed` into `welford`.
+    pub(crate) fn run_chunk(&self, seed: u64, chunk: u64, n: u64, welford: &mut Welford) {
+        let q = self.logits.len();
+        let mut epsilon = vec![0.0; q];
+        match &self.source {
+            Source::Equal {
+                sampler,
+                logits,
+                per_class,
+            } => {
+                let mut rng = Rng::new(seed, chunk);
+                for _ in 0..n {
+                    if *per_class {
+                        for (e, l) in epsilon.iter_mut().zip(logits) {
+                            *e = sampler.deviation(&mut rng) * l;
+                        }
+                    } else {
+                        let f = sampler.deviation(&mut rng);
+                        for (e, l) in epsilon.iter_mut().zip(logits) {
+                            *e = f * l;
+                        }
+                    }
+                    welford.push(bregman(&self.ln_p, &epsilon));
+                }
+            }
+            Source::Tables {
+                tables,
+                width,
+                classes,
+                groups,
+            } => {
+                let mut bits = Bytes::new(&self.keep, seed, chunk);
+                for _ in 0..n {
+                    for (e, l) in epsilon.iter_mut().zip(&self.logits) {
+                        *e = -l;
+                    }
+                    for g in 0..*groups {
+                        let b = bits.next(&self.keep) as usize;
+                        let entry = &tables[(g * 256 + b) * width..][..*width];
+                        if *width == 1 {
+                            epsilon[classes[g]] += entry[0];
+                        } else {
+                            for (e, t) in epsilon.iter_mut().zip(entry) {
+                                *e += t;
+                            }
+                        }
+                    }
+                    welford.push(bregman(&self.ln_p, &epsilon));
+                }
+            }
+            Source::Direct { rows, per_class } => {
+                let mut bits = Bytes::new(&self.keep, seed, chunk);
+                for _ in 0..n {
+                    for (e, l) in epsilon.iter_mut().zip(&self.logits) {
+                        *e = -l;
+                    }
+                    if *per_class {
+                        for k in 0..q {
+                            for block in rows.chunks(GROUP) {
+                                let b = bits.next(&self.keep);
+                                for (i, row) in block.iter().enumerate() {
+                                    if b >> i & 1 == 1 {
+                                        epsilon[k] += row[k];
+                                    }
+                                }
+                            }
+                        }
+                    } else {
+                        for block in rows.chunks(GROUP) {
+                            let b = bits.next(&self.keep);
+                            for (i, row) in block.iter().enumerate() {
+                                if b >> i & 1 == 1 {
+                                    for (e, c) in epsilon.iter_mut().zip(row) {
+                                        *e += c;
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    welford.push(bregman(&self.ln_p, &epsilon));
+                }
+            }
+        }
+    }
+}
+
+/// Subset-sum tables of the rows scaled by `keep_scale`, groups of [`GROUP`] features (per
+/// class, class-major, for per-class masks).
+fn tables(rows: &[Vec<f64>], q: usize, keep_scale: f64, per_class: bool) -> Source {
+    let width = if per_class { 1 } else { q };
+    let blocks = rows.len().div_ceil(GROUP);
+    let groups = if per_class { blocks * q } else { blocks };
+    let mut table = vec![0.0; groups * 256 * width];
+    let mut classes = Vec::with_capacity(groups);
+    for g in 0..groups {
+        let (block, class) = if per_class {
+            (g % blocks, g / blocks)
+        } else {
+            (g, 0)
+        };
+        classes.push(class);
+        let members = &rows[block * GROUP..rows.len().min((block + 1) * GROUP)];
+        for b in 1..256usize {
+            // The sum for b is the sum for b without its lowest bit, plus that bit's row.
+            let low = b.trailing_zeros() as usize;
+            let (done, rest) = table.split_at_mut((g * 256 + b) * width);
+            let previous = &done[(g * 256 + (b & (b - 1))) * width..][..width];
+            let entry = &mut rest[..width];
+            entry.copy_from_slice(previous);
+            if let Some(row) = members.get(low) {
+                if per_class {
+                    entry[0] += row[class] * keep_scale;
+                } else {
+                    for (e, c) in entry.iter_mut().zip(row) {
+                        *e += c * keep_scale;
+                    }
+                }
+            }
+        }
+    }
+    Source::Tables {
+        tables: table,
+        width,
+        classes,
+        groups,
+    }
+}
+
+/// A stream of keep-bit bytes from [`KeepBits::words`] (bit i of a byte: feature i of a group).
+struct Bytes {
+    rng: WideRng,
+    words: [u64; LANES],
+    /// Bytes of `words` already used, 0..=8·LANES.
+    used: usize,
+}
+
+impl Bytes {
+    fn new(keep: &KeepBits, seed: u64, chunk: u64) -> Bytes {
+        let mut rng = WideRng::new(seed, chunk);
+        let words = keep.words(&mut rng);
+        Bytes {
+            rng,
+            words,
+            used: 0,
+        }
+    }
+
+    #[inline(always)]
+    fn next(&mut self, keep: &KeepBits) -> u8 {
+        if self.used == 8 * LANES {
+            self.words = keep.words(&mut self.rng);
+            self.used = 0;
+        }
+        let b = (self.words[self.used / 8] >> (8 * (self.used % 8))) as u8;
+        self.used += 1;
+        b
+    }
+}
+
+/// Draws `samples` softmax samples for `params` with `seed` on `threads` threads (0: one per
+/// core). The statistics depend only on (params, samples, seed). R^ is in nats.
+pub fn run_softmax(
+    params: &SoftmaxParams,
+    samples: u64,
+    seed: u64,
+    threads: usize,
+) -> Result<McSummary, SoftmaxRunError> {
+    let plan = SoftmaxPlan::new(params)?;
+    run_chunked(samples, plan.chunk_samples, seed, threads, |c, n, w| {
+        plan.run_chunk(seed, c, n, w)
+    })
+    .map_err(SoftmaxRunError::Spawn)
+}
+
+/// Why a softmax Monte Carlo run could not be made; one line.
+#[derive(Debug, thiserror::Error)]
+pub enum SoftmaxRunError {
+    /// The parameters do not validate.
+    #[error("{0}")]
+    Params(#[from] SoftmaxError),
+    /// A sampling thread could not start.
+    #[error("{0}")]
+    Spawn(super::RunError),
+}
