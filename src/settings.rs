@@ -22,16 +22,19 @@ pub enum View {
     Theorem2,
     /// The log panel.
     Log,
+    /// A data set's per-example verdicts (after `--data` or `:data`).
+    Data,
 }
 
 impl View {
     /// Every view, in Tab order.
-    pub const ALL: [View; 5] = [
+    pub const ALL: [View; 6] = [
         View::Dashboard,
         View::Table,
         View::Theorem1,
         View::Theorem2,
         View::Log,
+        View::Data,
     ];
 
     /// The name used by `--view` and `:view`.
@@ -42,6 +45,7 @@ impl View {
             View::Theorem1 => "theorem1",
             View::Theorem2 => "theorem2",
             View::Log => "log",
+            View::Data => "data",
         }
     }
 
@@ -53,6 +57,7 @@ impl View {
             View::Theorem1 => "Theorem 1",
             View::Theorem2 => "Theorem 2",
             View::Log => "Log",
+            View::Data => "Data",
         }
     }
 
@@ -88,7 +93,7 @@ impl FromStr for View {
             })
             .map(|(_, v)| *v)
             .ok_or_else(|| {
-                format!("view '{s}' is not known: use dashboard, table, theorem1, theorem2 or log")
+                format!("view '{s}' is not known: use dashboard, table, theorem1, theorem2, log or data")
             })
     }
 }

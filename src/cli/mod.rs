@@ -82,6 +82,10 @@ pub struct TuiArgs {
     /// Play a demo tour for presenting: the built-in one, or a tour file.
     #[arg(long, value_name = "PATH", num_args = 0..=1)]
     pub demo: Option<Option<std::path::PathBuf>>,
+    /// Load a data file (CSV with a header row, or svmlight) into the Data view: standardised,
+    /// L2 fit at λ = 0.1, per-example verdicts at the starting δ and k.
+    #[arg(long, value_name = "PATH", conflicts_with = "demo")]
+    pub data: Option<std::path::PathBuf>,
 }
 
 /// Subcommands.
@@ -306,6 +310,7 @@ fn tui_options(
         Some(None) => Some(Tour::builtin().map_err(|e| e.to_string())?),
         Some(Some(path)) => Some(Tour::read(path).map_err(|e| e.to_string())?),
     };
+    options.data = args.data.clone();
     options.log = log;
     Ok(options)
 }
