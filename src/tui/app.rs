@@ -33,7 +33,7 @@ mod snapshots;
 /// Rows a page key scrolls.
 pub const PAGE: usize = 10;
 
-pub use data::{DataPane, DataSort};
+pub use data::DataPane;
 
 /// What the runner must do after an update.
 #[derive(Clone, Debug, PartialEq)]
