@@ -93,7 +93,9 @@ impl FromStr for View {
             })
             .map(|(_, v)| *v)
             .ok_or_else(|| {
-                format!("view '{s}' is not known: use dashboard, table, theorem1, theorem2, log or data")
+                format!(
+                    "view '{s}' is not known: use dashboard, table, theorem1, theorem2, log or data"
+                )
             })
     }
 }
@@ -285,13 +287,15 @@ mod tests {
         }
         assert_eq!("T2".parse::<View>(), Ok(View::Theorem2));
         assert_eq!("3".parse::<View>(), Ok(View::Theorem1));
+        assert_eq!("data".parse::<View>(), Ok(View::Data));
         assert!("charts".parse::<View>().unwrap_err().contains("charts"));
     }
 
     #[test]
     fn tab_order_wraps() {
-        assert_eq!(View::Log.step(false), View::Dashboard);
-        assert_eq!(View::Dashboard.step(true), View::Log);
+        assert_eq!(View::Log.step(false), View::Data);
+        assert_eq!(View::Data.step(false), View::Dashboard);
+        assert_eq!(View::Dashboard.step(true), View::Data);
     }
 
     #[test]

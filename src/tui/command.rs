@@ -75,8 +75,14 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (":model logistic|linear", "model"),
     (":moments exact|paper", "moments"),
     (":spread 2 | :seed 7", "generated profiles"),
-    (":view table", "dashboard, table, theorem1, theorem2, log, data"),
-    (":data PATH", "load a data set (CSV or svmlight) into the Data view"),
+    (
+        ":view table",
+        "dashboard, table, theorem1, theorem2, log, data",
+    ),
+    (
+        ":data PATH",
+        "load a data set (CSV or svmlight) into the Data view",
+    ),
     (":save NAME", "save the session as NAME"),
     (":q", "quit"),
 ];

@@ -372,7 +372,7 @@ pub const BINDINGS: &[Binding] = &[
         "1",
         "1",
         Action::ShowView(View::Dashboard),
-        Some("dashboard, table, T1, T2, log"),
+        Some("dashboard, table, T1, T2, log, data"),
         None,
     ),
     bind(
@@ -412,7 +412,7 @@ pub const BINDINGS: &[Binding] = &[
         "6",
         "6",
         Action::ShowView(View::Data),
-        Some("the Data view (:data PATH loads a data set)"),
+        None,
         None,
     ),
     bind(

@@ -300,10 +300,17 @@ mod tests {
         let mut app = app();
         let effect = app.load_data(BREAST_CANCER.into());
         assert!(
-            matches!(&effect, Some(Effect::Files(FileJob::Data(DataJob::Load { .. })))),
+            matches!(
+                &effect,
+                Some(Effect::Files(FileJob::Data(DataJob::Load { .. })))
+            ),
             "{effect:?}"
         );
-        assert_eq!(app.view, View::Dashboard, "no view change before the result");
+        assert_eq!(
+            app.view,
+            View::Dashboard,
+            "no view change before the result"
+        );
         assert!(app.data.loading.is_some());
         settle(&mut app, effect);
         assert_eq!(app.view, View::Data);
@@ -339,7 +346,13 @@ mod tests {
         }
         let mut app = app();
         command(&mut app, "data /nonexistent/x.csv");
-        assert!(app.message.as_ref().unwrap().text.contains("/nonexistent/x.csv"));
+        assert!(
+            app.message
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("/nonexistent/x.csv")
+        );
         assert_eq!(app.view, View::Dashboard);
     }
 
@@ -357,7 +370,10 @@ mod tests {
         let mut sorted = rows.clone();
         sorted.sort_unstable();
         assert_eq!(sorted, (0..569).collect::<Vec<_>>());
-        assert!(rows.windows(2).all(|w| ex[w[0]].xb.abs() >= ex[w[1]].xb.abs()));
+        assert!(
+            rows.windows(2)
+                .all(|w| ex[w[0]].xb.abs() >= ex[w[1]].xb.abs())
+        );
         key(&mut app, KeyCode::Char('S'));
         assert_eq!(app.data.sort, DataSort::RelError);
         let errors: Vec<Option<f64>> = app
@@ -431,13 +447,18 @@ mod tests {
             panic!("two analyses expected");
         };
         assert_eq!(app.update(Event::Files(first.run())), None);
-        assert_eq!(app.data.analysis.as_ref().unwrap().delta, 0.5, "stale dropped");
+        assert_eq!(
+            app.data.analysis.as_ref().unwrap().delta,
+            0.5,
+            "stale dropped"
+        );
         assert_eq!(app.update(Event::Files(second.run())), None);
         let analysis = app.data.analysis.as_ref().unwrap();
         assert_eq!((analysis.delta, analysis.order), (0.52, 20));
         assert_eq!(app.data.pending, None);
         let model = app.data.model.as_ref().unwrap();
-        let direct = crate::data::analysis::analyse(&model.features, &model.model, 0.52, 20).unwrap();
+        let direct =
+            crate::data::analysis::analyse(&model.features, &model.model, 0.52, 20).unwrap();
         assert_eq!(**analysis, direct);
     }
 

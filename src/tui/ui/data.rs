@@ -28,7 +28,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         block.render(area, buf);
         let (text, role) = match &pane.loading {
             Some(path) => (
-                format!("{} {}", theme.text("loading…", "loading..."), path.display()),
+                format!(
+                    "{} {}",
+                    theme.text("loading…", "loading..."),
+                    path.display()
+                ),
                 Role::Warn,
             ),
             None => (
@@ -39,8 +43,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         super::note(theme, inner, buf, &text, role);
         return;
     };
-    let [top, rest] =
-        Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(area);
+    let [top, rest] = Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(area);
     summary(app, model, analysis, top, buf);
     if area.width > NARROW {
         let [left, right] =
@@ -205,7 +208,10 @@ fn histogram(theme: &Theme, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
         let bin = match (e.max_deviation, e.radius_true) {
             (Some(m), Some(r)) if r > 0.0 && (m / r).is_finite() => {
                 let q = m / r;
-                EDGES.iter().position(|&edge| q < edge).unwrap_or(EDGES.len())
+                EDGES
+                    .iter()
+                    .position(|&edge| q < edge)
+                    .unwrap_or(EDGES.len())
             }
             _ => EDGES.len() + 1,
         };
@@ -215,7 +221,10 @@ fn histogram(theme: &Theme, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
     let block = super::panel(
         theme,
         theme
-            .text("max deviation / √(xβ²+π²)", "max deviation / sqrt(xb^2+pi^2)")
+            .text(
+                "max deviation / √(xβ²+π²)",
+                "max deviation / sqrt(xb^2+pi^2)",
+            )
             .to_string(),
         Some(Line::styled(
             " < 1: converges ".to_string(),
