@@ -206,7 +206,7 @@ pub const BINDINGS: &[Binding] = &[
         "S",
         "S",
         Action::DataSort,
-        Some("Data view: sort by index, |xβ|, |R₂−R|/R, verdict"),
+        Some("Data view: sort by index, |xβ|, |R2-R|/R, verdict"),
         Some("sort"),
     )
     .within(Scope::Data),

@@ -37,13 +37,15 @@ impl DataSort {
         }
     }
 
-    /// How the title names it.
-    pub fn label(self) -> &'static str {
-        match self {
-            DataSort::Index => "by index",
-            DataSort::Xb => "by |xβ|",
-            DataSort::RelError => "by |R₂−R|/R",
-            DataSort::Verdict => "diverging first",
+    /// How the title names it (`ascii`: without Greek letters and subscripts).
+    pub fn label(self, ascii: bool) -> &'static str {
+        match (self, ascii) {
+            (DataSort::Index, _) => "by index",
+            (DataSort::Xb, false) => "by |xβ|",
+            (DataSort::Xb, true) => "by |xb|",
+            (DataSort::RelError, false) => "by |R₂−R|/R",
+            (DataSort::RelError, true) => "by |R2-R|/R",
+            (DataSort::Verdict, _) => "diverging first",
         }
     }
 }
@@ -441,6 +443,15 @@ mod tests {
             "{first:?}"
         );
         assert_eq!(app.data.pending, Some((0.51, 20)));
+        let area = ratatui::layout::Rect::new(0, 0, 80, 24);
+        let mut buf = ratatui::buffer::Buffer::empty(area);
+        crate::tui::ui::render(&app, area, &mut buf);
+        let frame = crate::tui::buffer_text(&buf);
+        assert!(frame.contains("re-analysing… δ=0.51 k=20"), "{frame}");
+        assert!(
+            frame.contains("δ 0.50  k 20"),
+            "the shown analysis until the new one: {frame}"
+        );
         key(&mut app, KeyCode::Right);
         let second = computed(&mut app);
         let (Some(Effect::Files(first)), Some(Effect::Files(second))) = (first, second) else {

@@ -65,15 +65,17 @@ fn summary(app: &App, model: &DataModel, analysis: &Analysis, area: Rect, buf: &
     let t = |u: &'static str, a: &'static str| theme.text(u, a);
     let value = |v: String| Span::styled(v, theme.style(Role::Value));
     let dim = |v: String| Span::styled(v, theme.style(Role::Dim));
-    let mut status = String::new();
-    if let Some((delta, order)) = app.data.pending {
-        status = format!(
-            "  {} {}={} k={order}",
-            t("re-analysing…", "re-analysing..."),
-            t("δ", "delta"),
-            format::param(delta)
-        );
-    }
+    let status = app.data.pending.map(|(delta, order)| {
+        Line::styled(
+            format!(
+                " {} {}={} k={order} ",
+                t("re-analysing…", "re-analysing..."),
+                t("δ", "delta"),
+                format::param(delta)
+            ),
+            theme.style(Role::Warn),
+        )
+    });
     let lines = vec![
         Line::from(vec![
             dim("n ".into()),
@@ -85,8 +87,6 @@ fn summary(app: &App, model: &DataModel, analysis: &Analysis, area: Rect, buf: &
             value(format::num(LAMBDA, 3)),
             dim(format!("  {} ", t("‖β‖", "|beta|"))),
             value(format::num(model.beta_norm(), 4)),
-            dim("  b ".into()),
-            value(format::param(model.model.intercept)),
         ]),
         Line::from(vec![
             dim(format!("{} ", t("δ", "delta"))),
@@ -106,11 +106,16 @@ fn summary(app: &App, model: &DataModel, analysis: &Analysis, area: Rect, buf: &
             value(format::opt(s.sum_quadratic, 5)),
             dim(format!("  median {} ", t("|R₂−R|/R", "|R2-R|/R"))),
             value(format::opt(s.median_quadratic_rel_error, 3)),
-            Span::styled(status, theme.style(Role::Warn)),
+            dim("  b ".into()),
+            value(format::param(model.model.intercept)),
         ]),
     ];
     Paragraph::new(lines)
-        .block(super::panel(theme, model.path.display().to_string(), None))
+        .block(super::panel(
+            theme,
+            model.path.display().to_string(),
+            status,
+        ))
         .render(area, buf);
 }
 
@@ -134,7 +139,7 @@ fn table(app: &App, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
         "Examples {}..{} of {n}, sorted {} (S sort, Enter: to the dashboard)",
         (first + 1).min(n),
         last,
-        pane.sort.label()
+        pane.sort.label(theme.ascii)
     );
     let t = |u: &'static str, a: &'static str| theme.text(u, a);
     let mut header = vec![
