@@ -359,6 +359,22 @@ mod tests {
     }
 
     #[test]
+    fn the_view_is_reached_by_key_tab_and_command_and_keeps_the_exploring_keys() {
+        let mut app = app();
+        key(&mut app, KeyCode::Char('6'));
+        assert_eq!(app.view, View::Data);
+        key(&mut app, KeyCode::Tab);
+        assert_eq!(app.view, View::Dashboard);
+        command(&mut app, "view data");
+        assert_eq!(app.view, View::Data);
+        let xb = app.params.xb;
+        key(&mut app, KeyCode::Up);
+        assert_eq!(app.params.xb, xb, "↑ selects in the Data view");
+        key(&mut app, KeyCode::Right);
+        assert_eq!(app.params.delta, 0.51, "→ still moves δ");
+    }
+
+    #[test]
     fn s_cycles_the_sort_and_keeps_the_selection() {
         let mut app = loaded();
         key(&mut app, KeyCode::Down);
