@@ -7,7 +7,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// One full-screen view of the explorer (`dashboard`, `table`, `theorem1`, `theorem2`, `log`).
+/// One full-screen view of the explorer (`dashboard`, `table`, `theorem1`, `theorem2`, `log`,
+/// `data`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum View {
@@ -78,8 +79,8 @@ impl fmt::Display for View {
 impl FromStr for View {
     type Err = String;
 
-    /// Parses `dashboard`, `table`, `theorem1`, `theorem2` or `log` (case-insensitive; `t1`,
-    /// `t2` and the view's number 1-5 also work).
+    /// Parses `dashboard`, `table`, `theorem1`, `theorem2`, `log` or `data` (case-insensitive; `t1`,
+    /// `t2` and the view's number 1-6 also work).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim().to_ascii_lowercase();
         View::ALL
