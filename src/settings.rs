@@ -7,7 +7,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-/// One full-screen view of the explorer (`dashboard`, `table`, `theorem1`, `theorem2`, `log`).
+/// One full-screen view of the explorer (`dashboard`, `table`, `theorem1`, `theorem2`, `log`,
+/// `data`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum View {
@@ -22,16 +23,19 @@ pub enum View {
     Theorem2,
     /// The log panel.
     Log,
+    /// A data set's per-example verdicts (after `--data` or `:data`).
+    Data,
 }
 
 impl View {
     /// Every view, in Tab order.
-    pub const ALL: [View; 5] = [
+    pub const ALL: [View; 6] = [
         View::Dashboard,
         View::Table,
         View::Theorem1,
         View::Theorem2,
         View::Log,
+        View::Data,
     ];
 
     /// The name used by `--view` and `:view`.
@@ -42,6 +46,7 @@ impl View {
             View::Theorem1 => "theorem1",
             View::Theorem2 => "theorem2",
             View::Log => "log",
+            View::Data => "data",
         }
     }
 
@@ -53,6 +58,7 @@ impl View {
             View::Theorem1 => "Theorem 1",
             View::Theorem2 => "Theorem 2",
             View::Log => "Log",
+            View::Data => "Data",
         }
     }
 
@@ -73,8 +79,8 @@ impl fmt::Display for View {
 impl FromStr for View {
     type Err = String;
 
-    /// Parses `dashboard`, `table`, `theorem1`, `theorem2` or `log` (case-insensitive; `t1`,
-    /// `t2` and the view's number 1-5 also work).
+    /// Parses `dashboard`, `table`, `theorem1`, `theorem2`, `log` or `data` (case-insensitive; `t1`,
+    /// `t2` and the view's number 1-6 also work).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim().to_ascii_lowercase();
         View::ALL
@@ -88,7 +94,9 @@ impl FromStr for View {
             })
             .map(|(_, v)| *v)
             .ok_or_else(|| {
-                format!("view '{s}' is not known: use dashboard, table, theorem1, theorem2 or log")
+                format!(
+                    "view '{s}' is not known: use dashboard, table, theorem1, theorem2, log or data"
+                )
             })
     }
 }
@@ -280,13 +288,15 @@ mod tests {
         }
         assert_eq!("T2".parse::<View>(), Ok(View::Theorem2));
         assert_eq!("3".parse::<View>(), Ok(View::Theorem1));
+        assert_eq!("data".parse::<View>(), Ok(View::Data));
         assert!("charts".parse::<View>().unwrap_err().contains("charts"));
     }
 
     #[test]
     fn tab_order_wraps() {
-        assert_eq!(View::Log.step(false), View::Dashboard);
-        assert_eq!(View::Dashboard.step(true), View::Log);
+        assert_eq!(View::Log.step(false), View::Data);
+        assert_eq!(View::Data.step(false), View::Dashboard);
+        assert_eq!(View::Dashboard.step(true), View::Data);
     }
 
     #[test]

@@ -60,7 +60,7 @@ pub struct TuiArgs {
     /// Draw with ASCII characters only (automatic when the locale is not UTF-8).
     #[arg(long)]
     pub ascii: bool,
-    /// Starting view: dashboard, table, theorem1, theorem2 or log.
+    /// Starting view: dashboard, table, theorem1, theorem2, log or data.
     #[arg(long, value_name = "NAME")]
     pub view: Option<View>,
     /// Colour theme: dark, light or mono (default dark, mono under NO_COLOR).
@@ -84,6 +84,10 @@ pub struct TuiArgs {
     /// Play a demo tour for presenting: the built-in one, or a tour file.
     #[arg(long, value_name = "PATH", num_args = 0..=1)]
     pub demo: Option<Option<std::path::PathBuf>>,
+    /// Load a data file (CSV with a header row, or svmlight) into the Data view: standardised,
+    /// L2 fit at λ = 0.1, per-example verdicts at the starting δ and k.
+    #[arg(long, value_name = "PATH", conflicts_with = "demo")]
+    pub data: Option<std::path::PathBuf>,
 }
 
 /// Subcommands.
@@ -131,7 +135,7 @@ pub struct RenderArgs {
     /// Frame height in rows (1..=1000).
     #[arg(long, default_value_t = 48, value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub height: u16,
-    /// View: dashboard, table, theorem1, theorem2 or log.
+    /// View: dashboard, table, theorem1, theorem2, log or data.
     #[arg(long, value_name = "NAME", default_value = "dashboard")]
     pub view: View,
     /// ASCII characters only.
@@ -320,6 +324,7 @@ fn tui_options(
         Some(None) => Some(Tour::builtin().map_err(|e| e.to_string())?),
         Some(Some(path)) => Some(Tour::read(path).map_err(|e| e.to_string())?),
     };
+    options.data = args.data.clone();
     options.log = log;
     Ok(options)
 }

@@ -26,11 +26,14 @@ use crate::settings::View;
 use crate::settings::{ProfileKind, YScale};
 
 mod changes;
+mod data;
 mod input;
 mod snapshots;
 
 /// Rows a page key scrolls.
 pub const PAGE: usize = 10;
+
+pub use data::DataPane;
 
 /// What the runner must do after an update.
 #[derive(Clone, Debug, PartialEq)]
@@ -124,6 +127,8 @@ pub struct App {
     /// Saved Monte Carlo statistics restored for a generation: saved again as they are until
     /// the worker reports its own for that generation.
     pub prior: Option<(u64, MonteCarloState)>,
+    /// The Data view's data set, analysis and table state.
+    pub data: DataPane,
 }
 
 impl App {
@@ -156,6 +161,7 @@ impl App {
             tour: None,
             mc_seed: seed,
             prior: None,
+            data: DataPane::default(),
         }
     }
 
@@ -165,6 +171,8 @@ impl App {
             Scope::Browser
         } else if self.tour.is_some() {
             Scope::Tour
+        } else if self.view == View::Data {
+            Scope::Data
         } else {
             Scope::Explore
         }
@@ -308,6 +316,7 @@ impl App {
                 if computed.generation == self.generation {
                     self.computed = Some(computed);
                     self.dirty = true;
+                    return self.refresh_data();
                 } else {
                     log::debug!(
                         "dropped a stale result (generation {} < {})",
@@ -418,6 +427,14 @@ impl App {
                 self.act_on_tour(action)
             }
             Action::Quit => Some(Effect::Quit),
+            Action::DataUp | Action::DataDown | Action::DataSort | Action::DataOpen => {
+                self.act_on_data(action)
+            }
+            Action::PageUp | Action::PageDown | Action::Top | Action::Bottom
+                if self.view == View::Data =>
+            {
+                self.act_on_data(action)
+            }
             _ => self.act_on_view(action),
         }
     }
@@ -525,7 +542,7 @@ impl App {
 
     fn show(&mut self, view: View) -> Option<Effect> {
         self.view = view;
-        None
+        self.refresh_data()
     }
 
     /// Shows the start-up warnings (a broken default config, `--resume` without an autosave)

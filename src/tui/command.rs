@@ -39,6 +39,8 @@ pub enum Command {
     Seed(u64),
     /// Switch view.
     View(View),
+    /// Load a data set into the Data view.
+    Data(PathBuf),
     /// Save the session, under this name (`None`: ask for a note, then use the time).
     Save(Option<String>),
     /// Open the help overlay.
@@ -77,7 +79,14 @@ pub const COMMANDS: &[(&str, &str)] = &[
         ":seed 7",
         "seed of the random profile (not the Monte Carlo's)",
     ),
-    (":view table", "dashboard, table, theorem1, theorem2, log"),
+    (
+        ":view table",
+        "dashboard, table, theorem1, theorem2, log, data",
+    ),
+    (
+        ":data PATH",
+        "load a data set (CSV or svmlight) into the Data view",
+    ),
     (":save NAME", "save the session as NAME"),
     (":help", "this help"),
     (":q", "quit"),
@@ -137,6 +146,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         }
         "seed" => seed(needs("7")?).map(Command::Seed),
         "view" => needs("table")?.parse().map(Command::View),
+        "data" => Ok(Command::Data(PathBuf::from(needs("data.csv")?))),
         "save" if value.is_empty() => Ok(Command::Save(None)),
         "save" => Ok(Command::Save(Some(value.clone()))),
         "help" | "h" | "?" => Ok(Command::Help),

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use std::sync::mpsc::{self, Sender};
 use std::thread;
 
+use super::data::{DataDone, DataJob};
 use super::event::Event;
 use crate::snapshot::{self, Snapshot, SnapshotEntry};
 
@@ -49,6 +50,8 @@ pub enum FileJob {
         /// The name.
         name: String,
     },
+    /// Load or re-analyse a data set for the Data view.
+    Data(DataJob),
 }
 
 /// The folder's entries, or why it cannot be listed (one line).
@@ -89,6 +92,8 @@ pub enum FileDone {
         /// The folder afterwards.
         listing: Listing,
     },
+    /// A data set loaded or re-analysed.
+    Data(DataDone),
 }
 
 fn listing(dir: &std::path::Path) -> Listing {
@@ -126,6 +131,7 @@ impl FileJob {
                     listing: listing(&dir),
                 }
             }
+            FileJob::Data(job) => FileDone::Data(job.run()),
             FileJob::Delete { dir, name } => {
                 let result = snapshot::delete(&dir, &name).map_err(|e| e.to_string());
                 FileDone::Deleted {

@@ -95,6 +95,14 @@ pub enum Action {
     BrowserDelete,
     /// Close the snapshot browser.
     CloseBrowser,
+    /// Data view: select the example above.
+    DataUp,
+    /// Data view: select the example below.
+    DataDown,
+    /// Data view: the next sort of the example table.
+    DataSort,
+    /// Data view: send the selected example to the dashboard.
+    DataOpen,
     /// Leave the app.
     Quit,
 }
@@ -108,6 +116,8 @@ pub enum Scope {
     Tour,
     /// While the snapshot browser is open.
     Browser,
+    /// Exploring in the Data view: its table keys first, then the exploring keys.
+    Data,
     /// Exploring and during the tour (help, quit).
     Global,
 }
@@ -115,7 +125,9 @@ pub enum Scope {
 impl Scope {
     /// Whether a binding of this scope applies when `on_screen` is active.
     fn applies(self, on_screen: Scope) -> bool {
-        self == on_screen || (self == Scope::Global && on_screen != Scope::Browser)
+        self == on_screen
+            || (self == Scope::Global && on_screen != Scope::Browser)
+            || (self == Scope::Explore && on_screen == Scope::Data)
     }
 }
 
@@ -171,6 +183,42 @@ use KeyCode::Char;
 
 /// Every key binding, in help order.
 pub const BINDINGS: &[Binding] = &[
+    bind(
+        &[KeyCode::Up, Char('k')],
+        "↑ k",
+        "Up k",
+        Action::DataUp,
+        Some("Data view: select an example (PgUp PgDn Home End too)"),
+        Some("select"),
+    )
+    .within(Scope::Data),
+    bind(
+        &[KeyCode::Down, Char('j')],
+        "↓ j",
+        "Down j",
+        Action::DataDown,
+        None,
+        None,
+    )
+    .within(Scope::Data),
+    bind(
+        &[Char('S')],
+        "S",
+        "S",
+        Action::DataSort,
+        Some("Data view: sort by index, |xβ|, |R2-R|/R, verdict"),
+        Some("sort"),
+    )
+    .within(Scope::Data),
+    bind(
+        &[KeyCode::Enter],
+        "Enter",
+        "Enter",
+        Action::DataOpen,
+        Some("Data view: the selected example on the dashboard"),
+        Some("open"),
+    )
+    .within(Scope::Data),
     bind(
         &[KeyCode::Left, Char('h')],
         "← h",
@@ -324,7 +372,7 @@ pub const BINDINGS: &[Binding] = &[
         "1",
         "1",
         Action::ShowView(View::Dashboard),
-        Some("dashboard, table, T1, T2, log"),
+        Some("dashboard, table, T1, T2, log, data"),
         None,
     ),
     bind(
@@ -356,6 +404,14 @@ pub const BINDINGS: &[Binding] = &[
         "5",
         "5",
         Action::ShowView(View::Log),
+        None,
+        None,
+    ),
+    bind(
+        &[Char('6')],
+        "6",
+        "6",
+        Action::ShowView(View::Data),
         None,
         None,
     ),
@@ -537,11 +593,22 @@ pub const BINDINGS: &[Binding] = &[
     },
 ];
 
+/// Whether `b` is listed in `scope`: it applies there and no binding of the Data view takes
+/// its keys first.
+fn listed(b: &Binding, scope: Scope) -> bool {
+    b.scope.applies(scope)
+        && !(scope == Scope::Data
+            && b.scope == Scope::Explore
+            && BINDINGS
+                .iter()
+                .any(|d| d.scope == Scope::Data && d.keys.iter().any(|k| b.keys.contains(k))))
+}
+
 /// The help rows `(keys, text)` of the bindings that apply in `scope`: each binding with a
 /// help text, followed by the keys of the bindings folded into it.
 pub fn help_rows(ascii: bool, scope: Scope) -> Vec<(String, &'static str)> {
     let mut rows: Vec<(String, &'static str)> = Vec::new();
-    for b in BINDINGS.iter().filter(|b| b.scope.applies(scope)) {
+    for b in BINDINGS.iter().filter(|b| listed(b, scope)) {
         let label = if ascii { b.ascii_label } else { b.label };
         match (b.help, rows.last_mut()) {
             (None, Some((keys, _))) => {
@@ -572,7 +639,7 @@ pub fn lookup(key: &KeyEvent, scope: Scope) -> Option<Action> {
 pub fn footer(ascii: bool, scope: Scope) -> Vec<(&'static str, &'static str)> {
     BINDINGS
         .iter()
-        .filter(|b| b.scope.applies(scope))
+        .filter(|b| listed(b, scope))
         .filter_map(|b| {
             b.footer.map(|f| {
                 let text = match (ascii, f) {
@@ -600,6 +667,8 @@ fn footer_keys(action: Action, ascii: bool) -> &'static str {
         (Action::TourPrevious, true) => "b",
         (Action::BrowserUp, false) => "↑↓",
         (Action::BrowserUp, true) => "j/k",
+        (Action::DataUp, false) => "↑↓",
+        (Action::DataUp, true) => "j/k",
         _ => BINDINGS
             .iter()
             .find(|b| b.action == action)
@@ -657,7 +726,7 @@ mod tests {
     fn no_key_is_bound_twice_in_a_scope() {
         for scope in [Scope::Explore, Scope::Tour, Scope::Browser] {
             let mut seen = Vec::new();
-            for b in BINDINGS.iter().filter(|b| b.scope.applies(scope)) {
+            for b in BINDINGS.iter().filter(|b| listed(b, scope)) {
                 for k in b.keys {
                     assert!(!seen.contains(&(*k, b.ctrl)), "{k:?} bound twice");
                     seen.push((*k, b.ctrl));

@@ -18,6 +18,7 @@
 pub(crate) mod app;
 pub(crate) mod command;
 pub(crate) mod compute;
+pub(crate) mod data;
 pub(crate) mod event;
 pub(crate) mod files;
 pub(crate) mod format;
@@ -98,6 +99,8 @@ pub struct TuiOptions {
     pub session: Option<Snapshot>,
     /// A demo tour to play from the start.
     pub tour: Option<Tour>,
+    /// A data file to load into the Data view at start-up (CSV or svmlight).
+    pub data: Option<PathBuf>,
     /// Lines for the log panel from before it existed (config warnings, start-up notes).
     pub log: Vec<(log::Level, String)>,
 }
@@ -122,6 +125,7 @@ impl TuiOptions {
             autosave: true,
             session: None,
             tour: None,
+            data: None,
             log: Vec::new(),
         }
     }
@@ -199,6 +203,9 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
         &files,
         worker.as_ref(),
     );
+    if let Some(effect) = options.data.clone().and_then(|path| app.load_data(path)) {
+        perform(effect, &compute, &files, worker.as_ref());
+    }
     let frame = Duration::from_secs(1) / options.max_fps.max(1);
     // A panic in the loop has restored the terminal (panic hook) and printed its message; the
     // session is still autosaved.

@@ -161,6 +161,7 @@ impl App {
                 }
             },
             Command::Order(v) => self.change(|p, _| p.order = v),
+            Command::Data(path) => self.load_data(path),
             Command::Dimension(v) => {
                 if self.profile.fixes_dimension() {
                     self.error(format!(

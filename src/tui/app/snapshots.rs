@@ -116,6 +116,7 @@ impl App {
     /// its error in the browser).
     pub(super) fn files_done(&mut self, done: FileDone) -> Option<Effect> {
         match done {
+            FileDone::Data(done) => return self.data_done(done),
             FileDone::Saved(Ok(path), listing) => {
                 let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
                 log::info!("saved the session to {}", path.display());

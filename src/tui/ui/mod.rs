@@ -4,6 +4,7 @@
 mod browser;
 mod caption;
 mod complex_plane;
+mod data;
 mod footer;
 mod header;
 mod help;
@@ -69,6 +70,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             View::Theorem1 => theorem1::render(app, body, buf),
             View::Theorem2 => theorem2::render(app, body, buf),
             View::Log => log::render(app, body, buf),
+            View::Data => data::render(app, body, buf),
         }
         caption::render(app, boxed, buf);
         footer::render(app, bottom, buf);

@@ -1,0 +1,512 @@
+//! The Data view's state: loading a data file on the file thread, re-analysing it when δ or
+//! k change, the selection and sort of the example table, and sending an example to the
+//! dashboard as its contribution list and offset.
+
+use std::path::PathBuf;
+
+use super::{App, Effect, PAGE};
+use crate::data::analysis::{Analysis, ExampleVerdict};
+use crate::settings::{ProfileKind, View};
+use crate::tui::data::{DataDone, DataJob, DataModel};
+use crate::tui::files::FileJob;
+use crate::tui::format;
+use crate::tui::keys::Action;
+
+/// The order of the example table.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DataSort {
+    /// By row of the data set.
+    #[default]
+    Index,
+    /// By |xβ|, largest first.
+    Xb,
+    /// By |R₂ − R| / R, largest first (unknown last).
+    RelError,
+    /// Diverging examples first, then by row.
+    Verdict,
+}
+
+impl DataSort {
+    /// The next sort (`S`).
+    pub fn next(self) -> DataSort {
+        match self {
+            DataSort::Index => DataSort::Xb,
+            DataSort::Xb => DataSort::RelError,
+            DataSort::RelError => DataSort::Verdict,
+            DataSort::Verdict => DataSort::Index,
+        }
+    }
+
+    /// How the title names it (`ascii`: without Greek letters and subscripts).
+    pub fn label(self, ascii: bool) -> &'static str {
+        match (self, ascii) {
+            (DataSort::Index, _) => "by index",
+            (DataSort::Xb, false) => "by |xβ|",
+            (DataSort::Xb, true) => "by |xb|",
+            (DataSort::RelError, false) => "by |R₂−R|/R",
+            (DataSort::RelError, true) => "by |R2-R|/R",
+            (DataSort::Verdict, _) => "diverging first",
+        }
+    }
+}
+
+/// The loaded data set, its latest analysis and the table's selection.
+#[derive(Debug, Default)]
+pub struct DataPane {
+    /// Bumped on every data job; results of older ones are dropped.
+    pub generation: u64,
+    /// The file being loaded, while a load runs.
+    pub loading: Option<PathBuf>,
+    /// The (δ, k) of the analysis running, if one runs.
+    pub pending: Option<(f64, usize)>,
+    /// The data set and fit.
+    pub model: Option<Box<DataModel>>,
+    /// Its analysis at the δ and k it names.
+    pub analysis: Option<Box<Analysis>>,
+    /// The table's sort.
+    pub sort: DataSort,
+    /// Example indices in table order.
+    pub rows: Vec<usize>,
+    /// Position of the selection in `rows`.
+    pub selected: usize,
+}
+
+impl DataPane {
+    /// The verdict of the selected example.
+    pub fn selected_example(&self) -> Option<&ExampleVerdict> {
+        let i = *self.rows.get(self.selected)?;
+        self.analysis.as_ref()?.examples.get(i)
+    }
+
+    /// Re-sorts `rows` by `sort`, keeping the selected example selected.
+    fn resort(&mut self) {
+        let keep = self.rows.get(self.selected).copied();
+        let Some(a) = &self.analysis else {
+            self.rows.clear();
+            return;
+        };
+        let ex = &a.examples;
+        let mut rows: Vec<usize> = (0..ex.len()).collect();
+        match self.sort {
+            DataSort::Index => {}
+            DataSort::Xb => rows.sort_by(|&i, &j| ex[j].xb.abs().total_cmp(&ex[i].xb.abs())),
+            DataSort::RelError => rows.sort_by(|&i, &j| {
+                match (ex[i].quadratic_rel_error, ex[j].quadratic_rel_error) {
+                    (Some(a), Some(b)) => b.total_cmp(&a),
+                    (a, b) => b.is_some().cmp(&a.is_some()),
+                }
+            }),
+            DataSort::Verdict => rows.sort_by_key(|&i| ex[i].converges),
+        }
+        self.selected = keep
+            .and_then(|k| rows.iter().position(|&r| r == k))
+            .unwrap_or(0);
+        self.rows = rows;
+    }
+}
+
+impl App {
+    /// Starts loading `path` (`--data`, `:data`): the view opens when it is analysed; an
+    /// error leaves the session as it is.
+    pub fn load_data(&mut self, path: PathBuf) -> Option<Effect> {
+        self.data.generation += 1;
+        self.data.loading = Some(path.clone());
+        self.data.pending = None;
+        self.note(format!("loading {}…", path.display()));
+        Some(Effect::Files(FileJob::Data(DataJob::Load {
+            generation: self.data.generation,
+            path,
+            delta: self.params.delta,
+            order: self.params.order,
+        })))
+    }
+
+    /// The analysis job the Data view needs when δ or k moved away from the shown analysis.
+    pub(super) fn refresh_data(&mut self) -> Option<Effect> {
+        if self.view != View::Data || self.data.loading.is_some() {
+            return None;
+        }
+        let want = (self.params.delta, self.params.order);
+        let shown = self.data.analysis.as_ref().map(|a| (a.delta, a.order));
+        if shown == Some(want) || self.data.pending == Some(want) {
+            return None;
+        }
+        let model = self.data.model.clone()?;
+        self.data.generation += 1;
+        self.data.pending = Some(want);
+        Some(Effect::Files(FileJob::Data(DataJob::Analyse {
+            generation: self.data.generation,
+            data: model,
+            delta: want.0,
+            order: want.1,
+        })))
+    }
+
+    /// Applies a finished data job; a stale one is dropped.
+    pub(super) fn data_done(&mut self, done: DataDone) -> Option<Effect> {
+        if done.generation != self.data.generation {
+            log::debug!("dropped a stale data analysis ({})", done.generation);
+            return None;
+        }
+        let loaded = self.data.loading.take().is_some();
+        self.data.pending = None;
+        match done.result {
+            Ok((model, analysis)) => {
+                log::info!(
+                    "data {}: n = {}, δ = {}, k = {}",
+                    model.path.display(),
+                    analysis.summary.n,
+                    analysis.delta,
+                    analysis.order
+                );
+                self.data.model = Some(model);
+                self.data.analysis = Some(analysis);
+                if loaded {
+                    self.data.selected = 0;
+                    self.data.rows.clear();
+                    self.view = View::Data;
+                    self.message = None;
+                }
+                self.data.resort();
+                self.refresh_data()
+            }
+            Err(e) => {
+                log::error!("data: {e}");
+                self.error(e);
+                None
+            }
+        }
+    }
+
+    /// The Data view's keys: selection, sort and Enter.
+    pub(super) fn act_on_data(&mut self, action: Action) -> Option<Effect> {
+        let last = self.data.rows.len().saturating_sub(1);
+        let s = &mut self.data.selected;
+        match action {
+            Action::DataUp => *s = s.saturating_sub(1),
+            Action::DataDown => *s = (*s + 1).min(last),
+            Action::PageUp => *s = s.saturating_sub(PAGE),
+            Action::PageDown => *s = (*s + PAGE).min(last),
+            Action::Top => *s = 0,
+            Action::Bottom => *s = last,
+            Action::DataSort => {
+                self.data.sort = self.data.sort.next();
+                self.data.resort();
+            }
+            Action::DataOpen => return self.open_example(),
+            // Every other action belongs to another part of the app.
+            _ => {}
+        }
+        None
+    }
+
+    /// Sends the selected example to the dashboard: its contributions as the explicit list
+    /// and the model's intercept as the offset, δ and k kept.
+    fn open_example(&mut self) -> Option<Effect> {
+        let (Some(model), Some(example)) = (&self.data.model, self.data.selected_example()) else {
+            self.note("no example selected: load a data set with :data PATH".to_string());
+            return None;
+        };
+        let i = example.index;
+        let label = model
+            .classes
+            .get(example.label)
+            .cloned()
+            .unwrap_or_else(|| example.label.to_string());
+        let example_params = crate::data::analysis::example_params(
+            &model.features,
+            &model.model,
+            i,
+            self.params.delta,
+            self.params.order,
+        );
+        let weights = example_params.weights().unwrap_or(&[]).to_vec();
+        let offset = example_params.offset;
+        let effect = self.change(move |p, pr| {
+            p.offset = example_params.offset;
+            p.xb = example_params.xb;
+            p.dimension = example_params.dimension;
+            pr.explicit = Some(weights);
+            pr.kind = ProfileKind::Explicit;
+        });
+        if self.message.as_ref().is_some_and(|m| m.error) {
+            return effect;
+        }
+        self.view = View::Dashboard;
+        self.note(format!(
+            "example {i} (label {label}): d = {}, offset b = {}",
+            self.params.dimension,
+            format::param(offset)
+        ));
+        effect
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    use super::*;
+    use crate::data::analysis::example_params;
+    use crate::params::Params;
+    use crate::settings::ThemeName;
+    use crate::tui::event::Event;
+    use crate::tui::theme::Theme;
+
+    const BREAST_CANCER: &str = "assets/data/breast_cancer.csv";
+
+    fn app() -> App {
+        App::new(
+            Params {
+                order: 20,
+                ..Params::default()
+            },
+            View::Dashboard,
+            Theme::new(ThemeName::Dark, false),
+            1,
+        )
+    }
+
+    /// Runs file and data jobs as the runner's file thread would, feeding their results back.
+    fn settle(app: &mut App, effect: Option<Effect>) -> Option<Effect> {
+        match effect {
+            Some(Effect::Files(job)) => {
+                let next = app.update(Event::Files(job.run()));
+                settle(app, next)
+            }
+            other => other,
+        }
+    }
+
+    fn key(app: &mut App, code: KeyCode) -> Option<Effect> {
+        let effect = app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        settle(app, effect)
+    }
+
+    fn command(app: &mut App, text: &str) -> Option<Effect> {
+        key(app, KeyCode::Char(':'));
+        for c in text.chars() {
+            key(app, KeyCode::Char(c));
+        }
+        key(app, KeyCode::Enter)
+    }
+
+    fn loaded() -> App {
+        let mut app = app();
+        command(&mut app, &format!("data {BREAST_CANCER}"));
+        app
+    }
+
+    #[test]
+    fn a_load_runs_off_the_update_and_opens_the_view() {
+        let mut app = app();
+        let effect = app.load_data(BREAST_CANCER.into());
+        assert!(
+            matches!(
+                &effect,
+                Some(Effect::Files(FileJob::Data(DataJob::Load { .. })))
+            ),
+            "{effect:?}"
+        );
+        assert_eq!(
+            app.view,
+            View::Dashboard,
+            "no view change before the result"
+        );
+        assert!(app.data.loading.is_some());
+        settle(&mut app, effect);
+        assert_eq!(app.view, View::Data);
+        assert!(app.data.loading.is_none());
+        let model = app.data.model.as_ref().unwrap();
+        let analysis = app.data.analysis.as_ref().unwrap();
+        assert_eq!((model.features.n, model.features.d), (569, 30));
+        assert_eq!(analysis.summary.n, 569);
+        assert_eq!((analysis.delta, analysis.order), (0.5, 20));
+        assert_eq!(app.data.rows, (0..569).collect::<Vec<_>>());
+        let s = &analysis.summary;
+        assert_eq!(
+            s.diverging,
+            analysis.examples.iter().filter(|e| !e.converges).count()
+        );
+        assert_eq!(app.params.weights(), None, "the dashboard is untouched");
+    }
+
+    #[test]
+    fn a_bad_file_names_file_line_and_column_and_keeps_the_session() {
+        let dir = tempfile::tempdir().unwrap();
+        let bad = dir.path().join("bad.csv");
+        std::fs::write(&bad, "a,b,y\n1,2,0\n3,x,1\n").unwrap();
+        for mut app in [app(), loaded()] {
+            let before = (app.view, app.params.clone(), app.generation);
+            let had = app.data.analysis.clone();
+            command(&mut app, &format!("data {}", bad.display()));
+            let message = app.message.clone().unwrap();
+            assert!(message.error, "{message:?}");
+            assert!(message.text.contains("bad.csv:3:"), "{}", message.text);
+            assert_eq!((app.view, app.params.clone(), app.generation), before);
+            assert_eq!(app.data.analysis, had);
+        }
+        let mut app = app();
+        command(&mut app, "data /nonexistent/x.csv");
+        assert!(
+            app.message
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("/nonexistent/x.csv")
+        );
+        assert_eq!(app.view, View::Dashboard);
+    }
+
+    #[test]
+    fn the_view_is_reached_by_key_tab_and_command_and_keeps_the_exploring_keys() {
+        let mut app = app();
+        key(&mut app, KeyCode::Char('6'));
+        assert_eq!(app.view, View::Data);
+        key(&mut app, KeyCode::Tab);
+        assert_eq!(app.view, View::Dashboard);
+        command(&mut app, "view data");
+        assert_eq!(app.view, View::Data);
+        let xb = app.params.xb;
+        key(&mut app, KeyCode::Up);
+        assert_eq!(app.params.xb, xb, "↑ selects in the Data view");
+        key(&mut app, KeyCode::Right);
+        assert_eq!(app.params.delta, 0.51, "→ still moves δ");
+    }
+
+    #[test]
+    fn s_cycles_the_sort_and_keeps_the_selection() {
+        let mut app = loaded();
+        key(&mut app, KeyCode::Down);
+        key(&mut app, KeyCode::Down);
+        assert_eq!(app.data.selected_example().unwrap().index, 2);
+        let ex = app.data.analysis.as_ref().unwrap().examples.clone();
+        key(&mut app, KeyCode::Char('S'));
+        assert_eq!(app.data.sort, DataSort::Xb);
+        assert_eq!(app.data.selected_example().unwrap().index, 2);
+        let rows = app.data.rows.clone();
+        let mut sorted = rows.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, (0..569).collect::<Vec<_>>());
+        assert!(
+            rows.windows(2)
+                .all(|w| ex[w[0]].xb.abs() >= ex[w[1]].xb.abs())
+        );
+        key(&mut app, KeyCode::Char('S'));
+        assert_eq!(app.data.sort, DataSort::RelError);
+        let errors: Vec<Option<f64>> = app
+            .data
+            .rows
+            .iter()
+            .map(|&i| ex[i].quadratic_rel_error)
+            .collect();
+        assert!(errors.windows(2).all(|w| match (w[0], w[1]) {
+            (Some(a), Some(b)) => a >= b,
+            (None, Some(_)) => false,
+            _ => true,
+        }));
+        key(&mut app, KeyCode::Char('S'));
+        assert_eq!(app.data.sort, DataSort::Verdict);
+        let verdicts: Vec<bool> = app.data.rows.iter().map(|&i| ex[i].converges).collect();
+        assert!(verdicts.windows(2).all(|w| w[0] <= w[1]));
+        key(&mut app, KeyCode::Char('S'));
+        assert_eq!(app.data.sort, DataSort::Index);
+        key(&mut app, KeyCode::End);
+        assert_eq!(app.data.selected_example().unwrap().index, 568);
+        key(&mut app, KeyCode::PageUp);
+        assert_eq!(app.data.selected_example().unwrap().index, 558);
+        key(&mut app, KeyCode::Home);
+        key(&mut app, KeyCode::Up);
+        assert_eq!(app.data.selected, 0);
+    }
+
+    #[test]
+    fn enter_sends_the_example_to_the_dashboard() {
+        let mut app = loaded();
+        for _ in 0..17 {
+            key(&mut app, KeyCode::Down);
+        }
+        let effect = key(&mut app, KeyCode::Enter);
+        assert!(matches!(effect, Some(Effect::Evaluate(_))), "{effect:?}");
+        assert_eq!(app.view, View::Dashboard);
+        let model = app.data.model.as_ref().unwrap();
+        let want = example_params(&model.features, &model.model, 17, 0.5, 20);
+        assert_eq!(app.params.weights(), want.weights());
+        assert_eq!(app.params.offset, want.offset);
+        assert_eq!(app.params.offset, model.model.intercept);
+        assert_eq!(app.params.xb, want.xb);
+        assert_eq!(app.params.dimension, 30);
+        assert_eq!((app.params.delta, app.params.order), (0.5, 20));
+        let text = &app.message.as_ref().unwrap().text;
+        let label = &model.classes[model.features.labels[17]];
+        assert!(
+            text.starts_with(&format!("example 17 (label {label}): d = 30, offset b = ")),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn delta_changes_reanalyse_and_stale_results_are_dropped() {
+        let mut app = loaded();
+        let computed = |app: &mut App| {
+            let c = crate::tui::compute::compute(app.generation, &app.params);
+            app.update(Event::Computed(Box::new(c)))
+        };
+        key(&mut app, KeyCode::Right);
+        let first = computed(&mut app);
+        assert!(
+            matches!(&first, Some(Effect::Files(FileJob::Data(DataJob::Analyse { delta, .. }))) if *delta == 0.51),
+            "{first:?}"
+        );
+        assert_eq!(app.data.pending, Some((0.51, 20)));
+        let area = ratatui::layout::Rect::new(0, 0, 80, 24);
+        let mut buf = ratatui::buffer::Buffer::empty(area);
+        crate::tui::ui::render(&app, area, &mut buf);
+        let frame = crate::tui::buffer_text(&buf);
+        assert!(frame.contains("re-analysing… δ=0.51 k=20"), "{frame}");
+        assert!(
+            frame.contains("δ 0.50  k 20"),
+            "the shown analysis until the new one: {frame}"
+        );
+        key(&mut app, KeyCode::Right);
+        let second = computed(&mut app);
+        let (Some(Effect::Files(first)), Some(Effect::Files(second))) = (first, second) else {
+            panic!("two analyses expected");
+        };
+        assert_eq!(app.update(Event::Files(first.run())), None);
+        assert_eq!(
+            app.data.analysis.as_ref().unwrap().delta,
+            0.5,
+            "stale dropped"
+        );
+        assert_eq!(app.update(Event::Files(second.run())), None);
+        let analysis = app.data.analysis.as_ref().unwrap();
+        assert_eq!((analysis.delta, analysis.order), (0.52, 20));
+        assert_eq!(app.data.pending, None);
+        let model = app.data.model.as_ref().unwrap();
+        let direct =
+            crate::data::analysis::analyse(&model.features, &model.model, 0.52, 20).unwrap();
+        assert_eq!(**analysis, direct);
+    }
+
+    #[test]
+    fn the_view_draws_the_analysis_at_80x24_and_160x48() {
+        let mut app = loaded();
+        key(&mut app, KeyCode::Char('S'));
+        for (w, h) in [(80u16, 24u16), (160, 48)] {
+            let area = ratatui::layout::Rect::new(0, 0, w, h);
+            let mut buf = ratatui::buffer::Buffer::empty(area);
+            crate::tui::ui::render(&app, area, &mut buf);
+            let frame = crate::tui::buffer_text(&buf);
+            assert_eq!(frame.lines().count(), h as usize);
+            assert!(frame.lines().all(|l| l.chars().count() <= w as usize));
+            assert!(frame.contains("sorted by |xβ|"), "{frame}");
+            assert!(frame.contains("n 569  d 30"), "{frame}");
+            assert!(!frame.contains("NaN") && !frame.contains("inf"), "{frame}");
+            if w > 120 {
+                assert!(frame.contains("< 1: converges"), "{frame}");
+            }
+            insta::assert_snapshot!(format!("data_loaded_{w}x{h}"), frame);
+        }
+    }
+}
