@@ -8,7 +8,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Serialize};
 
 /// One full-screen view of the explorer (`dashboard`, `table`, `theorem1`, `theorem2`, `log`,
-/// `data`).
+/// `data`, `contributions`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum View {
@@ -25,17 +25,20 @@ pub enum View {
     Log,
     /// A data set's per-example verdicts (after `--data` or `:data`).
     Data,
+    /// The contributions w_j sorted by value, the offset b, P, N and the maximum deviation.
+    Contributions,
 }
 
 impl View {
     /// Every view, in Tab order.
-    pub const ALL: [View; 6] = [
+    pub const ALL: [View; 7] = [
         View::Dashboard,
         View::Table,
         View::Theorem1,
         View::Theorem2,
         View::Log,
         View::Data,
+        View::Contributions,
     ];
 
     /// The name used by `--view` and `:view`.
@@ -47,6 +50,7 @@ impl View {
             View::Theorem2 => "theorem2",
             View::Log => "log",
             View::Data => "data",
+            View::Contributions => "contributions",
         }
     }
 
@@ -59,6 +63,7 @@ impl View {
             View::Theorem2 => "Theorem 2",
             View::Log => "Log",
             View::Data => "Data",
+            View::Contributions => "Contributions",
         }
     }
 
@@ -79,8 +84,8 @@ impl fmt::Display for View {
 impl FromStr for View {
     type Err = String;
 
-    /// Parses `dashboard`, `table`, `theorem1`, `theorem2`, `log` or `data` (case-insensitive; `t1`,
-    /// `t2` and the view's number 1-6 also work).
+    /// Parses `dashboard`, `table`, `theorem1`, `theorem2`, `log`, `data` or `contributions`
+    /// (case-insensitive; `t1`, `t2` and the view's number 1-7 also work).
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim().to_ascii_lowercase();
         View::ALL
@@ -95,7 +100,8 @@ impl FromStr for View {
             .map(|(_, v)| *v)
             .ok_or_else(|| {
                 format!(
-                    "view '{s}' is not known: use dashboard, table, theorem1, theorem2, log or data"
+                    "view '{s}' is not known: use dashboard, table, theorem1, theorem2, log, data or \
+                     contributions"
                 )
             })
     }
@@ -289,14 +295,16 @@ mod tests {
         assert_eq!("T2".parse::<View>(), Ok(View::Theorem2));
         assert_eq!("3".parse::<View>(), Ok(View::Theorem1));
         assert_eq!("data".parse::<View>(), Ok(View::Data));
+        assert_eq!("7".parse::<View>(), Ok(View::Contributions));
         assert!("charts".parse::<View>().unwrap_err().contains("charts"));
     }
 
     #[test]
     fn tab_order_wraps() {
         assert_eq!(View::Log.step(false), View::Data);
-        assert_eq!(View::Data.step(false), View::Dashboard);
-        assert_eq!(View::Dashboard.step(true), View::Data);
+        assert_eq!(View::Data.step(false), View::Contributions);
+        assert_eq!(View::Contributions.step(false), View::Dashboard);
+        assert_eq!(View::Dashboard.step(true), View::Contributions);
     }
 
     #[test]

@@ -60,7 +60,7 @@ pub struct TuiArgs {
     /// Draw with ASCII characters only (automatic when the locale is not UTF-8).
     #[arg(long)]
     pub ascii: bool,
-    /// Starting view: dashboard, table, theorem1, theorem2, log or data.
+    /// Starting view: dashboard, table, theorem1, theorem2, log, data or contributions.
     #[arg(long, value_name = "NAME")]
     pub view: Option<View>,
     /// Colour theme: dark, light or mono (default dark, mono under NO_COLOR).
@@ -135,7 +135,7 @@ pub struct RenderArgs {
     /// Frame height in rows (1..=1000).
     #[arg(long, default_value_t = 48, value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub height: u16,
-    /// View: dashboard, table, theorem1, theorem2, log or data.
+    /// View: dashboard, table, theorem1, theorem2, log, data or contributions.
     #[arg(long, value_name = "NAME", default_value = "dashboard")]
     pub view: View,
     /// ASCII characters only.

@@ -40,15 +40,9 @@ fn true_radius(xb: f64) -> f64 {
     xb.hypot(std::f64::consts::PI)
 }
 
-/// Smallest and largest support point of S under dropout: b + N/(1-δ) and b + P/(1-δ), with P
-/// and N the sums of the positive and negative contributions and b the undropped offset;
-/// (xβ, xβ) when δ = 0.
-fn support_range(params: &Params) -> (f64, f64) {
-    let xb = params.xb;
-    if params.delta == 0.0 {
-        return (xb, xb);
-    }
-    let scale = 1.0 / (1.0 - params.delta);
+/// P and N, the sums of the positive and negative contributions w_j (the equal profile's
+/// d·(xβ − b)/d counts as one sign), in units of xβ; `None` where a sum overflows f64.
+pub fn signed_sums(params: &Params) -> (Option<f64>, Option<f64>) {
     let dropped = params.dropped_xb();
     let (positive, negative) = match &params.contributions {
         Contributions::Equal if dropped >= 0.0 => (dropped, 0.0),
@@ -62,9 +56,22 @@ fn support_range(params: &Params) -> (f64, f64) {
             )
         }
     };
+    let finite = |v: f64| v.is_finite().then_some(v);
+    (finite(positive), finite(negative))
+}
+
+/// Smallest and largest support point of S under dropout: b + N/(1-δ) and b + P/(1-δ), with P
+/// and N from [`signed_sums`] and b the undropped offset; (xβ, xβ) when δ = 0.
+fn support_range(params: &Params) -> (f64, f64) {
+    let xb = params.xb;
+    if params.delta == 0.0 {
+        return (xb, xb);
+    }
+    let scale = 1.0 / (1.0 - params.delta);
+    let (positive, negative) = signed_sums(params);
     (
-        params.offset + negative * scale,
-        params.offset + positive * scale,
+        params.offset + negative.unwrap_or(f64::NEG_INFINITY) * scale,
+        params.offset + positive.unwrap_or(f64::INFINITY) * scale,
     )
 }
 

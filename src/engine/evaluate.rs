@@ -20,6 +20,7 @@ pub fn evaluate(params: &Params) -> Result<Report, ParamError> {
         .and_then(|r| best_order(&series.partial_sums[..=k], r));
     let coefficients = to_f64(&series.coefficients);
     let max_deviation = convergence::max_deviation(params);
+    let (positive_sum, negative_sum) = convergence::signed_sums(params);
     Ok(Report {
         params: params.clone(),
         root_test_series: root_test_series(&coefficients),
@@ -37,6 +38,8 @@ pub fn evaluate(params: &Params) -> Result<Report, ParamError> {
         coefficients,
         paper_converges: max_deviation.map(|m| m < convergence::PAPER_RADIUS),
         max_deviation,
+        positive_sum,
+        negative_sum,
         converges: convergence::converges(params),
         paper_condition: convergence::paper_condition(params),
         theorem1: theorem1::rows(params.xb, k),
@@ -243,6 +246,55 @@ fn root_test_series(coefficients: &[Option<f64>]) -> Vec<Option<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn positive_and_negative_sums_match_the_list_and_make_the_max_deviation() {
+        let w = vec![1.5, -0.25, 2.0, -1.0, 0.0, 0.75];
+        let p = Params {
+            offset: 0.5,
+            delta: 0.25,
+            ..Params::default()
+        }
+        .with_weights(w.clone());
+        let r = evaluate(&p).unwrap();
+        let positive: f64 = w.iter().filter(|v| **v > 0.0).sum();
+        let negative: f64 = w.iter().filter(|v| **v < 0.0).sum();
+        assert_eq!(r.positive_sum, Some(4.25));
+        assert_eq!(r.negative_sum, Some(-1.25));
+        assert_eq!(
+            (r.positive_sum, r.negative_sum),
+            (Some(positive), Some(negative))
+        );
+        assert_eq!(p.offset + positive + negative, p.xb);
+        // Support extremes b + P/(1−δ) = 37/6 and b + N/(1−δ) = −7/6 around xβ = 7/2: the
+        // lower one is further, 14/3 against 8/3.
+        let keep = 1.0 - p.delta;
+        let expected =
+            (positive / keep - (positive + negative)).max((positive + negative) - negative / keep);
+        let m = r.max_deviation.unwrap();
+        assert!(
+            (m - expected).abs() <= 4.0 * f64::EPSILON * expected,
+            "{m} vs {expected}"
+        );
+        assert!((m - 14.0 / 3.0).abs() < 1e-14);
+
+        let equal = evaluate(&Params {
+            xb: -3.0,
+            offset: 1.0,
+            ..Params::default()
+        })
+        .unwrap();
+        assert_eq!(
+            (equal.positive_sum, equal.negative_sum),
+            (Some(0.0), Some(-4.0))
+        );
+    }
+
+    #[test]
+    fn signed_sums_that_overflow_are_missing() {
+        let p = Params::default().with_weights(vec![f64::MAX, f64::MAX, -1.0]);
+        assert_eq!(convergence::signed_sums(&p), (None, Some(-1.0)));
+    }
 
     #[test]
     fn delta_zero_has_zero_penalty_and_series() {

@@ -32,6 +32,12 @@ pub struct Report {
     pub root_test_series: Vec<Option<f64>>,
     /// max over support points s of |s - xβ|; `None` for unbounded (Gaussian) noise.
     pub max_deviation: Option<f64>,
+    /// P, the sum of the positive contributions w_j (0 when none), in units of xβ; `None` when
+    /// it overflows f64.
+    pub positive_sum: Option<f64>,
+    /// N, the sum of the negative contributions w_j (0 when none), in units of xβ; `None` when
+    /// it overflows f64.
+    pub negative_sum: Option<f64>,
     /// Whether Σ a_m M_m converges (decided from the support's structure, docs/math.md §4).
     pub converges: bool,
     /// The paper's verdict, max |x̃β − xβ| < 2π (its Theorem 2 radius); `None` for unbounded

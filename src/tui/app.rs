@@ -173,6 +173,8 @@ impl App {
             Scope::Tour
         } else if self.view == View::Data {
             Scope::Data
+        } else if self.view == View::Contributions {
+            Scope::Contributions
         } else {
             Scope::Explore
         }
@@ -472,6 +474,14 @@ impl App {
                 self.scroll = (self.scroll + PAGE).min(self.scroll_rows());
                 None
             }
+            Action::ScrollUp => {
+                self.scroll = self.scroll.saturating_sub(1);
+                None
+            }
+            Action::ScrollDown => {
+                self.scroll = (self.scroll + 1).min(self.scroll_rows());
+                None
+            }
             Action::Top => {
                 self.scroll = 0;
                 None
@@ -537,7 +547,11 @@ impl App {
 
     /// Rows the scrolling views hold (the view clamps so the last page stays full).
     fn scroll_rows(&self) -> usize {
-        self.params.order + 1
+        match (self.view, &self.params.contributions) {
+            (View::Contributions, crate::params::Contributions::Explicit(w)) => w.len(),
+            (View::Contributions, crate::params::Contributions::Equal) => 0,
+            _ => self.params.order + 1,
+        }
     }
 
     fn show(&mut self, view: View) -> Option<Effect> {

@@ -81,7 +81,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     (
         ":view table",
-        "dashboard, table, theorem1, theorem2, log, data",
+        "dashboard, table, theorem1, theorem2, log, data, contributions",
     ),
     (
         ":data PATH",

@@ -95,6 +95,10 @@ pub enum Action {
     BrowserDelete,
     /// Close the snapshot browser.
     CloseBrowser,
+    /// Contributions view: scroll the list up a row.
+    ScrollUp,
+    /// Contributions view: scroll the list down a row.
+    ScrollDown,
     /// Data view: select the example above.
     DataUp,
     /// Data view: select the example below.
@@ -118,6 +122,8 @@ pub enum Scope {
     Browser,
     /// Exploring in the Data view: its table keys first, then the exploring keys.
     Data,
+    /// Exploring in the Contributions view: its scroll keys first, then the exploring keys.
+    Contributions,
     /// Exploring and during the tour (help, quit).
     Global,
 }
@@ -127,7 +133,7 @@ impl Scope {
     fn applies(self, on_screen: Scope) -> bool {
         self == on_screen
             || (self == Scope::Global && on_screen != Scope::Browser)
-            || (self == Scope::Explore && on_screen == Scope::Data)
+            || (self == Scope::Explore && matches!(on_screen, Scope::Data | Scope::Contributions))
     }
 }
 
@@ -219,6 +225,24 @@ pub const BINDINGS: &[Binding] = &[
         Some("open"),
     )
     .within(Scope::Data),
+    bind(
+        &[KeyCode::Up, Char('k')],
+        "↑ k",
+        "Up k",
+        Action::ScrollUp,
+        Some("Contributions view: scroll the list (PgUp PgDn Home End too)"),
+        Some("scroll"),
+    )
+    .within(Scope::Contributions),
+    bind(
+        &[KeyCode::Down, Char('j')],
+        "↓ j",
+        "Down j",
+        Action::ScrollDown,
+        None,
+        None,
+    )
+    .within(Scope::Contributions),
     bind(
         &[KeyCode::Left, Char('h')],
         "← h",
@@ -372,7 +396,7 @@ pub const BINDINGS: &[Binding] = &[
         "1",
         "1",
         Action::ShowView(View::Dashboard),
-        Some("dashboard, table, T1, T2, log, data"),
+        Some("dashboard, table, T1, T2, log, data, contributions"),
         None,
     ),
     bind(
@@ -412,6 +436,14 @@ pub const BINDINGS: &[Binding] = &[
         "6",
         "6",
         Action::ShowView(View::Data),
+        None,
+        None,
+    ),
+    bind(
+        &[Char('7')],
+        "7",
+        "7",
+        Action::ShowView(View::Contributions),
         None,
         None,
     ),
@@ -593,15 +625,15 @@ pub const BINDINGS: &[Binding] = &[
     },
 ];
 
-/// Whether `b` is listed in `scope`: it applies there and no binding of the Data view takes
-/// its keys first.
+/// Whether `b` is listed in `scope`: it applies there and no binding of the view's own scope
+/// (Data, Contributions) takes its keys first.
 fn listed(b: &Binding, scope: Scope) -> bool {
     b.scope.applies(scope)
-        && !(scope == Scope::Data
+        && !(matches!(scope, Scope::Data | Scope::Contributions)
             && b.scope == Scope::Explore
             && BINDINGS
                 .iter()
-                .any(|d| d.scope == Scope::Data && d.keys.iter().any(|k| b.keys.contains(k))))
+                .any(|d| d.scope == scope && d.keys.iter().any(|k| b.keys.contains(k))))
 }
 
 /// The help rows `(keys, text)` of the bindings that apply in `scope`: each binding with a
@@ -669,6 +701,8 @@ fn footer_keys(action: Action, ascii: bool) -> &'static str {
         (Action::BrowserUp, true) => "j/k",
         (Action::DataUp, false) => "↑↓",
         (Action::DataUp, true) => "j/k",
+        (Action::ScrollUp, false) => "↑↓",
+        (Action::ScrollUp, true) => "j/k",
         _ => BINDINGS
             .iter()
             .find(|b| b.action == action)
@@ -720,11 +754,25 @@ mod tests {
         assert_eq!(browser(Char('r')), Some(Action::BrowserRename));
         assert_eq!(browser(Char('q')), Some(Action::CloseBrowser));
         assert_eq!(browser(KeyCode::Enter), Some(Action::BrowserOpen));
+        let contributions = |code| lookup(&press(code, KeyModifiers::NONE), Scope::Contributions);
+        assert_eq!(contributions(KeyCode::Up), Some(Action::ScrollUp));
+        assert_eq!(contributions(Char('j')), Some(Action::ScrollDown));
+        assert_eq!(contributions(KeyCode::Right), Some(Action::DeltaUp));
+        assert_eq!(
+            contributions(Char('7')),
+            Some(Action::ShowView(View::Contributions))
+        );
     }
 
     #[test]
     fn no_key_is_bound_twice_in_a_scope() {
-        for scope in [Scope::Explore, Scope::Tour, Scope::Browser] {
+        for scope in [
+            Scope::Explore,
+            Scope::Tour,
+            Scope::Browser,
+            Scope::Data,
+            Scope::Contributions,
+        ] {
             let mut seen = Vec::new();
             for b in BINDINGS.iter().filter(|b| listed(b, scope)) {
                 for k in b.keys {

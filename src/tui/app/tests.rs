@@ -603,3 +603,37 @@ fn the_tour_plays_steps_pauses_and_hands_over() {
     key(&mut app, KeyCode::Right);
     assert!((app.params.delta - delta - 0.01).abs() < 1e-6);
 }
+
+#[test]
+fn the_contributions_view_is_reached_by_tab_digit_and_command_and_scrolls() {
+    let mut app = app();
+    app.view = View::Data;
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.view, View::Contributions);
+    assert_eq!(app.scope(), crate::tui::keys::Scope::Contributions);
+    key(&mut app, KeyCode::Char('1'));
+    assert_eq!(app.view, View::Dashboard);
+    key(&mut app, KeyCode::Char('7'));
+    assert_eq!(app.view, View::Contributions);
+    key(&mut app, KeyCode::Char('1'));
+    typed(&mut app, "view contributions");
+    assert_eq!(app.view, View::Contributions);
+    // The equal profile has no list to scroll; ↑↓ scroll instead of moving xβ.
+    let xb = app.params.xb;
+    key(&mut app, KeyCode::Down);
+    assert_eq!((app.scroll, app.params.xb), (0, xb));
+    typed(&mut app, "weights 1.5,-2,0.5,3");
+    assert_eq!(app.view, View::Contributions);
+    key(&mut app, KeyCode::Down);
+    key(&mut app, KeyCode::Down);
+    assert_eq!(app.scroll, 2);
+    key(&mut app, KeyCode::Up);
+    assert_eq!(app.scroll, 1);
+    key(&mut app, KeyCode::End);
+    assert_eq!(app.scroll, 4);
+    key(&mut app, KeyCode::Down);
+    assert_eq!(app.scroll, 4, "no scrolling past the list");
+    key(&mut app, KeyCode::Home);
+    assert_eq!(app.scroll, 0);
+    assert_eq!(app.params.xb, 3.0, "the arrows left xβ alone");
+}

@@ -4,6 +4,7 @@
 mod browser;
 mod caption;
 mod complex_plane;
+mod contributions;
 mod data;
 mod footer;
 mod header;
@@ -71,6 +72,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             View::Theorem2 => theorem2::render(app, body, buf),
             View::Log => log::render(app, body, buf),
             View::Data => data::render(app, body, buf),
+            View::Contributions => contributions::render(app, body, buf),
         }
         caption::render(app, boxed, buf);
         footer::render(app, bottom, buf);
