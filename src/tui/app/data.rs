@@ -364,7 +364,7 @@ mod tests {
         key(&mut app, KeyCode::Char('6'));
         assert_eq!(app.view, View::Data);
         key(&mut app, KeyCode::Tab);
-        assert_eq!(app.view, View::Dashboard);
+        assert_eq!(app.view, View::Contributions);
         command(&mut app, "view data");
         assert_eq!(app.view, View::Data);
         let xb = app.params.xb;
