@@ -24,9 +24,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     match &report.params.contributions {
         Contributions::Explicit(w) => {
+            // Room for the title "w_j sorted a..b of n" with a, b and n as wide as n.
+            let digits = w.len().to_string().len() as u16;
+            let width = LIST_WIDTH.max(21 + 3 * digits).min(area.width / 2);
             let [list, summary] =
-                Layout::horizontal([Constraint::Length(LIST_WIDTH), Constraint::Fill(1)])
-                    .areas(area);
+                Layout::horizontal([Constraint::Length(width), Constraint::Fill(1)]).areas(area);
             render_list(app, w, list, buf);
             render_summary(theme, report, None, summary, buf);
         }
@@ -137,11 +139,11 @@ fn render_summary(
         )),
         (Noise::Dropout, Some(pos), Some(neg)) => {
             let keep = format!("(1{minus}{})", format::param(p.delta));
-            let sum = format::num(pos + neg, 6);
+            let sum = bracketed(pos + neg);
             lines.push(Line::raw(format!(
-                "  = max({}/{keep} {minus} {sum}, {sum} {minus} ({})/{keep})",
-                format::num(pos, 6),
-                format::num(neg, 6),
+                "  = max({}/{keep} {minus} {sum}, {sum} {minus} {}/{keep})",
+                bracketed(pos),
+                bracketed(neg),
             )));
         }
         (Noise::Dropout, _, _) => {}
@@ -176,6 +178,15 @@ fn render_summary(
         .wrap(Wrap { trim: false })
         .block(block)
         .render(area, buf);
+}
+
+/// A value for a substituted formula: six significant digits, in brackets when negative.
+fn bracketed(v: f64) -> String {
+    if v < 0.0 {
+        format!("({})", format::num(v, 6))
+    } else {
+        format::num(v, 6)
+    }
 }
 
 #[cfg(test)]
@@ -229,5 +240,44 @@ mod tests {
             );
             insta::assert_snapshot!(format!("contributions_equal_{w}x{h}"), text);
         }
+    }
+
+    #[test]
+    fn a_long_list_scrolls_and_keeps_the_last_page_full() {
+        // 100 distinct values −50..=49 in a scrambled order.
+        let w: Vec<f64> = (0..100).map(|j| ((j * 37) % 100) as f64 - 50.0).collect();
+        let params = Params::default().with_weights(w);
+        let theme = crate::tui::theme::Theme::new(crate::settings::ThemeName::Dark, false);
+        let mut app = crate::tui::computed_app(&params, View::Contributions, theme);
+        let area = ratatui::layout::Rect::new(0, 0, 80, 24);
+        let text = |app: &crate::tui::app::App| {
+            let mut buf = ratatui::buffer::Buffer::empty(area);
+            super::super::render(app, area, &mut buf);
+            crate::tui::buffer_text(&buf)
+        };
+        let top = text(&app);
+        assert!(
+            top.contains("w_j sorted, 1..") && top.contains("of 100"),
+            "{top}"
+        );
+        assert!(top.contains("-5.000000000e1"), "{top}");
+        app.scroll = 1000;
+        let bottom = text(&app);
+        assert!(bottom.contains("..100 of 100"), "{bottom}");
+        assert!(bottom.contains("4.900000000e1"), "{bottom}");
+        assert!(!bottom.contains("-5.000000000e1"), "{bottom}");
+        assert!(bottom.contains("− (-50)") && !bottom.contains("− -"), "{bottom}");
+    }
+
+    #[test]
+    fn gaussian_noise_has_no_maximum_deviation() {
+        let params = Params {
+            noise: crate::params::Noise::Gaussian,
+            ..Params::default()
+        }
+        .with_weights(vec![1.0, -2.0]);
+        let text = frame(&params, 160, 48);
+        assert!(text.contains("unbounded"), "{text}");
+        assert!(text.contains("the series diverges"), "{text}");
     }
 }
