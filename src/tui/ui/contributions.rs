@@ -266,7 +266,10 @@ mod tests {
         assert!(bottom.contains("..100 of 100"), "{bottom}");
         assert!(bottom.contains("4.900000000e1"), "{bottom}");
         assert!(!bottom.contains("-5.000000000e1"), "{bottom}");
-        assert!(bottom.contains("− (-50)") && !bottom.contains("− -"), "{bottom}");
+        assert!(
+            bottom.contains("− (-50)") && !bottom.contains("− -"),
+            "{bottom}"
+        );
     }
 
     #[test]
