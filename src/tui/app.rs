@@ -44,6 +44,8 @@ pub enum Effect {
     PauseMonteCarlo(bool),
     /// Restart the Monte Carlo estimate from zero.
     RestartMonteCarlo,
+    /// Restart the Monte Carlo estimate from zero with this seed.
+    SeedMonteCarlo(u64),
     /// Evaluate restored parameters and continue the saved Monte Carlo estimate (pausing the
     /// worker when it was saved paused).
     Restore(Job, MonteCarloState),
@@ -511,6 +513,20 @@ impl App {
             // Every other action belongs to another part of the app.
             _ => None,
         }
+    }
+
+    /// Restarts the Monte Carlo estimate with `seed`.
+    fn seed_monte_carlo(&mut self, seed: u64) -> Option<Effect> {
+        if self.worker.is_none() {
+            self.error("no Monte Carlo worker is running (--no-mc is set)".to_string());
+            return None;
+        }
+        self.monte_carlo = None;
+        self.monte_carlo_paused = false;
+        self.prior = None;
+        self.mc_seed = seed;
+        self.note(format!("Monte Carlo restarted with seed {seed}"));
+        Some(Effect::SeedMonteCarlo(seed))
     }
 
     /// The demo tour's keys.

@@ -226,6 +226,27 @@ fn the_profile_seed_is_not_the_monte_carlo_seed() {
 }
 
 #[test]
+fn mcseed_restarts_the_monte_carlo_with_that_seed() {
+    let mut app = app();
+    assert_eq!(typed(&mut app, "mcseed 42"), None);
+    assert!(app.message.clone().expect("an error").error);
+    assert_eq!(app.mc_seed, 1);
+    app.mode = Mode::Normal;
+    app.worker = Some(crate::montecarlo::WorkerStatus::Running);
+    app.monte_carlo_paused = true;
+    assert_eq!(
+        typed(&mut app, "mcseed 42"),
+        Some(Effect::SeedMonteCarlo(42))
+    );
+    assert_eq!(app.mc_seed, 42);
+    assert!(!app.monte_carlo_paused);
+    assert!(app.monte_carlo.is_none());
+    let m = app.message.clone().expect("a note");
+    assert!(!m.error && m.text.contains("seed 42"), "{}", m.text);
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+#[test]
 fn the_key_that_closes_help_does_nothing_else() {
     let mut app = app();
     let delta = app.params.delta;
