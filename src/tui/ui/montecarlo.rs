@@ -108,18 +108,23 @@ fn summary(
                 Span::styled("/s", dim),
             ]
         },
-        vec![
-            Span::styled("seed ", dim),
-            Span::styled(m.seed.to_string(), value),
-        ],
     ];
+    let label = "seed ";
+    let mark = theme.text("…", "...");
+    if let Some(seed) = format::elide(
+        &m.seed.to_string(),
+        (width as usize).saturating_sub(label.len()),
+        mark,
+    ) {
+        groups.push(vec![Span::styled(label, dim), Span::styled(seed, value)]);
+    }
     let Some((mean, std_error)) = shown_estimate(m, exact) else {
         groups.push(vec![
             Span::styled(format!("{hat} = "), dim),
             Span::styled(format::MISSING, theme.style(Role::Warn)),
             Span::styled(format!(" ({missing})"), dim),
         ]);
-        return super::header::wrap(groups, width, 2);
+        return fitted(groups, width);
     };
     groups.push(vec![
         Span::styled(format!("{hat} = "), dim),
@@ -147,6 +152,13 @@ fn summary(
     } else {
         groups.push(vec![Span::styled("no exact R to compare", dim)]);
     }
+    fitted(groups, width)
+}
+
+/// The groups wrapped into lines of `width`; a group wider than a line is left out rather than
+/// cut (the seed is elided before this, and so always fits).
+fn fitted(mut groups: Vec<Vec<Span<'static>>>, width: u16) -> Vec<Line<'static>> {
+    groups.retain(|g| g.iter().map(Span::width).sum::<usize>() <= width as usize);
     super::header::wrap(groups, width, 2)
 }
 
@@ -373,5 +385,31 @@ mod tests {
         assert_eq!(shown_estimate(&zero, Some(0.0)), Some((0.0, 0.0)));
         let normal = text(&summary(&theme, &stats(), Some(0.3), why, false, 80));
         assert!(normal.contains("R^ = 0.3"), "{normal}");
+    }
+
+    #[test]
+    fn a_narrow_panel_elides_the_seed_and_cuts_no_number() {
+        let theme = Theme::new(ThemeName::Dark, false);
+        let m = McStats {
+            seed: u64::MAX,
+            ..stats()
+        };
+        let full = u64::MAX.to_string();
+        for width in [8u16, 12, 22, 25, 30] {
+            let lines = summary(&theme, &m, Some(0.3), "why", false, width);
+            for line in &lines {
+                assert!(line.width() <= width as usize, "{width}: {line:?}");
+            }
+            let shown = text(&lines);
+            if width >= 25 {
+                assert!(shown.contains(&format!("seed {full}")), "{width}: {shown}");
+            } else if let Some((_, rest)) = shown.split_once("seed ") {
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                assert!(full.starts_with(&digits) && !digits.is_empty(), "{shown}");
+                assert!(rest[digits.len()..].starts_with('…'), "{width}: {shown}");
+            }
+        }
+        let at_22 = text(&summary(&theme, &m, Some(0.3), "why", false, 22));
+        assert!(at_22.contains("seed 1844674407370955…"), "{at_22}");
     }
 }
