@@ -358,7 +358,19 @@ impl App {
                 log::info!("signal {signal}: leaving");
                 Some(Effect::Quit)
             }
-            Event::TourTick(elapsed) => self.tour_step(|p| p.tick(elapsed)),
+            Event::TourTick(elapsed) => {
+                let seconds = |app: &App| {
+                    app.tour
+                        .as_ref()
+                        .and_then(TourPlayer::step_remaining)
+                        .map(|d| d.as_millis().div_ceil(1000))
+                };
+                let before = seconds(self);
+                let effect = self.tour_step(|p| p.tick(elapsed));
+                // The caption counts the step's seconds down.
+                self.dirty |= seconds(self) != before;
+                effect
+            }
         }
     }
 

@@ -624,3 +624,22 @@ fn the_tour_plays_steps_pauses_and_hands_over() {
     key(&mut app, KeyCode::Right);
     assert!((app.params.delta - delta - 0.01).abs() < 1e-6);
 }
+
+#[test]
+fn the_tour_redraws_as_its_seconds_count_down_and_one_left_arrow_leaves_the_end() {
+    let mut app = app();
+    let tour = crate::tour::Tour::builtin().unwrap();
+    let n = tour.steps().len();
+    app.start_tour(TourPlayer::new(tour));
+    app.update(Event::TourTick(std::time::Duration::ZERO));
+    app.dirty = false;
+    app.update(Event::TourTick(std::time::Duration::from_millis(1500)));
+    assert!(app.dirty, "a second passed: the caption's count changed");
+    while !app.tour.as_ref().unwrap().is_finished() {
+        key(&mut app, KeyCode::Right);
+    }
+    key(&mut app, KeyCode::Left);
+    let t = app.tour.as_ref().unwrap();
+    assert!(!t.is_finished());
+    assert_eq!(t.current_step(), (n - 2, n));
+}

@@ -378,12 +378,22 @@ mod tests {
         let buf = draw(&app, 80, 24);
         let text = crate::tui::buffer_text(&buf);
         find(&buf, "Tour · step 1/12");
+        let left = tour_seconds(&app);
+        assert!(left > 0);
+        find(&buf, &format!("Tour · step 1/12 · {left} s"));
         let shown: String = text.split_whitespace().collect();
         for word in caption.split_whitespace() {
             assert!(shown.contains(word), "{word:?} missing:\n{text}");
         }
         find(&buf, "Space pause");
         find(&buf, "Esc explore");
+    }
+
+    /// The current tour step's duration in whole seconds, rounded up.
+    fn tour_seconds(app: &App) -> u128 {
+        let tour = app.tour.as_ref().expect("a tour");
+        let (i, _) = tour.current_step();
+        tour.tour().steps()[i].duration.as_millis().div_ceil(1000)
     }
 
     #[test]
