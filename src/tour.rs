@@ -575,14 +575,11 @@ impl TourPlayer {
         out
     }
 
-    /// Jumps to the start of the previous step (the first stays first; after the end, the
-    /// last step) and re-applies its full state.
+    /// Jumps to the start of the previous step (the first stays first; the end counts as the
+    /// last step, so one press leaves it for the step before) and re-applies its full state.
     pub fn previous_step(&mut self) -> Vec<TourAction> {
-        if self.finished {
-            self.finished = false;
-        } else {
-            self.index = self.index.saturating_sub(1);
-        }
+        self.finished = false;
+        self.index = self.index.saturating_sub(1);
         self.elapsed = Duration::ZERO;
         let mut out = Vec::new();
         self.enter(&mut out);
@@ -602,6 +599,16 @@ impl TourPlayer {
     /// Time spent in the current step.
     pub fn step_elapsed(&self) -> Duration {
         self.elapsed
+    }
+
+    /// Time left in the current step (0 up to its duration, at most an hour); `None` once
+    /// the tour has finished.
+    pub fn step_remaining(&self) -> Option<Duration> {
+        (!self.finished).then(|| {
+            self.tour.steps[self.index]
+                .duration
+                .saturating_sub(self.elapsed)
+        })
     }
 
     /// The scene last emitted (what the app shows; where exploring continues from).

@@ -156,9 +156,29 @@ fn next_and_previous_reapply_whole_steps() {
     assert!(p.next_step().is_empty());
     let a = p.previous_step();
     assert!(!p.is_finished());
-    assert_eq!(p.current_step(), (2, 3));
-    assert_eq!(a[2], TourAction::Caption(None));
+    assert_eq!(
+        p.current_step(),
+        (1, 3),
+        "one press leaves the end for the step before the last"
+    );
+    assert_eq!(a[0], TourAction::SetView(View::Table));
+    assert!(matches!(&a[1], TourAction::SetParams(s) if s.params.xb == 0.0));
+    assert_eq!(a[2], TourAction::Caption(Some("two".into())));
     assert!(p.tick(secs(5.0)).is_empty(), "still paused");
+}
+
+#[test]
+fn the_remaining_time_counts_down_each_step() {
+    let mut p = TourPlayer::new(small());
+    let first = p.tour().steps()[0].duration;
+    p.tick(Duration::ZERO);
+    assert_eq!(p.step_remaining(), Some(first));
+    p.tick(first / 4);
+    assert_eq!(p.step_remaining(), Some(first - first / 4));
+    while !p.is_finished() {
+        p.next_step();
+    }
+    assert_eq!(p.step_remaining(), None);
 }
 
 #[test]

@@ -517,6 +517,19 @@ impl Worker {
         self.shared.wake.notify_all();
     }
 
+    /// Discards the estimate and starts a fresh one for the same parameters and generation with
+    /// `seed` (any u64); also recovers from [`WorkerStatus::Failed`]. Keeps the pause state;
+    /// before the first valid parameters only the seed is set, for the first run.
+    pub fn restart_with_seed(&self, seed: u64) {
+        let mut control = lock(&self.shared.control);
+        control.seed = seed;
+        if let Some((generation, plan)) = control.current.clone() {
+            control.start_run(generation, plan, Start::default());
+        }
+        drop(control);
+        self.shared.wake.notify_all();
+    }
+
     /// The newest statistics of the current run, `None` before its first chunk (about a
     /// millisecond) or without valid parameters. Never from a generation older than the last
     /// [`set_params`](Self::set_params).

@@ -44,6 +44,8 @@ pub enum Effect {
     PauseMonteCarlo(bool),
     /// Restart the Monte Carlo estimate from zero.
     RestartMonteCarlo,
+    /// Restart the Monte Carlo estimate from zero with this seed.
+    SeedMonteCarlo(u64),
     /// Evaluate restored parameters and continue the saved Monte Carlo estimate (pausing the
     /// worker when it was saved paused).
     Restore(Job, MonteCarloState),
@@ -358,7 +360,19 @@ impl App {
                 log::info!("signal {signal}: leaving");
                 Some(Effect::Quit)
             }
-            Event::TourTick(elapsed) => self.tour_step(|p| p.tick(elapsed)),
+            Event::TourTick(elapsed) => {
+                let seconds = |app: &App| {
+                    app.tour
+                        .as_ref()
+                        .and_then(TourPlayer::step_remaining)
+                        .map(|d| d.as_millis().div_ceil(1000))
+                };
+                let before = seconds(self);
+                let effect = self.tour_step(|p| p.tick(elapsed));
+                // The caption counts the step's seconds down.
+                self.dirty |= seconds(self) != before;
+                effect
+            }
         }
     }
 
@@ -521,6 +535,20 @@ impl App {
             // Every other action belongs to another part of the app.
             _ => None,
         }
+    }
+
+    /// Restarts the Monte Carlo estimate with `seed`.
+    fn seed_monte_carlo(&mut self, seed: u64) -> Option<Effect> {
+        if self.worker.is_none() {
+            self.error("no Monte Carlo worker is running (--no-mc is set)".to_string());
+            return None;
+        }
+        self.monte_carlo = None;
+        self.monte_carlo_paused = false;
+        self.prior = None;
+        self.mc_seed = seed;
+        self.note(format!("Monte Carlo restarted with seed {seed}"));
+        Some(Effect::SeedMonteCarlo(seed))
     }
 
     /// The demo tour's keys.

@@ -37,6 +37,8 @@ pub enum Command {
     Spread(f64),
     /// Set the seed of the random profile.
     Seed(u64),
+    /// Restart the Monte Carlo estimate with this seed.
+    McSeed(u64),
     /// Switch view.
     View(View),
     /// Load a data set into the Data view.
@@ -78,6 +80,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (
         ":seed 7",
         "seed of the random profile (not the Monte Carlo's)",
+    ),
+    (
+        ":mcseed 42",
+        "restart the Monte Carlo estimate with seed 42",
     ),
     (
         ":view table",
@@ -144,7 +150,8 @@ pub fn parse(line: &str) -> Result<Command, String> {
                 ))
             }
         }
-        "seed" => seed(needs("7")?).map(Command::Seed),
+        "seed" => seed(needs("7")?, &name).map(Command::Seed),
+        "mcseed" | "mc-seed" => seed(needs("42")?, &name).map(Command::McSeed),
         "view" => needs("table")?.parse().map(Command::View),
         "data" => Ok(Command::Data(PathBuf::from(needs("data.csv")?))),
         "save" if value.is_empty() => Ok(Command::Save(None)),
@@ -167,10 +174,10 @@ fn whole(text: &str, name: &str, allowed: &str) -> Result<u64, String> {
     })
 }
 
-fn seed(text: &str) -> Result<u64, String> {
+fn seed(text: &str, name: &str) -> Result<u64, String> {
     text.replace('_', "")
         .parse()
-        .map_err(|_| format!("'{text}' is not a whole number: :seed takes 0..=2^64-1"))
+        .map_err(|_| format!("'{text}' is not a whole number: :{name} takes 0..=2^64-1"))
 }
 
 fn weights(text: &str) -> Result<Vec<f64>, String> {
@@ -228,6 +235,15 @@ mod tests {
         assert_eq!(
             parse("seed 18446744073709551615"),
             Ok(Command::Seed(u64::MAX))
+        );
+        assert_eq!(parse("mcseed 42"), Ok(Command::McSeed(42)));
+        assert_eq!(
+            parse("mcseed 18_446_744_073_709_551_615"),
+            Ok(Command::McSeed(u64::MAX))
+        );
+        assert_eq!(
+            parse("mcseed -1"),
+            Err("'-1' is not a whole number: :mcseed takes 0..=2^64-1".to_string())
         );
         assert!(
             parse("weights 1,x,2")

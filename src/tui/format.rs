@@ -120,6 +120,22 @@ pub fn param(v: f64) -> String {
     }
 }
 
+/// `text` in at most `width` columns: whole when it fits, otherwise its first characters and
+/// `mark` (`…`, or `...` in ASCII mode) so a shortened number never reads as another value;
+/// `None` when not even one character and the mark fit.
+pub fn elide(text: &str, width: usize, mark: &str) -> Option<String> {
+    let length = text.chars().count();
+    let mark_width = mark.chars().count();
+    if length <= width {
+        Some(text.to_string())
+    } else if width > mark_width {
+        let kept: String = text.chars().take(width - mark_width).collect();
+        Some(format!("{kept}{mark}"))
+    } else {
+        None
+    }
+}
+
 /// A count with thousands separators (`12,345,678`).
 pub fn count(n: u64) -> String {
     let digits = n.to_string();
@@ -262,6 +278,15 @@ mod tests {
         assert_eq!(fit(None, 2), TOO_WIDE);
         assert_eq!(fit(Some(f64::INFINITY), 6), "n/a");
         assert_eq!(fit(Some(0.0), 6), "0");
+    }
+
+    #[test]
+    fn elide_marks_what_it_shortens() {
+        assert_eq!(elide("12345", 5, "…").as_deref(), Some("12345"));
+        assert_eq!(elide("123456", 5, "…").as_deref(), Some("1234…"));
+        assert_eq!(elide("123456", 5, "...").as_deref(), Some("12..."));
+        assert_eq!(elide("123456", 1, "…"), None);
+        assert_eq!(elide("123456", 3, "..."), None);
     }
 
     #[test]

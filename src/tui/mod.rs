@@ -319,6 +319,13 @@ fn perform(
                 log::info!("Monte Carlo restarted with seed {}", w.seed());
             }
         }
+        Effect::SeedMonteCarlo(seed) => {
+            if let Some(w) = worker {
+                w.restart_with_seed(seed);
+                w.resume();
+                log::info!("Monte Carlo restarted with seed {seed}");
+            }
+        }
     }
     false
 }

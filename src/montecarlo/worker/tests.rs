@@ -134,6 +134,24 @@ fn restart_gives_a_fresh_estimate_with_the_next_seed() {
 }
 
 #[test]
+fn restart_with_seed_samples_that_seed_from_zero() {
+    let worker = Worker::spawn(1, 10, quiet()).unwrap();
+    worker.restart_with_seed(99);
+    assert_eq!(worker.seed(), 99);
+    worker.set_params(2, params(64));
+    let first = wait_for("samples", || {
+        worker.latest().filter(|s| s.samples >= 50_000)
+    });
+    assert_eq!((first.generation, first.seed), (2, 99));
+    worker.restart_with_seed(5);
+    assert_eq!(worker.seed(), 5);
+    let s = worker.latest();
+    assert!(s.is_none_or(|s| s.samples < 50_000 && s.seed == 5));
+    let s = wait_for("reseeded statistics", || worker.latest());
+    assert_eq!((s.generation, s.seed), (2, 5));
+}
+
+#[test]
 fn a_panicking_thread_is_reported_and_the_worker_restarts() {
     let notified = Arc::new(AtomicUsize::new(0));
     let counter = notified.clone();

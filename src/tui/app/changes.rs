@@ -207,7 +207,7 @@ impl App {
                 let effect = self.change(|_, pr| pr.seed = s);
                 self.note(format!(
                     "profile seed = {s}: new random w_j; the Monte Carlo seed stays {} \
-                     (--seed sets it)",
+                     (:mcseed sets it)",
                     self.mc_seed
                 ));
                 effect
@@ -215,11 +215,12 @@ impl App {
             Command::Seed(_) => {
                 self.error(format!(
                     ":seed is the random profile's seed; the {} profile has none (press w); \
-                     the Monte Carlo seed is --seed",
+                     the Monte Carlo seed is :mcseed",
                     self.profile.label()
                 ));
                 None
             }
+            Command::McSeed(s) => self.seed_monte_carlo(s),
             Command::View(v) => self.show(v),
             Command::Save(None) => self.act(Action::Save),
             Command::Save(Some(name)) => self.save(Some(&name), None),

@@ -226,6 +226,27 @@ fn the_profile_seed_is_not_the_monte_carlo_seed() {
 }
 
 #[test]
+fn mcseed_restarts_the_monte_carlo_with_that_seed() {
+    let mut app = app();
+    assert_eq!(typed(&mut app, "mcseed 42"), None);
+    assert!(app.message.clone().expect("an error").error);
+    assert_eq!(app.mc_seed, 1);
+    app.mode = Mode::Normal;
+    app.worker = Some(crate::montecarlo::WorkerStatus::Running);
+    app.monte_carlo_paused = true;
+    assert_eq!(
+        typed(&mut app, "mcseed 42"),
+        Some(Effect::SeedMonteCarlo(42))
+    );
+    assert_eq!(app.mc_seed, 42);
+    assert!(!app.monte_carlo_paused);
+    assert!(app.monte_carlo.is_none());
+    let m = app.message.clone().expect("a note");
+    assert!(!m.error && m.text.contains("seed 42"), "{}", m.text);
+    assert_eq!(app.mode, Mode::Normal);
+}
+
+#[test]
 fn the_key_that_closes_help_does_nothing_else() {
     let mut app = app();
     let delta = app.params.delta;
@@ -636,4 +657,23 @@ fn the_contributions_view_is_reached_by_tab_digit_and_command_and_scrolls() {
     key(&mut app, KeyCode::Home);
     assert_eq!(app.scroll, 0);
     assert_eq!(app.params.xb, 3.0, "the arrows left xβ alone");
+}
+
+#[test]
+fn the_tour_redraws_as_its_seconds_count_down_and_one_left_arrow_leaves_the_end() {
+    let mut app = app();
+    let tour = crate::tour::Tour::builtin().unwrap();
+    let n = tour.steps().len();
+    app.start_tour(TourPlayer::new(tour));
+    app.update(Event::TourTick(std::time::Duration::ZERO));
+    app.dirty = false;
+    app.update(Event::TourTick(std::time::Duration::from_millis(1500)));
+    assert!(app.dirty, "a second passed: the caption's count changed");
+    while !app.tour.as_ref().unwrap().is_finished() {
+        key(&mut app, KeyCode::Right);
+    }
+    key(&mut app, KeyCode::Left);
+    let t = app.tour.as_ref().unwrap();
+    assert!(!t.is_finished());
+    assert_eq!(t.current_step(), (n - 2, n));
 }

@@ -20,6 +20,12 @@ const MAX_WIDTH: u16 = 140;
 const NAME_WIDTH: usize = 24;
 /// Rows kept for the prompt or the error below the list.
 const PROMPT_ROWS: u16 = 3;
+/// Below this inner width the name column narrows and the time drops its year.
+const WIDE: usize = 100;
+/// The name column's width below [`WIDE`].
+const NARROW_NAME_WIDTH: usize = 14;
+/// Columns a note keeps before it is elided: parameters are left out first.
+const NOTE_WIDTH: usize = 40;
 
 /// Draws the browser centred over `area` (the screen above the footer).
 pub fn render(app: &App, browser: &Browser, area: Rect, buf: &mut Buffer) {
@@ -57,9 +63,20 @@ pub fn render(app: &App, browser: &Browser, area: Rect, buf: &mut Buffer) {
         .max()
         .unwrap_or(4)
         .clamp(4, NAME_WIDTH);
+    let wide = inner.width as usize >= WIDE;
+    let columns = Columns {
+        name: if wide {
+            name_width
+        } else {
+            name_width.min(NARROW_NAME_WIDTH)
+        },
+        created: if wide { 16 } else { 11 },
+        total: inner.width as usize,
+    };
+    let (name_width, created_width) = (columns.name, columns.created);
     Paragraph::new(Line::styled(
         format!(
-            "{:<name_width$}  {:<16}  {}",
+            "{:<name_width$}  {:<created_width$}  {}",
             "name",
             "created (UTC)",
             theme.text("parameters · note", "parameters - note")
@@ -79,7 +96,7 @@ pub fn render(app: &App, browser: &Browser, area: Rect, buf: &mut Buffer) {
             .enumerate()
             .skip(first)
             .take(rows)
-            .map(|(i, e)| row(theme, e, name_width, i == browser.selected))
+            .map(|(i, e)| row(theme, e, &columns, i == browser.selected))
             .collect();
         Paragraph::new(lines).render(list, buf);
     }
@@ -88,47 +105,65 @@ pub fn render(app: &App, browser: &Browser, area: Rect, buf: &mut Buffer) {
         .render(prompt, buf);
 }
 
-/// One entry: name, time, key parameters and note, or the file's error.
-fn row(theme: &Theme, e: &SnapshotEntry, name_width: usize, selected: bool) -> Line<'static> {
-    let name: String = e.name.chars().take(name_width).collect();
+/// Column widths of the list: name and time (`YYYY-MM-DD HH:MM`, 16, or `MM-DD HH:MM`, 11), and
+/// the whole row.
+struct Columns {
+    name: usize,
+    created: usize,
+    total: usize,
+}
+
+/// One entry: name, time, key parameters and note, or the file's error. The note stays
+/// visible: parameters are left out from the last one on until it has [`NOTE_WIDTH`] columns
+/// (or all it needs), and only then is it elided.
+fn row(theme: &Theme, e: &SnapshotEntry, columns: &Columns, selected: bool) -> Line<'static> {
+    let mark = theme.text("…", "...");
+    let name_width = columns.name;
+    let name = format::elide(&e.name, name_width, mark).unwrap_or_default();
     let mut spans = vec![Span::styled(
         format!("{name:<name_width$}  "),
         theme.style(Role::Value),
     )];
     match &e.snapshot {
         Ok(s) => {
-            let created = s.created.to_string();
-            spans.push(Span::styled(
-                format!(
-                    "{}  ",
-                    created.get(..16).unwrap_or(&created).replace('T', " ")
-                ),
-                theme.style(Role::Dim),
-            ));
+            let created = s.created.to_string().replace('T', " ");
+            let skip = 16 - columns.created;
+            let created: String = created.chars().skip(skip).take(columns.created).collect();
+            spans.push(Span::styled(format!("{created}  "), theme.style(Role::Dim)));
             let p = &s.params;
-            let mut params = format!(
-                "{}={} {}={} k={} d={} {}",
-                theme.text("δ", "delta"),
-                format::param(p.delta),
-                theme.text("xβ", "xb"),
-                format::param(p.xb),
-                p.order,
-                p.dimension,
-                s.profile.kind.name()
-            );
+            let mut fields = vec![
+                format!("{}={}", theme.text("δ", "delta"), format::param(p.delta)),
+                format!("{}={}", theme.text("xβ", "xb"), format::param(p.xb)),
+                format!("k={}", p.order),
+                format!("d={}", p.dimension),
+                s.profile.kind.name().to_string(),
+            ];
             if s.monte_carlo.samples > 0 {
-                params.push_str(&format!(" N={}", format::count(s.monte_carlo.samples)));
+                fields.push(format!("N={}", format::count(s.monte_carlo.samples)));
             }
+            let room = columns
+                .total
+                .saturating_sub(name_width + columns.created + 4);
+            let note = s.note.as_ref().map(|note| {
+                format!(
+                    " {} {}",
+                    theme.text("·", "-"),
+                    note.replace(['\n', '\r'], " ")
+                )
+            });
+            let wanted = note
+                .as_ref()
+                .map_or(0, |n| n.chars().count().min(NOTE_WIDTH));
+            let width =
+                |fields: &[String]| fields.iter().map(|f| f.chars().count() + 1).sum::<usize>();
+            while !fields.is_empty() && width(&fields) + wanted > room + 1 {
+                fields.pop();
+            }
+            let params = fields.join(" ");
+            let left = room.saturating_sub(params.chars().count());
             spans.push(Span::raw(params));
-            if let Some(note) = &s.note {
-                spans.push(Span::styled(
-                    format!(
-                        " {} {}",
-                        theme.text("·", "-"),
-                        note.replace(['\n', '\r'], " ")
-                    ),
-                    theme.style(Role::Title),
-                ));
+            if let Some(note) = note.and_then(|n| format::elide(&n, left, mark)) {
+                spans.push(Span::styled(note, theme.style(Role::Title)));
             }
         }
         Err(err) => spans.push(Span::styled(

@@ -1,5 +1,6 @@
-//! The tour's caption: a boxed, word-wrapped line above the footer with "step i/n" (and
-//! "paused" or "end of the tour") in its border, so a room can read it at 80×24.
+//! The tour's caption: a boxed, word-wrapped line above the footer with "step i/n", "paused"
+//! and the seconds left in the step (or "end of the tour") in its border, so a room can read it
+//! at 80×24.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -52,10 +53,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let dot = theme.text("·", "-");
     let state = if tour.is_finished() {
         format!(" {dot} end of the tour: Esc explores")
-    } else if tour.is_paused() {
-        format!(" {dot} paused")
     } else {
-        String::new()
+        let left = tour
+            .step_remaining()
+            .map_or(0, |d| d.as_millis().div_ceil(1000));
+        let paused = if tour.is_paused() {
+            format!(" {dot} paused")
+        } else {
+            String::new()
+        };
+        format!("{paused} {dot} {left} s")
     };
     let title = match tour.tour().title() {
         Some(t) if area.width >= 100 => {

@@ -380,12 +380,22 @@ mod tests {
         let buf = draw(&app, 80, 24);
         let text = crate::tui::buffer_text(&buf);
         find(&buf, "Tour · step 1/12");
+        let left = tour_seconds(&app);
+        assert!(left > 0);
+        find(&buf, &format!("Tour · step 1/12 · {left} s"));
         let shown: String = text.split_whitespace().collect();
         for word in caption.split_whitespace() {
             assert!(shown.contains(word), "{word:?} missing:\n{text}");
         }
         find(&buf, "Space pause");
         find(&buf, "Esc explore");
+    }
+
+    /// The current tour step's duration in whole seconds, rounded up.
+    fn tour_seconds(app: &App) -> u128 {
+        let tour = app.tour.as_ref().expect("a tour");
+        let (i, _) = tour.current_step();
+        tour.tour().steps()[i].duration.as_millis().div_ceil(1000)
     }
 
     #[test]
@@ -411,5 +421,42 @@ mod tests {
         let at = find(&buf, "corrupt");
         assert_eq!(buf[(at.0 + 27, at.1)].fg, Color::LightRed);
         find(&buf, "Enter open");
+    }
+
+    #[test]
+    fn the_browser_shows_the_note_at_80_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut snap = crate::snapshot::Snapshot::new(Params::default());
+        snap.note = Some("compare with the paper's figure".into());
+        snap.monte_carlo.samples = 1_048_576;
+        let name = "a-rather-long-session-nm";
+        crate::snapshot::save(dir.path(), Some(name), &snap).unwrap();
+        let mut app = app(Params::default(), ThemeName::Dark);
+        app.snapshot_dir = Some(dir.path().to_path_buf());
+        let listing = app.update(Event::Key(KeyEvent::new(
+            KeyCode::Char('o'),
+            KeyModifiers::NONE,
+        )));
+        let Some(crate::tui::app::Effect::Files(job)) = listing else {
+            panic!("o lists the folder off the UI thread, got {listing:?}");
+        };
+        assert_eq!(app.update(Event::Files(job.run())), None);
+        for width in [80, 160] {
+            let buf = draw(&app, width, 24);
+            let text = crate::tui::buffer_text(&buf);
+            let row = text
+                .lines()
+                .find(|l| l.contains("a-rather-long"))
+                .unwrap_or_else(|| panic!("no row at {width}:\n{text}"));
+            assert!(
+                row.contains("· compare with the paper's figure"),
+                "{width}: {row}"
+            );
+            assert!(row.contains("a-rather-long"), "{width}: {row}");
+            if width == 160 {
+                assert!(row.contains(name) && row.contains("δ=0.50"), "{row}");
+                assert!(row.contains("N=1,048,576"), "{row}");
+            }
+        }
     }
 }

@@ -47,14 +47,23 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .current()
         .and_then(|c| c.report.as_ref().ok())
         .and_then(|r| r.exact_penalty);
-    let text = summary(theme, stats, exact, app.monte_carlo_paused, inner.width);
+    let estimate = shown_estimate(stats, exact);
+    let missing = format::missing_exact(&app.params);
+    let text = summary(
+        theme,
+        stats,
+        exact,
+        missing,
+        app.monte_carlo_paused,
+        inner.width,
+    );
     let [top, charts] =
         Layout::vertical([Constraint::Length(text.len() as u16), Constraint::Fill(1)]).areas(inner);
     Paragraph::new(text).render(top, buf);
     if charts.height < 3 {
         return;
     }
-    if charts.width >= 50 {
+    if charts.width >= 50 && estimate.is_some() {
         let [left, right] =
             Layout::horizontal([Constraint::Percentage(50), Constraint::Fill(1)]).areas(charts);
         histogram(app, stats, left, buf);
@@ -64,11 +73,22 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// Two or three lines: N, rate (or `paused`), seed; the estimate; its agreement with R.
+/// The estimate and its standard error as they may be shown: `None` when the mean is non-zero
+/// but below the smallest normal f64, or exactly 0 while the exact R is missing (then the
+/// samples underflowed and a 0 would not be a true zero).
+fn shown_estimate(m: &McStats, exact: Option<f64>) -> Option<(f64, f64)> {
+    let subnormal = |v: f64| v != 0.0 && v.abs() < f64::MIN_POSITIVE;
+    let underflowed = m.mean == 0.0 && exact.is_none();
+    (!subnormal(m.mean) && !subnormal(m.std_error) && !underflowed).then_some((m.mean, m.std_error))
+}
+
+/// Two or three lines: N, rate (or `paused`), seed; the estimate (or `n/a` and `missing`, why
+/// it cannot be shown); its agreement with R.
 fn summary(
     theme: &Theme,
     m: &McStats,
     exact: Option<f64>,
+    missing: &str,
     paused: bool,
     width: u16,
 ) -> Vec<Line<'static>> {
@@ -88,19 +108,32 @@ fn summary(
                 Span::styled("/s", dim),
             ]
         },
-        vec![
-            Span::styled("seed ", dim),
-            Span::styled(m.seed.to_string(), value),
-        ],
-        vec![
-            Span::styled(format!("{hat} = "), dim),
-            Span::styled(format::num(m.mean, 5), theme.style(Role::MonteCarlo)),
-            Span::styled(
-                format!(" {} {}", theme.text("±", "+-"), format::num(m.std_error, 2)),
-                dim,
-            ),
-        ],
     ];
+    let label = "seed ";
+    let mark = theme.text("…", "...");
+    if let Some(seed) = format::elide(
+        &m.seed.to_string(),
+        (width as usize).saturating_sub(label.len()),
+        mark,
+    ) {
+        groups.push(vec![Span::styled(label, dim), Span::styled(seed, value)]);
+    }
+    let Some((mean, std_error)) = shown_estimate(m, exact) else {
+        groups.push(vec![
+            Span::styled(format!("{hat} = "), dim),
+            Span::styled(format::MISSING, theme.style(Role::Warn)),
+            Span::styled(format!(" ({missing})"), dim),
+        ]);
+        return fitted(groups, width);
+    };
+    groups.push(vec![
+        Span::styled(format!("{hat} = "), dim),
+        Span::styled(format::num(mean, 5), theme.style(Role::MonteCarlo)),
+        Span::styled(
+            format!(" {} {}", theme.text("±", "+-"), format::num(std_error, 2)),
+            dim,
+        ),
+    ]);
     if let Some(r) = exact {
         let z = (m.mean - r).abs() / m.std_error;
         let role = if !z.is_finite() || z > 5.0 {
@@ -119,6 +152,13 @@ fn summary(
     } else {
         groups.push(vec![Span::styled("no exact R to compare", dim)]);
     }
+    fitted(groups, width)
+}
+
+/// The groups wrapped into lines of `width`; a group wider than a line is left out rather than
+/// cut (the seed is elided before this, and so always fits).
+fn fitted(mut groups: Vec<Vec<Span<'static>>>, width: u16) -> Vec<Line<'static>> {
+    groups.retain(|g| g.iter().map(Span::width).sum::<usize>() <= width as usize);
     super::header::wrap(groups, width, 2)
 }
 
@@ -305,12 +345,71 @@ mod tests {
     #[test]
     fn a_paused_run_shows_no_rate() {
         let theme = Theme::new(ThemeName::Dark, false);
-        let running = text(&summary(&theme, &stats(), Some(0.3), false, 80));
+        let running = text(&summary(&theme, &stats(), Some(0.3), "why", false, 80));
         assert!(running.contains("5e7/s"), "{running}");
-        let paused = text(&summary(&theme, &stats(), Some(0.3), true, 80));
+        let paused = text(&summary(&theme, &stats(), Some(0.3), "why", true, 80));
         assert!(
             paused.contains("paused") && !paused.contains("/s"),
             "{paused}"
         );
+    }
+
+    #[test]
+    fn an_underflowed_estimate_is_not_shown_as_zero() {
+        let theme = Theme::new(ThemeName::Dark, false);
+        let why = "below the smallest f64";
+        let zero = McStats {
+            mean: 0.0,
+            std_error: 0.0,
+            ..stats()
+        };
+        let shown = text(&summary(&theme, &zero, None, why, false, 80));
+        assert!(
+            shown.contains("R^ = n/a (below the smallest f64)"),
+            "{shown}"
+        );
+        assert!(!shown.contains("= 0"), "{shown}");
+        let subnormal = McStats {
+            mean: 3e-310,
+            std_error: 1e-311,
+            ..stats()
+        };
+        let shown = text(&summary(&theme, &subnormal, Some(3e-310), why, false, 80));
+        assert!(shown.contains("R^ = n/a"), "{shown}");
+        let tiny_error = McStats {
+            std_error: 1e-320,
+            ..stats()
+        };
+        assert_eq!(shown_estimate(&tiny_error, Some(0.3)), None);
+        // A true zero (the exact R is 0 too) and a normal value still read as numbers.
+        assert_eq!(shown_estimate(&zero, Some(0.0)), Some((0.0, 0.0)));
+        let normal = text(&summary(&theme, &stats(), Some(0.3), why, false, 80));
+        assert!(normal.contains("R^ = 0.3"), "{normal}");
+    }
+
+    #[test]
+    fn a_narrow_panel_elides_the_seed_and_cuts_no_number() {
+        let theme = Theme::new(ThemeName::Dark, false);
+        let m = McStats {
+            seed: u64::MAX,
+            ..stats()
+        };
+        let full = u64::MAX.to_string();
+        for width in [8u16, 12, 22, 25, 30] {
+            let lines = summary(&theme, &m, Some(0.3), "why", false, width);
+            for line in &lines {
+                assert!(line.width() <= width as usize, "{width}: {line:?}");
+            }
+            let shown = text(&lines);
+            if width >= 25 {
+                assert!(shown.contains(&format!("seed {full}")), "{width}: {shown}");
+            } else if let Some((_, rest)) = shown.split_once("seed ") {
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                assert!(full.starts_with(&digits) && !digits.is_empty(), "{shown}");
+                assert!(rest[digits.len()..].starts_with('…'), "{width}: {shown}");
+            }
+        }
+        let at_22 = text(&summary(&theme, &m, Some(0.3), "why", false, 22));
+        assert!(at_22.contains("seed 1844674407370955…"), "{at_22}");
     }
 }
