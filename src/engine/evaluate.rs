@@ -81,7 +81,7 @@ impl Series {
             .zip(&moments)
             .map(|(a, m)| a.mul(*m))
             .collect();
-        let partial_sums = partial_sums(&terms);
+        let partial_sums = partial_sums(terms.iter().copied().map(Some));
         let exact_penalty = exact_penalty(params, atoms.as_ref())
             .filter(|r| !(r.abs() < f64::MIN_POSITIVE && penalty_is_positive(params)));
         Series {
@@ -154,17 +154,19 @@ fn penalty_is_positive(params: &Params) -> bool {
     }
 }
 
-/// R_m = Σ_{j=2..m} t_j with Neumaier compensation; `None` once a term is unavailable or the
-/// sum leaves f64, and where non-zero terms sum below the smallest normal f64 (an underflow).
-fn partial_sums(terms: &[Scaled]) -> Vec<Option<f64>> {
-    let mut out = Vec::with_capacity(terms.len());
+/// R_m = Σ_{j=2..m} t_j with Neumaier compensation, for terms indexed by order m (`None`: not
+/// available); `None` from the first unavailable term on or once the sum leaves f64, and where
+/// non-zero terms sum below the smallest normal f64 (an underflow). Shared with the softmax
+/// engine.
+pub(super) fn partial_sums(terms: impl IntoIterator<Item = Option<Scaled>>) -> Vec<Option<f64>> {
+    let mut out = Vec::new();
     let (mut sum, mut compensation) = (0.0f64, 0.0f64);
     let mut valid = true;
     let mut nonzero = false;
-    for (m, t) in terms.iter().enumerate() {
+    for (m, t) in terms.into_iter().enumerate() {
         if m >= 2 && valid {
-            nonzero |= !t.is_zero();
-            let v = t.to_f64_saturating();
+            nonzero |= t.is_some_and(|t| !t.is_zero());
+            let v = t.map_or(f64::NAN, |t| t.to_f64_saturating());
             if !v.is_finite() {
                 valid = false;
             } else {
@@ -202,8 +204,9 @@ fn exact_penalty(params: &Params, atoms: Option<&Atoms>) -> Option<f64> {
     }
 }
 
-/// k* = argmin_m |R_m - R| over the available partial sums (smallest m on ties).
-fn best_order(partial_sums: &[Option<f64>], exact: f64) -> Option<BestOrder> {
+/// k* = argmin_m |R_m - R| over the available partial sums (smallest m on ties). Shared with the
+/// softmax engine.
+pub(super) fn best_order(partial_sums: &[Option<f64>], exact: f64) -> Option<BestOrder> {
     partial_sums
         .iter()
         .enumerate()

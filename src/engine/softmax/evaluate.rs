@@ -8,8 +8,8 @@ use super::radius::mask_radius;
 use super::report::SoftmaxReport;
 use super::search::{self, Radius};
 use super::series::{bregman, ln_probabilities, log_series, scaled_log_series};
-use crate::engine::BestOrder;
 use crate::engine::binomial;
+use crate::engine::evaluate::{best_order, partial_sums};
 use crate::engine::moments::{atom_moments, equal_atoms};
 use crate::engine::scaled::Scaled;
 
@@ -52,7 +52,7 @@ pub fn evaluate_softmax(params: &SoftmaxParams) -> Result<SoftmaxReport, Softmax
         .iter()
         .map(|t| t.and_then(Scaled::to_f64))
         .collect();
-    let partial_sums = partial_sums(&outcome.terms[..=k]);
+    let partial_sums = partial_sums(outcome.terms[..=k].iter().copied());
     let best_order = outcome
         .exact_penalty
         .and_then(|r| best_order(&partial_sums, r));
@@ -390,46 +390,6 @@ fn quadratic(params: &SoftmaxParams, eta: &[f64], p: &[f64]) -> f64 {
         }
     };
     0.5 * v * sum
-}
-
-/// R_m = Σ_{j=2..m} t_j with Neumaier compensation; `None` from the first unavailable term.
-fn partial_sums(terms: &[Option<Scaled>]) -> Vec<Option<f64>> {
-    let (mut sum, mut compensation) = (0.0f64, 0.0f64);
-    let mut valid = true;
-    terms
-        .iter()
-        .enumerate()
-        .map(|(m, t)| {
-            if m >= 2 && valid {
-                match t.map(Scaled::to_f64_saturating).filter(|v| v.is_finite()) {
-                    None => valid = false,
-                    Some(v) => {
-                        let s = sum + v;
-                        compensation += if sum.abs() >= v.abs() {
-                            (sum - s) + v
-                        } else {
-                            (v - s) + sum
-                        };
-                        sum = s;
-                    }
-                }
-            }
-            let total = sum + compensation;
-            (valid && total.is_finite()).then_some(total)
-        })
-        .collect()
-}
-
-/// k* = argmin_m |R_m − R| over the available partial sums (smallest m on ties).
-fn best_order(partial_sums: &[Option<f64>], exact: f64) -> Option<BestOrder> {
-    partial_sums
-        .iter()
-        .enumerate()
-        .filter_map(|(m, r)| r.map(|r| (m, (r - exact).abs())))
-        .fold(None, |best: Option<BestOrder>, (order, error)| match best {
-            Some(b) if b.error <= error => Some(b),
-            _ => Some(BestOrder { order, error }),
-        })
 }
 
 #[cfg(test)]

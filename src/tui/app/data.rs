@@ -244,12 +244,13 @@ impl App {
 
 #[cfg(test)]
 mod tests {
-    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use crossterm::event::KeyCode;
 
     use super::*;
     use crate::data::analysis::example_params;
     use crate::params::Params;
     use crate::settings::ThemeName;
+    use crate::tui::app::tests::{key, settle, typed};
     use crate::tui::event::Event;
     use crate::tui::theme::Theme;
 
@@ -267,33 +268,9 @@ mod tests {
         )
     }
 
-    /// Runs file and data jobs as the runner's file thread would, feeding their results back.
-    fn settle(app: &mut App, effect: Option<Effect>) -> Option<Effect> {
-        match effect {
-            Some(Effect::Files(job)) => {
-                let next = app.update(Event::Files(job.run()));
-                settle(app, next)
-            }
-            other => other,
-        }
-    }
-
-    fn key(app: &mut App, code: KeyCode) -> Option<Effect> {
-        let effect = app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
-        settle(app, effect)
-    }
-
-    fn command(app: &mut App, text: &str) -> Option<Effect> {
-        key(app, KeyCode::Char(':'));
-        for c in text.chars() {
-            key(app, KeyCode::Char(c));
-        }
-        key(app, KeyCode::Enter)
-    }
-
     fn loaded() -> App {
         let mut app = app();
-        command(&mut app, &format!("data {BREAST_CANCER}"));
+        typed(&mut app, &format!("data {BREAST_CANCER}"));
         app
     }
 
@@ -339,7 +316,7 @@ mod tests {
         for mut app in [app(), loaded()] {
             let before = (app.view, app.params.clone(), app.generation);
             let had = app.data.analysis.clone();
-            command(&mut app, &format!("data {}", bad.display()));
+            typed(&mut app, &format!("data {}", bad.display()));
             let message = app.message.clone().unwrap();
             assert!(message.error, "{message:?}");
             assert!(message.text.contains("bad.csv:3:"), "{}", message.text);
@@ -347,7 +324,7 @@ mod tests {
             assert_eq!(app.data.analysis, had);
         }
         let mut app = app();
-        command(&mut app, "data /nonexistent/x.csv");
+        typed(&mut app, "data /nonexistent/x.csv");
         assert!(
             app.message
                 .as_ref()
@@ -365,7 +342,7 @@ mod tests {
         assert_eq!(app.view, View::Data);
         key(&mut app, KeyCode::Tab);
         assert_eq!(app.view, View::Contributions);
-        command(&mut app, "view data");
+        typed(&mut app, "view data");
         assert_eq!(app.view, View::Data);
         let xb = app.params.xb;
         key(&mut app, KeyCode::Up);

@@ -18,7 +18,7 @@ fn app() -> App {
 }
 
 /// Runs file effects as the runner's file thread would, feeding their results back.
-fn settle(app: &mut App, effect: Option<Effect>) -> Option<Effect> {
+pub(super) fn settle(app: &mut App, effect: Option<Effect>) -> Option<Effect> {
     match effect {
         Some(Effect::Files(job)) => {
             let next = app.update(Event::Files(job.run()));
@@ -28,12 +28,14 @@ fn settle(app: &mut App, effect: Option<Effect>) -> Option<Effect> {
     }
 }
 
-fn key(app: &mut App, code: KeyCode) -> Option<Effect> {
+/// Presses one key and settles its file effects.
+pub(super) fn key(app: &mut App, code: KeyCode) -> Option<Effect> {
     let effect = app.update(Event::Key(KeyEvent::new(code, KeyModifiers::NONE)));
     settle(app, effect)
 }
 
-fn typed(app: &mut App, text: &str) -> Option<Effect> {
+/// Types a `:` command line and presses Enter.
+pub(super) fn typed(app: &mut App, text: &str) -> Option<Effect> {
     key(app, KeyCode::Char(':'));
     for c in text.chars() {
         key(app, KeyCode::Char(c));
