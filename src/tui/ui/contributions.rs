@@ -106,7 +106,7 @@ fn render_summary(
     }
     let row = |label: String, v: String| {
         Line::from(vec![
-            ratatui::text::Span::styled(format!("{label:<24}"), theme.style(Role::Dim)),
+            ratatui::text::Span::styled(format!("{label:<24} "), theme.style(Role::Dim)),
             ratatui::text::Span::styled(v, theme.style(Role::Value)),
         ])
     };
@@ -196,6 +196,17 @@ mod tests {
 
     fn frame(params: &Params, width: u16, height: u16) -> String {
         crate::tui::render_to_string(params, View::Contributions, width, height, false)
+    }
+
+    #[test]
+    fn every_label_is_apart_from_its_value_in_ascii() {
+        let params = Params::default().with_weights(vec![1.5, -2.0, 0.5, 3.0, -0.25]);
+        let text = crate::tui::render_to_string(&params, View::Contributions, 160, 48, true);
+        let row = text
+            .lines()
+            .find(|l| l.contains("true radius"))
+            .expect("a true-radius row");
+        assert!(row.contains("sqrt(xb^2+pi^2) "), "{row}");
     }
 
     #[test]
