@@ -29,6 +29,7 @@ mod tests;
 
 pub use rule::NODE_BUDGET;
 
+use super::double_double::DoubleDouble as Dd;
 use super::log_partition::softplus;
 use std::f64::consts::PI;
 
@@ -62,6 +63,21 @@ const MIN_TILT_GAIN: f64 = 2.0;
 /// Largest y₀|xβ|, so that e^{−y₀xβ} stays far from underflow.
 const MAX_TILT_EXPONENT: f64 = 600.0;
 
+/// What the quadrature's aliasing and truncation errors are held below.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Target {
+    /// [`TOLERANCE`] × (2A(xβ) + 1), the scale A(xβ) + E[A(S)] with R ≤ 1.
+    Scale,
+    /// [`SMALL_TOLERANCE`] × the given estimate of R, but never below [`FINEST_TOLERANCE`] ×
+    /// 2A(xβ).
+    Relative(f64),
+}
+
+/// The second pass's target relative to R.
+const SMALL_TOLERANCE: f64 = 1e-14;
+/// The finest target relative to 2A(xβ), which bounds the nodes a tiny R can ask for.
+const FINEST_TOLERANCE: f64 = 1e-32;
+
 /// A checked problem: kept contributions, rate, predictor and the rule.
 struct Problem {
     kept: Vec<f64>,
@@ -74,29 +90,34 @@ struct Problem {
 
 impl Problem {
     /// `None` for a non-finite input, δ outside [0, 1), or a rule over [`NODE_BUDGET`].
-    /// The error target is [`TOLERANCE`] × (2A(xβ) + `estimate`), where `estimate` stands in
-    /// for R in the scale A(xβ) + E[A(S)] = 2A(xβ) + R (see [`penalty`]).
-    fn new(weights: &[f64], delta: f64, offset: f64, estimate: f64) -> Option<Problem> {
+    /// The error target is set by `target` (see [`Target`]).
+    fn new(weights: &[f64], delta: f64, offset: f64, target: Target) -> Option<Problem> {
         if !(0.0..1.0).contains(&delta) || !offset.is_finite() {
             return None;
         }
         if weights.iter().any(|w| !w.is_finite()) {
             return None;
         }
-        let xb = offset + weights.iter().sum::<f64>();
+        let xb = weights
+            .iter()
+            .fold(Dd::from_f64(offset), |sum, &w| sum + Dd::from_f64(w))
+            .to_f64();
         let kept: Vec<f64> = weights.iter().map(|w| w / (1.0 - delta)).collect();
         let variance = delta * (1.0 - delta) * kept.iter().map(|c| c * c).sum::<f64>();
         if !xb.is_finite() || !variance.is_finite() {
             return None;
         }
-        let ln_scale = if estimate > 0.0 {
-            (2.0 * softplus(xb) + estimate).ln()
-        } else if xb < -30.0 {
-            xb + 2f64.ln()
-        } else {
-            (2.0 * softplus(xb)).ln()
+        let ln_scale = match target {
+            Target::Scale => (2.0 * softplus(xb) + 1.0).ln(),
+            Target::Relative(_) if xb < -30.0 => xb + 2f64.ln(),
+            Target::Relative(_) => (2.0 * softplus(xb)).ln(),
         };
-        let ln_tolerance = TOLERANCE.ln() + ln_scale.clamp(LN_SCALE_FLOOR, 0.0);
+        let ln_tolerance = match target {
+            Target::Scale => TOLERANCE.ln() + ln_scale.clamp(LN_SCALE_FLOOR, 0.0),
+            Target::Relative(r) => (SMALL_TOLERANCE * r)
+                .ln()
+                .max(FINEST_TOLERANCE.ln() + ln_scale.max(LN_SCALE_FLOOR)),
+        };
         let rule = rule::choose(&kept, delta, xb, 0.0, ln_tolerance)?;
         Some(Problem {
             kept,
@@ -154,28 +175,28 @@ impl Problem {
 
 /// R = E[A(S)] − A(xβ) ≥ 0 (nats) for contributions `weights` (any d ≥ 0), dropout rate
 /// `delta` ∈ [0, 1) and undropped `offset` b (docs/math.md §9). The quadrature error is below
-/// 1e-16·(2A(xβ) + 1) and, when R < 1e-5 (a second pass), below 1e-16·2A(xβ) + 1e-11·R; rounding
-/// adds a few ulps of the integrand's terms. `None` for non-finite inputs, δ outside [0, 1), or a
+/// 1e-16·(2A(xβ) + 1) and, when R < 1e-5 (a second pass), below 1e-14·R + 1e-32·2A(xβ);
+/// rounding adds a few ulps of the integrand's terms. `None` for non-finite inputs, δ outside [0, 1), or a
 /// list whose rule would exceed [`NODE_BUDGET`] nodes.
 pub fn penalty(weights: &[f64], delta: f64, offset: f64) -> Option<f64> {
-    let first = penalty_pass(weights, delta, offset, 1.0)?;
+    let first = penalty_pass(weights, delta, offset, Target::Scale)?;
     if first >= SMALL_PENALTY {
         return Some(first);
     }
-    penalty_pass(weights, delta, offset, first / SMALL_PENALTY)
+    penalty_pass(weights, delta, offset, Target::Relative(first))
 }
 
-/// Below this the first pass (target 1e-16·(2A(xβ) + 1)) is not enough for 1e-10 relative, and
-/// the penalty is recomputed with the target 1e-16·2A(xβ) + 1e-11·R.
+/// Below this the first pass (target 1e-16·(2A(xβ) + 1)) is not enough for 1e-11 relative, and
+/// the penalty is recomputed with the target [`Target::Relative`].
 const SMALL_PENALTY: f64 = 1e-5;
 
 /// Nodes up to this many times t₀ = sqrt(2 ln(1/cutoff)/Var), where |ψ| ≈ e^{−t²Var/2} reaches
 /// the cutoff, take the full product by the recurrence; the rest go node by node with early exit.
 const FULL_PRODUCT_REACH: f64 = 1.5;
 
-/// One evaluation of R with the error target set by `estimate` (see [`Problem::new`]).
-fn penalty_pass(weights: &[f64], delta: f64, offset: f64, estimate: f64) -> Option<f64> {
-    let mut p = Problem::new(weights, delta, offset, estimate)?;
+/// One evaluation of R with the error target `target`.
+fn penalty_pass(weights: &[f64], delta: f64, offset: f64, target: Target) -> Option<f64> {
+    let mut p = Problem::new(weights, delta, offset, target)?;
     if delta == 0.0 || p.variance == 0.0 {
         return Some(0.0);
     }
@@ -233,7 +254,7 @@ fn run_ranges<T: Send>(
 /// [`penalty`]. Every feature is evaluated at every node (no early exit), so it costs several
 /// times [`penalty`].
 pub fn penalty_gradient(weights: &[f64], delta: f64, offset: f64) -> Option<PenaltyGradient> {
-    let p = Problem::new(weights, delta, offset, 1.0)?;
+    let p = Problem::new(weights, delta, offset, Target::Scale)?;
     let d = weights.len();
     if delta == 0.0 || p.variance == 0.0 {
         return Some(PenaltyGradient {

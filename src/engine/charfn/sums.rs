@@ -92,7 +92,8 @@ pub fn penalty(
 }
 
 /// The penalty's node sum on the real line, node by node: each ψ(t) is a balanced product of
-/// the features' factors (exact sin/cos per feature) that stops once |ψ(t)| < e^{`ln_cutoff`},
+/// the features' factors (exact sin/cos per feature, centred exactly as in
+/// [`terms::for_each_node`]) that stops once |ψ(t)| < e^{`ln_cutoff`},
 /// then taken as 0 (every factor has modulus ≤ 1 for real t). Where ψ decays quickly this
 /// touches far fewer than d features per node.
 pub fn penalty_early_exit(
@@ -114,8 +115,8 @@ pub fn penalty_early_exit(
         let mut vanished = false;
         for (j, &c) in kept.iter().enumerate() {
             let theta = t * c;
-            let mut u = Complex::cis_minus_one(-keep * theta).scale(delta)
-                + Complex::cis_minus_one(delta * theta).scale(keep);
+            let mut u = Complex::cis_minus_one_minus_i(-keep * theta).scale(delta)
+                + Complex::cis_minus_one_minus_i(delta * theta).scale(keep);
             let mut level = 0;
             while stack.last().is_some_and(|(l, _)| *l == level) {
                 let (_, other) = stack.pop().expect("checked non-empty");

@@ -6,12 +6,14 @@ use super::complex::Complex;
 /// Nodes between exact re-seeds of the recurrence; its rounding error grows by ~1 ulp per node.
 pub const RESEED: usize = 32;
 
-/// e^{i k β} − 1 for k = k0, k0 + 1, …, by x_{k+1} = x_k + D + x_k·D with D = e^{iβ} − 1.
-/// Every step adds terms of one sign to the real part for small angles, so the offset keeps its
-/// relative precision.
+/// The second offset s_k = e^{ikα} − 1 − ikα for k = k0, k0 + 1, …, by
+/// s_{k+1} = s_k + E − kα² + D·s_k + ikα·E with D = e^{iα} − 1, E = D − iα. For small angles
+/// the leading terms of each part share one sign, so s_k keeps its relative precision, and the
+/// linear part ikα, which cancels between the two values of a centred feature, is never formed.
 struct Rotation {
     step: f64,
-    increment: Complex,
+    offset: Complex,
+    second: Complex,
     state: Complex,
 }
 
@@ -19,17 +21,25 @@ impl Rotation {
     fn new(step: f64, k0: usize) -> Rotation {
         Rotation {
             step,
-            increment: Complex::cis_minus_one(step),
-            state: Complex::cis_minus_one(k0 as f64 * step),
+            offset: Complex::cis_minus_one(step),
+            second: Complex::cis_minus_one_minus_i(step),
+            state: Complex::cis_minus_one_minus_i(k0 as f64 * step),
         }
     }
 
+    /// Moves from node k − 1 to node k.
     #[inline(always)]
     fn advance(&mut self, k: usize) {
         self.state = if k.is_multiple_of(RESEED) {
-            Complex::cis_minus_one(k as f64 * self.step)
+            Complex::cis_minus_one_minus_i(k as f64 * self.step)
         } else {
-            self.state.combine(self.increment)
+            let (e, s) = (self.second, self.state);
+            let angle = (k - 1) as f64 * self.step;
+            let d_s = self.offset * s;
+            Complex {
+                re: s.re + e.re - angle * self.step + d_s.re - angle * e.im,
+                im: s.im + e.im + d_s.im + angle * e.re,
+            }
         };
     }
 }
@@ -37,10 +47,11 @@ impl Rotation {
 /// Calls `each(i, u, v)` for the nodes t = (k0 + i)·h + i·y, i = 0..count, on the line
 /// Im t = y (`tilt`, |y| < 1), with the feature's centred factor offset
 /// u = (δ + (1−δ) e^{itc}) e^{−i(1−δ)tc} − 1
-///   = p(e^{−i(1−δ)xc} − 1) + q(e^{iδxc} − 1) + (p + q − 1),
-/// p = δ e^{(1−δ)cy}, q = (1−δ) e^{−δcy} (x = Re t), and its kept-feature offset
-/// v = e^{iδxc} − 1 (meaningful for y = 0). `c` is the kept contribution w/(1−δ). On the real
-/// line p + q − 1 = 0 and the real part of u is a sum of two terms of one sign.
+///   = p·s(−(1−δ)xc) + q·s(δxc) + ix(qδc − p(1−δ)c) + (p + q − 1),
+/// s(θ) = e^{iθ} − 1 − iθ, p = δ e^{(1−δ)cy}, q = (1−δ) e^{−δcy} (x = Re t), and its
+/// kept-feature offset v = e^{iδxc} − 1 (meaningful for y = 0). `c` is the kept contribution
+/// w/(1−δ). On the real line the linear coefficient and p + q − 1 are exactly 0, so the factor
+/// is centred exactly, whatever the rounding of the angles; off it both come in closed form.
 #[inline(always)]
 pub fn for_each_node(
     c: f64,
@@ -56,18 +67,43 @@ pub fn for_each_node(
         delta * (keep * c * tilt).exp(),
         keep * (-delta * c * tilt).exp(),
     );
-    let shift = delta * (keep * c * tilt).exp_m1() + keep * (-delta * c * tilt).exp_m1();
+    let shift = delta * exp_minus_one_minus_identity(keep * c * tilt)
+        + keep * exp_minus_one_minus_identity(-delta * c * tilt);
+    let linear = -delta * keep * c * (-delta * c * tilt).exp() * (c * tilt).exp_m1() * step;
+    let kept_step = delta * c * step;
     let mut dropped = Rotation::new(-keep * c * step, k0);
-    let mut kept = Rotation::new(delta * c * step, k0);
+    let mut kept = Rotation::new(kept_step, k0);
     for i in 0..count {
         if i > 0 {
             dropped.advance(k0 + i);
             kept.advance(k0 + i);
         }
+        let k = (k0 + i) as f64;
         let mut u = dropped.state.scale(p) + kept.state.scale(q);
         u.re += shift;
-        each(i, u, kept.state);
+        u.im += k * linear;
+        let mut v = kept.state;
+        v.im += k * kept_step;
+        each(i, u, v);
     }
+}
+
+/// e^x − 1 − x without cancellation: its series x²/2! + x³/3! + … for |x| < 1, expm1(x) − x
+/// beyond. The first-order terms of p + q − 1 = δ(e^{(1−δ)cy} − 1) + (1−δ)(e^{−δcy} − 1)
+/// cancel exactly, so each part is taken without them.
+fn exp_minus_one_minus_identity(x: f64) -> f64 {
+    if x.abs() >= 1.0 {
+        return x.exp_m1() - x;
+    }
+    let mut term = 0.5 * x * x;
+    let mut sum = term;
+    let mut n = 2.0;
+    while term.abs() > 1e-17 * sum.abs() {
+        n += 1.0;
+        term *= x / n;
+        sum += term;
+    }
+    sum
 }
 
 #[cfg(test)]

@@ -75,22 +75,49 @@ fn scale(xb: f64, r: f64) -> f64 {
     2.0 * crate::engine::log_partition::softplus(xb) + r
 }
 
+/// The lists of d equal contributions of `tests/data/equal_list_reference.json` (mpmath, a
+/// direct binomial sum): (d, δ, xβ, R).
+fn equal_list_references() -> Vec<(usize, f64, f64, f64)> {
+    let text = include_str!("../../../tests/data/equal_list_reference.json");
+    let doc: serde_json::Value = serde_json::from_str(text).expect("valid JSON");
+    doc["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| {
+            (
+                c["d"].as_u64().expect("d") as usize,
+                c["delta"].as_f64().expect("delta"),
+                c["xb"].as_f64().expect("xb"),
+                c["penalty"]
+                    .as_str()
+                    .and_then(|s| s.parse().ok())
+                    .expect("penalty"),
+            )
+        })
+        .collect()
+}
+
 #[test]
-fn matches_binomial_route_for_equal_lists() {
-    // 1e-12 relative, plus 1e-16 of the scale A(xβ) + E[A(S)] (1000 times below the contract's
-    // 1e-13) for the rounding floor where R ≪ A(xβ): d = 1e5, δ = 0.2, xβ = 1 has R = 2.5e-7 and
-    // an error of 2e-18 of the scale (2e-11 relative).
-    for d in [1usize, 10, 300, 5000, 100_000] {
-        for (delta, xb) in [(0.5, 6.0), (0.75, -4.5), (0.2, 1.0), (0.9, 20.0)] {
-            let w = vec![xb / d as f64; d];
-            let z0 = w.iter().sum::<f64>();
-            let exact = over_atoms(&Logistic, &equal_atoms(d as u64, delta, z0, 2), z0);
-            let r = penalty(&w, delta, 0.0).unwrap();
+fn matches_binomial_route_and_references_for_equal_lists() {
+    let cases = equal_list_references();
+    assert_eq!(cases.len(), 20);
+    for (d, delta, xb, reference) in cases {
+        let w = vec![xb / d as f64; d];
+        // The binomial route's atoms are xβ·(K − d(1−δ))/(d(1−δ)), so its xβ is d·w.
+        let z0 = d as f64 * w[0];
+        let binomial = over_atoms(&Logistic, &equal_atoms(d as u64, delta, z0, 2), z0);
+        let r = penalty(&w, delta, 0.0).unwrap();
+        for (route, value) in [("integral", r), ("binomial", binomial)] {
             assert!(
-                close(r, exact, 1e-12, 1e-16 * scale(z0, exact)),
-                "d={d} δ={delta} xβ={xb}: {r} vs {exact}"
+                close(value, reference, 1e-12, 0.0),
+                "d={d} δ={delta} xβ={xb}: {route} {value} vs mpmath {reference}"
             );
         }
+        assert!(
+            close(r, binomial, 1e-12, 0.0),
+            "d={d} δ={delta} xβ={xb}: {r} vs {binomial}"
+        );
     }
 }
 
@@ -210,7 +237,7 @@ fn early_exit_matches_the_full_product() {
     // reach (early exit beyond it), on a wide mixed list where most nodes exit early.
     for (d, delta, offset) in [(1000usize, 0.5, 0.3), (3000, 0.2, -2.0), (500, 0.9, 5.0)] {
         let w = random_list(d, 17, 1.0);
-        let p = Problem::new(&w, delta, offset, 1.0).unwrap();
+        let p = Problem::new(&w, delta, offset, Target::Scale).unwrap();
         assert_eq!(p.tilt(), 0.0);
         let all = sums::penalty(&p.kept, delta, p.xb, p.rule.step, 0.0, 1, p.rule.nodes);
         let full = p.integral(0.5 * p.variance, all);
@@ -219,3 +246,4 @@ fn early_exit_matches_the_full_product() {
         assert!((r - full).abs() <= tol, "d={d} δ={delta}: {r} vs {full}");
     }
 }
+
