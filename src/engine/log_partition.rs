@@ -209,8 +209,9 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::excessive_precision)]
     fn bregman_keeps_its_relative_precision_for_small_steps() {
-        // tests/data/gen_bregman_reference.py (mpmath, 50 digits, from the definition).
+        // tests/data/gen_small_step_reference.py (mpmath, 50 digits, from the definition).
         let cases = [
             (-1.0, 0.001, 9.8321108105758109481e-8),
             (1.0, -2e-06, 3.9322398760556191699e-13),

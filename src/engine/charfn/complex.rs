@@ -60,22 +60,31 @@ impl Complex {
     }
 }
 
-/// sin θ − θ without cancellation: the alternating series −θ³/3! + θ⁵/5! − … for |θ| < 1
-/// (terms fall by at least 20 per step), the direct difference beyond (|sin θ − θ| ≥ 0.158|θ|).
+/// sin θ − θ without cancellation: −θ³ Σ_{n=0..8} (−θ²)ⁿ/(2n+3)! by Horner for |θ| < 1 (the
+/// first omitted term is below 1e-18 of the sum), the direct difference beyond
+/// (|sin θ − θ| ≥ 0.158|θ| there).
 fn sin_minus_identity(theta: f64) -> f64 {
     if theta.abs() >= 1.0 {
         return theta.sin() - theta;
     }
-    let square = theta * theta;
-    let mut term = -theta * square / 6.0;
-    let mut sum = term;
-    let mut n = 3.0;
-    while term.abs() > 1e-17 * sum.abs() {
-        term *= -square / ((n + 1.0) * (n + 2.0));
-        sum += term;
-        n += 2.0;
-    }
-    sum
+    /// 1/(2n+3)! for n = 0..=8.
+    const INVERSE_FACTORIALS: [f64; 9] = [
+        1.0 / 6.0,
+        1.0 / 120.0,
+        1.0 / 5040.0,
+        1.0 / 362880.0,
+        1.0 / 39916800.0,
+        1.0 / 6227020800.0,
+        1.0 / 1307674368000.0,
+        1.0 / 355687428096000.0,
+        1.0 / 121645100408832000.0,
+    ];
+    let minus_square = -theta * theta;
+    let series = INVERSE_FACTORIALS
+        .iter()
+        .rev()
+        .fold(0.0, |acc, &f| acc * minus_square + f);
+    -theta * theta * theta * series
 }
 
 impl Add for Complex {
@@ -127,6 +136,31 @@ mod tests {
         let big = Complex::cis_minus_one(2.5);
         let direct = Complex::cis(2.5) - Complex { re: 1.0, im: 0.0 };
         assert!((big - direct).re.abs() < 1e-15 && (big - direct).im.abs() < 1e-15);
+    }
+
+    #[test]
+    #[allow(clippy::excessive_precision)]
+    fn cis_minus_one_minus_i_keeps_relative_precision() {
+        // sin θ − θ from tests/data/gen_small_step_reference.py (mpmath, 50 digits).
+        let cases = [
+            (1e-09, -1.666666666666666978e-28),
+            (0.001, -1.6666665833333354215e-10),
+            (0.3, -0.0044797933386604243988),
+            (-0.7, 0.055782312762308935884),
+            (0.999, -0.15806973814337859551),
+            (1.0, -0.15852901519210349335),
+            (2.5, -1.9015278558960435059),
+            (-40.0, 39.254886839520651213),
+        ];
+        for (theta, exact) in cases {
+            let z = Complex::cis_minus_one_minus_i(theta);
+            assert!(
+                (z.im - exact).abs() <= 4e-16 * exact.abs(),
+                "θ={theta}: {} vs {exact}",
+                z.im
+            );
+            assert_eq!(z.re, Complex::cis_minus_one(theta).re);
+        }
     }
 
     #[test]

@@ -145,4 +145,22 @@ mod tests {
             );
         });
     }
+
+    #[test]
+    fn factors_are_centred_exactly() {
+        // Im u = −δ sin((1−δ)θ) + (1−δ) sin(δθ) ≈ δ(1−δ)(1−2δ)θ³/6: third order, with no
+        // first-order rounding left from the two angles.
+        let (c, delta, h) = (1e-7, 0.2, 1.0);
+        for_each_node(c, delta, h, 0.0, 1, 200, |i, u, v| {
+            let theta = (1 + i) as f64 * h * c;
+            let expected = delta * (1.0 - delta) * (1.0 - 2.0 * delta) * theta.powi(3) / 6.0;
+            assert!(
+                (u.im - expected).abs() < 1e-9 * expected.abs(),
+                "{} vs {expected}",
+                u.im
+            );
+            let kept = (delta * theta).sin();
+            assert!((v.im - kept).abs() < 1e-15 * kept, "{} vs {kept}", v.im);
+        });
+    }
 }

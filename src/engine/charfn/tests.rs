@@ -246,4 +246,3 @@ fn early_exit_matches_the_full_product() {
         assert!((r - full).abs() <= tol, "d={d} δ={delta}: {r} vs {full}");
     }
 }
-
