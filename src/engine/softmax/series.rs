@@ -238,6 +238,23 @@ mod tests {
     }
 
     #[test]
+    fn exp_remainder_matches_mpmath_below_one_half() {
+        // mpmath at 40 digits, rounded to f64: exp(y) − 1 − y at the f64 inputs y.
+        for (y, want) in [
+            (1e-8, 5.0000000166666667e-17),
+            (-3e-4, 4.4995500337479745e-08),
+            (0.0625, 0.0019944589178594297),
+            (-0.2, 0.01873075307798186),
+            (0.37, 0.07773461466332446),
+            (-0.49, 0.10262639418441606),
+            (0.4999, 0.14865640681638972),
+        ] {
+            let got = exp_remainder(y);
+            assert!((got - want).abs() <= 4e-16 * want, "{y}: {got} vs {want}");
+        }
+    }
+
+    #[test]
     fn two_classes_reproduce_the_logistic_coefficients() {
         // log(p1 e^{tε1} + p2 e^{tε2}) = tε1 + A(z0 + t(ε2 − ε1)) − A(z0), z0 = η2 − η1.
         let eta = [0.4, 2.9];
