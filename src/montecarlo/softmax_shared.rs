@@ -1,8 +1,10 @@
 //! Shared-mask softmax noise for explicit rows (docs/math.md §10): ε = Σ_j (ξ_j − 1) C_j from
 //! subset-sum tables, and the sampling loop of a chunk.
 //!
-//! Features are taken `BITS` at a time (8 when those tables fit in [`BYTE_TABLE_MAX`] bytes,
-//! else 4, so that the tables stay in a core's L2 cache). Group g's table holds, for every
+//! Features are taken `BITS` at a time, 8, 6 or 4: the most whose tables fit in
+//! [`BYTE_TABLE_MAX`] and [`SIX_TABLE_MAX`] bytes, so that they stay in a core's L2 cache. Each
+//! random 64-bit keep word serves ⌊64/BITS⌋ whole groups (60 features for groups of 6, whose
+//! last 4 bits go unused). Group g's table holds, for every
 //! pattern b of its keep bits, the group's deviation Σ_{j in g} (b_j/(1−δ) − 1) C_j, so ε is
 //! summed directly and never formed as a difference with η0. Classes are laid out 16 to a slab,
 //! each slab's width even (a padding lane holds 0), and a sample adds one table row per
@@ -17,6 +19,8 @@ use crate::engine::softmax::Bregman;
 
 /// Largest table (bytes) for which features are grouped 8 at a time.
 const BYTE_TABLE_MAX: usize = 256 << 10;
+/// Largest table (bytes) for which features are grouped 6 at a time.
+const SIX_TABLE_MAX: usize = 1 << 20;
 /// Most classes per slab.
 const SLAB: usize = 16;
 /// Accumulators per lane; consecutive groups cycle through them.
@@ -38,9 +42,9 @@ pub(crate) struct SharedTables {
     /// Per slab, `[group][pattern][lane]`.
     table: Vec<f64>,
     slabs: Vec<Slab>,
-    /// Features per group: 4 or 8.
+    /// Features per group: 4, 6 or 8.
     bits: u32,
-    /// 64-bit keep words per sample, ⌈d/64⌉.
+    /// 64-bit keep words per sample, ⌈d/(features per word)⌉.
     words: usize,
     classes: usize,
 }
@@ -49,12 +53,21 @@ impl SharedTables {
     /// Tables for `rows` (d >= 1 rows of q >= 1 finite numbers) under dropout δ in [0, 1).
     pub(crate) fn new(rows: &[Vec<f64>], delta: f64) -> SharedTables {
         let q = rows[0].len();
-        let words = rows.len().div_ceil(64);
         let padded = q.div_ceil(2) * 2;
-        let byte_size = words * 8 * 256 * padded * 8;
-        let bits: u32 = if byte_size <= BYTE_TABLE_MAX { 8 } else { 4 };
+        let size = |bits: u32| {
+            let groups = rows.len().div_ceil(features_per_word(bits)) * (64 / bits as usize);
+            groups * (1 << bits) * padded * 8
+        };
+        let bits: u32 = if size(8) <= BYTE_TABLE_MAX {
+            8
+        } else if size(6) <= SIX_TABLE_MAX {
+            6
+        } else {
+            4
+        };
+        let words = rows.len().div_ceil(features_per_word(bits));
         let entries = 1usize << bits;
-        let groups = words * 64 / bits as usize;
+        let groups = words * (64 / bits as usize);
         let kept = delta / (1.0 - delta);
         let mut table = Vec::new();
         let mut slabs = Vec::new();
@@ -99,7 +112,8 @@ impl SharedTables {
         }
     }
 
-    /// ε (length q) for the keep bits `words` (bit j of word j/64: feature j kept).
+    /// ε (length q) for the keep bits `words` (with f = ⌊64/bits⌋·bits features per word,
+    /// bit j mod f of word ⌊j/f⌋: feature j kept).
     #[inline(always)]
     pub(crate) fn epsilon(&self, words: &[u64], epsilon: &mut [f64]) {
         for slab in &self.slabs {
@@ -109,6 +123,7 @@ impl SharedTables {
                 ($($w:literal)*) => {
                     match (slab.width, self.bits) {
                         $(($w, 8) => slab_sum::<$w, 8>(table, words, out),
+                          ($w, 6) => slab_sum::<$w, 6>(table, words, out),
                           ($w, _) => slab_sum::<$w, 4>(table, words, out),)*
                         _ => unreachable!("slab widths are even and at most {SLAB}"),
                     }
@@ -173,26 +188,37 @@ impl SharedTables {
     }
 }
 
+/// Features served by one keep word when groups have `bits` features.
+fn features_per_word(bits: u32) -> usize {
+    (64 / bits * bits) as usize
+}
+
 /// One slab's ε: for each group, the table row of its keep pattern, added into the chain of
-/// the group's index mod [`CHAINS`]; `out` gets ((c0 + c1) + (c2 + c3)) lane by lane.
+/// the group's index within its word mod [`CHAINS`]; `out` gets ((c0 + c1) + (c2 + c3)) lane by
+/// lane.
 #[inline(always)]
 fn slab_sum<const W: usize, const BITS: u32>(table: &[f64], words: &[u64], out: &mut [f64]) {
     let entries = 1usize << BITS;
     let per_word = 64 / BITS as usize;
     let group_len = entries * W;
     let mut acc = [[0.0f64; W]; CHAINS];
-    for (w, &word) in words.iter().enumerate() {
-        let word_table = &table[w * per_word * group_len..(w + 1) * per_word * group_len];
-        for (quad, groups) in word_table.chunks_exact(CHAINS * group_len).enumerate() {
-            let bits = word >> (quad * CHAINS * BITS as usize);
+    let add = |chain: &mut [f64; W], word_table: &[f64], word: u64, g: usize| {
+        let pattern = (word >> (g * BITS as usize)) as usize & (entries - 1);
+        let at = g * group_len + pattern * W;
+        let row: &[f64; W] = word_table[at..at + W].try_into().expect("W lanes");
+        for (a, t) in chain.iter_mut().zip(row) {
+            *a += t;
+        }
+    };
+    let whole = per_word / CHAINS * CHAINS;
+    for (&word, word_table) in words.iter().zip(table.chunks_exact(per_word * group_len)) {
+        for quad in (0..whole).step_by(CHAINS) {
             for (c, chain) in acc.iter_mut().enumerate() {
-                let pattern = (bits >> (c * BITS as usize)) as usize & (entries - 1);
-                let at = c * group_len + pattern * W;
-                let row: &[f64; W] = groups[at..at + W].try_into().expect("W lanes");
-                for (a, t) in chain.iter_mut().zip(row) {
-                    *a += t;
-                }
+                add(chain, word_table, word, quad + c);
             }
+        }
+        for (c, chain) in acc.iter_mut().enumerate().take(per_word - whole) {
+            add(chain, word_table, word, whole + c);
         }
     }
     for (k, e) in out.iter_mut().enumerate() {
@@ -219,21 +245,23 @@ mod tests {
     fn tables_give_the_direct_sum_of_kept_and_dropped_rows() {
         let delta = 0.3;
         let kept = delta / (1.0 - delta);
-        // Byte groups (one and two words), nibble groups, several slabs (q = 21), q = 1.
+        // Byte groups (one and two words), groups of 6 and 4, several slabs (q = 21), q = 1.
         for (d, q, bits) in [
             (13, 4, 8),
             (128, 8, 8),
-            (300, 10, 4),
-            (70, 21, 4),
+            (300, 10, 6),
+            (70, 21, 6),
             (5, 1, 8),
-            (1000, 10, 4),
+            (1000, 10, 6),
+            (2000, 10, 4),
         ] {
             let rows = rows(d, q);
             let tables = SharedTables::new(&rows, delta);
             assert_eq!(tables.bits, bits, "d={d} q={q}");
             let mut state = 0x1234_5678_9abc_def0u64;
             for _ in 0..20 {
-                let words: Vec<u64> = (0..d.div_ceil(64))
+                let per_word = features_per_word(tables.bits);
+                let words: Vec<u64> = (0..d.div_ceil(per_word))
                     .map(|_| {
                         state ^= state << 13;
                         state ^= state >> 7;
@@ -248,7 +276,7 @@ mod tests {
                         .iter()
                         .enumerate()
                         .map(|(j, r)| {
-                            if words[j / 64] >> (j % 64) & 1 == 1 {
+                            if words[j / per_word] >> (j % per_word) & 1 == 1 {
                                 kept * r[k]
                             } else {
                                 -r[k]
