@@ -2,19 +2,9 @@
 //! shared-mask enumeration of d = 20 explicit rows, q = 10, under 1 s.
 
 use criterion::{Criterion, criterion_group, criterion_main};
+use dropscope::cli::softmax_bench_rows;
 use dropscope::engine::softmax::{Masks, SoftmaxContributions, SoftmaxParams, evaluate_softmax};
 use std::hint::black_box;
-
-/// Deterministic contribution rows with mixed signs, multiples of 1/64 in [−1, 1].
-fn rows(d: usize, q: usize) -> Vec<Vec<f64>> {
-    (0..d)
-        .map(|j| {
-            (0..q)
-                .map(|k| (((j * 37 + k * 11 + 5) % 129) as f64 - 64.0) / 64.0)
-                .collect()
-        })
-        .collect()
-}
 
 fn softmax(c: &mut Criterion) {
     let logits: Vec<f64> = (0..10).map(|k| (k as f64 - 4.5) * 0.5).collect();
@@ -39,7 +29,7 @@ fn softmax(c: &mut Criterion) {
             order,
             classes: 10,
             masks: Masks::Shared,
-            contributions: SoftmaxContributions::Explicit(rows(20, 10)),
+            contributions: SoftmaxContributions::Explicit(softmax_bench_rows(20, 10)),
         };
         group.bench_function(
             format!("softmax shared explicit d=20 q=10 k={order}"),

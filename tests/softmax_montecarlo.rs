@@ -87,3 +87,26 @@ fn bad_parameters_are_errors() {
     let e = run_softmax(&p, 10, 1, 1).unwrap_err().to_string();
     assert!(e.contains("delta = 1"), "{e}");
 }
+
+#[test]
+fn wide_explicit_rows_match_the_binomial_sum_of_equal_contributions() {
+    // d equal rows η0/d listed explicitly are sampled through the subset-sum tables (nibble groups,
+    // and two slabs of classes for q = 19); the same point as equal contributions has an exact R.
+    for (q, d, delta) in [(10, 300, 0.5), (19, 90, 0.3), (10, 1000, 0.2)] {
+        let logits: Vec<f64> = (0..q).map(|k| (k as f64 - 4.0) * 0.35).collect();
+        let exact = evaluate_softmax(&equal(&logits, d, delta, Masks::Shared))
+            .unwrap()
+            .exact_penalty
+            .unwrap();
+        let row: Vec<f64> = logits.iter().map(|h| h / d as f64).collect();
+        let rows: Vec<&[f64]> = vec![row.as_slice(); d as usize];
+        let mc = run_softmax(&explicit(&rows, delta, Masks::Shared), 400_000, 3, 0).unwrap();
+        assert!(mc.std_error > 0.0 && mc.std_error < 0.05 * exact, "{mc:?}");
+        assert!(
+            (mc.mean - exact).abs() <= 5.0 * mc.std_error,
+            "q={q} d={d}: R^ = {} ± {}, R = {exact}",
+            mc.mean,
+            mc.std_error
+        );
+    }
+}

@@ -108,3 +108,36 @@ fn softmax_matches_mpmath_reference() {
         }
     }
 }
+
+#[test]
+fn explicit_lists_with_small_contributions_converge() {
+    let text = include_str!("data/softmax_reference.json");
+    let doc: Value = serde_json::from_str(text).unwrap();
+    let mut seen = Vec::new();
+    for case in doc["cases"].as_array().unwrap() {
+        let p = params(&case["params"]);
+        if !matches!(p.contributions, SoftmaxContributions::Explicit(_))
+            || case["converges"].as_bool() != Some(true)
+        {
+            continue;
+        }
+        let label = case["label"].as_str().unwrap();
+        let r = evaluate_softmax(&p).unwrap();
+        assert_eq!(r.converges, Some(true), "{label}: {}", r.reason);
+        let radius = r.mask_radius.expect("a finite mask radius");
+        let want = number(&case["mask_radius"]).unwrap();
+        assert!(radius > 1.0 && want > 1.0, "{label}: ρ = {radius}");
+        // A converging series: the partial sum at the last order is the exact penalty.
+        let exact = r.exact_penalty.unwrap();
+        let last = r.partial_sums[p.order].unwrap();
+        assert!(
+            (last - exact).abs() <= 1e-6 * exact,
+            "{label}: R_k = {last}, R = {exact}"
+        );
+        seen.push(p.masks);
+    }
+    assert!(
+        seen.contains(&Masks::Shared) && seen.contains(&Masks::PerClass),
+        "{seen:?}"
+    );
+}

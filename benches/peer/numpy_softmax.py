@@ -3,12 +3,13 @@
 
 Samples real shared dropout masks the obvious vectorised way, for q classes and d features,
 
-    keep = rng.random((B, d)) >= delta
+    keep = rng.random((B, d), dtype=np.float32) >= delta
     eps = (keep @ C) / (1 - delta) - eta0            # B x q noise vectors
     y = eps - (eps @ p)[:, None]
     D = log(sum_k p_k exp(y_k))                      # the Bregman form, mean R
 
-and prints samples per second (whole masks; x d*q for feature-class-samples) and the estimate
+with float32 uniforms (half the random bytes of float64; the keep probability is then a multiple
+of 2^-24, exact at delta = 1/2), and prints samples per second (whole masks; x d*q for feature-class-samples) and the estimate
 R^ +- se. The rows C are the ones `dropscope bench` uses (`softmax_bench_params`): C_jk =
 (2u - 1)/sqrt(d), u from the 64-bit LCG state' = 6364136223846793005 state +
 1442695040888963407 (mod 2^64), u = (state >> 11) / 2^53, row-major.
@@ -47,7 +48,7 @@ def run(q, d, delta, batch, seconds, seed=1):
     samples, total, total_sq = 0, 0.0, 0.0
     start = time.perf_counter()
     while True:
-        keep = rng.random((batch, d)) >= delta
+        keep = rng.random((batch, d), dtype=np.float32) >= delta
         eps = (keep @ rows) / (1.0 - delta) - eta0
         y = eps - (eps @ p)[:, None]
         penalty = np.log(np.exp(y) @ p)

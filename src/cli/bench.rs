@@ -24,6 +24,18 @@ pub fn explicit_bench_weights(d: usize) -> Vec<f64> {
         .collect()
 }
 
+/// The softmax enumeration benchmark rows: `d` rows of `q` mixed-sign contributions, multiples of
+/// 1/64 in [−1, 1] (the rows `benches/softmax.rs` uses).
+pub fn softmax_bench_rows(d: usize, q: usize) -> Vec<Vec<f64>> {
+    (0..d)
+        .map(|j| {
+            (0..q)
+                .map(|k| (((j * 37 + k * 11 + 5) % 129) as f64 - 64.0) / 64.0)
+                .collect()
+        })
+        .collect()
+}
+
 /// One measured case.
 #[derive(Clone, Debug, Serialize)]
 pub struct BenchResult {
@@ -123,6 +135,21 @@ pub fn run_all() -> Vec<BenchResult> {
     out.push(timing("softmax eval equal q=10 d=1e6 k=100", || {
         std::hint::black_box(evaluate_softmax(&softmax_equal).expect("valid"));
     }));
+    for order in [2, 20] {
+        let enumerated = SoftmaxParams {
+            delta: 0.5,
+            order,
+            classes: 10,
+            masks: Masks::Shared,
+            contributions: SoftmaxContributions::Explicit(softmax_bench_rows(20, 10)),
+        };
+        out.push(timing(
+            &format!("softmax eval shared explicit d=20 q=10 k={order}"),
+            || {
+                std::hint::black_box(evaluate_softmax(&enumerated).expect("valid"));
+            },
+        ));
+    }
     let softmax = montecarlo::bench::softmax_bench_params(10, 1000, 0.5);
     for threads in [1, all] {
         let rate = montecarlo::bench::softmax_samples_per_second(&softmax, threads, 1.0)

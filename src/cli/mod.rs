@@ -15,7 +15,7 @@ use std::io::Write;
 use clap::{Parser, Subcommand};
 
 pub use args::{ModelChoice, ParamArgs, parse_weights};
-pub use bench::explicit_bench_weights;
+pub use bench::{explicit_bench_weights, softmax_bench_rows};
 pub use eval::{Format, number, params_line, render as render_report, verdict};
 pub use snapshot::{
     export_text as snapshot_export_text, list_text as snapshot_list_text,

@@ -20,6 +20,7 @@ mod prior;
 pub(crate) mod rng;
 mod sampler;
 mod softmax;
+mod softmax_shared;
 mod stats;
 mod worker;
 

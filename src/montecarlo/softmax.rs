@@ -6,17 +6,19 @@
 //! A(η0) = R. Equal contributions draw the kept count K ~ Binomial(d, 1−δ) (one per class for
 //! per-class masks), so ε = (K/(d(1−δ)) − 1) η0 componentwise.
 //!
-//! Kept rows are added by subset-sum tables: for each group of 8 features, the 256 sums of its
-//! kept rows (scaled by 1/(1−δ)), looked up with one byte of keep bits. Chunks and seeding follow
-//! the logistic sampler: chunk c of seed s uses streams (s, c), so a seed fixes the result for any
-//! thread count.
+//! Shared masks over explicit rows add one subset-sum table row per group of 4 or 8 features
+//! ([`SharedTables`]). Per-class masks look up, for each class and group of 8 features, the 256
+//! sums of its kept contributions (scaled by 1/(1−δ)) with one byte of keep bits. Chunks and
+//! seeding follow the logistic sampler: chunk c of seed s uses streams (s, c), so a seed fixes the
+//! result for any thread count.
 
 use super::rng::{LANES, Rng, WideRng};
 use super::sampler::{EqualSampler, KeepBits};
+use super::softmax_shared::SharedTables;
 use super::stats::Welford;
 use super::{McSummary, run_chunked};
 use crate::engine::softmax::{
-    Masks, SoftmaxContributions, SoftmaxError, SoftmaxParams, bregman, ln_probabilities,
+    Bregman, Masks, SoftmaxContributions, SoftmaxError, SoftmaxParams, ln_probabilities,
 };
 
 /// Feature·class work aimed at per chunk.
@@ -25,7 +27,7 @@ const CHUNK_WORK: u64 = 1 << 21;
 /// Most samples per chunk.
 const MAX_CHUNK_SAMPLES: u64 = 1 << 13;
 
-/// Largest d·q that gets subset-sum tables (about 256·8 bytes per feature·class).
+/// Largest d·q that gets subset-sum tables (at most 256 bytes per feature·class).
 pub const SOFTMAX_TABLE_MAX: usize = 1 << 17;
 
 /// Features per table group (one byte of keep bits).
@@ -40,12 +42,13 @@ enum Source {
         logits: Vec<f64>,
         per_class: bool,
     },
-    /// Explicit rows: `tables[(g·256 + b)·width ..][..width]` is the scaled sum of the rows of
-    /// group g kept by byte b; width q for shared masks, 1 for per-class masks (groups of one
-    /// class, class-major). `classes[g]` is the class of a per-class group.
-    Tables {
+    /// Explicit rows, shared masks.
+    Shared(SharedTables),
+    /// Explicit rows, per-class masks: `tables[g·256 + b]` is the scaled sum of the
+    /// contributions of group g kept by byte b (groups of one class, class-major); `classes[g]`
+    /// is the class of group g.
+    PerClassTables {
         tables: Vec<f64>,
-        width: usize,
         classes: Vec<usize>,
         groups: usize,
     },
@@ -59,7 +62,7 @@ enum Source {
 /// A validated softmax point ready to sample.
 #[derive(Clone, Debug)]
 pub struct SoftmaxPlan {
-    ln_p: Vec<f64>,
+    divergence: Bregman,
     logits: Vec<f64>,
     keep: KeepBits,
     source: Source,
@@ -86,9 +89,7 @@ impl SoftmaxPlan {
             ),
             SoftmaxContributions::Explicit(rows) => {
                 let work = (rows.len() * q) as u64;
-                let source = if rows.len() * q <= SOFTMAX_TABLE_MAX {
-                    tables(rows, q, keep_scale, per_class)
-                } else {
+                let source = if rows.len() * q > SOFTMAX_TABLE_MAX {
                     Source::Direct {
                         rows: rows
                             .iter()
@@ -96,12 +97,16 @@ impl SoftmaxPlan {
                             .collect(),
                         per_class,
                     }
+                } else if per_class {
+                    per_class_tables(rows, q, keep_scale)
+                } else {
+                    Source::Shared(SharedTables::new(rows, params.delta))
                 };
                 (source, work)
             }
         };
         Ok(SoftmaxPlan {
-            ln_p: ln_probabilities(&logits),
+            divergence: Bregman::new(&ln_probabilities(&logits)),
             logits,
             keep: KeepBits::new(params.delta),
             source,
@@ -136,12 +141,15 @@ impl SoftmaxPlan {
                             *e = f * l;
                         }
                     }
-                    welford.push(bregman(&self.ln_p, &epsilon));
+                    welford.push(self.divergence.at(&epsilon));
                 }
             }
-            Source::Tables {
+            Source::Shared(tables) => {
+                let mut rng = WideRng::new(seed, chunk);
+                tables.run(&self.keep, &mut rng, n, &self.divergence, welford);
+            }
+            Source::PerClassTables {
                 tables,
-                width,
                 classes,
                 groups,
             } => {
@@ -150,18 +158,11 @@ impl SoftmaxPlan {
                     for (e, l) in epsilon.iter_mut().zip(&self.logits) {
                         *e = -l;
                     }
-                    for g in 0..*groups {
+                    for (g, class) in classes.iter().enumerate().take(*groups) {
                         let b = bits.next(&self.keep) as usize;
-                        let entry = &tables[(g * 256 + b) * width..][..*width];
-                        if *width == 1 {
-                            epsilon[classes[g]] += entry[0];
-                        } else {
-                            for (e, t) in epsilon.iter_mut().zip(entry) {
-                                *e += t;
-                            }
-                        }
+                        epsilon[*class] += tables[g * 256 + b];
                     }
-                    welford.push(bregman(&self.ln_p, &epsilon));
+                    welford.push(self.divergence.at(&epsilon));
                 }
             }
             Source::Direct { rows, per_class } => {
@@ -193,50 +194,34 @@ impl SoftmaxPlan {
                             }
                         }
                     }
-                    welford.push(bregman(&self.ln_p, &epsilon));
+                    welford.push(self.divergence.at(&epsilon));
                 }
             }
         }
     }
 }
 
-/// Subset-sum tables of the rows scaled by `keep_scale`, groups of [`GROUP`] features (per
-/// class, class-major, for per-class masks).
-fn tables(rows: &[Vec<f64>], q: usize, keep_scale: f64, per_class: bool) -> Source {
-    let width = if per_class { 1 } else { q };
+/// Per-class subset-sum tables of the contributions scaled by `keep_scale`: groups of
+/// [`GROUP`] features of one class, class-major.
+fn per_class_tables(rows: &[Vec<f64>], q: usize, keep_scale: f64) -> Source {
     let blocks = rows.len().div_ceil(GROUP);
-    let groups = if per_class { blocks * q } else { blocks };
-    let mut table = vec![0.0; groups * 256 * width];
+    let groups = blocks * q;
+    let mut table = vec![0.0; groups * 256];
     let mut classes = Vec::with_capacity(groups);
     for g in 0..groups {
-        let (block, class) = if per_class {
-            (g % blocks, g / blocks)
-        } else {
-            (g, 0)
-        };
+        let (block, class) = (g % blocks, g / blocks);
         classes.push(class);
         let members = &rows[block * GROUP..rows.len().min((block + 1) * GROUP)];
         for b in 1..256usize {
             // The sum for b is the sum for b without its lowest bit, plus that bit's row.
             let low = b.trailing_zeros() as usize;
-            let (done, rest) = table.split_at_mut((g * 256 + b) * width);
-            let previous = &done[(g * 256 + (b & (b - 1))) * width..][..width];
-            let entry = &mut rest[..width];
-            entry.copy_from_slice(previous);
-            if let Some(row) = members.get(low) {
-                if per_class {
-                    entry[0] += row[class] * keep_scale;
-                } else {
-                    for (e, c) in entry.iter_mut().zip(row) {
-                        *e += c * keep_scale;
-                    }
-                }
-            }
+            let previous = table[g * 256 + (b & (b - 1))];
+            table[g * 256 + b] =
+                previous + members.get(low).map_or(0.0, |row| row[class] * keep_scale);
         }
     }
-    Source::Tables {
+    Source::PerClassTables {
         tables: table,
-        width,
         classes,
         groups,
     }

@@ -7,7 +7,7 @@ use super::params::{Masks, SoftmaxContributions, SoftmaxError, SoftmaxParams};
 use super::radius::mask_radius;
 use super::report::SoftmaxReport;
 use super::search::{self, Radius};
-use super::series::{bregman, ln_probabilities, log_series, scaled_log_series};
+use super::series::{Bregman, LogSeries, ln_probabilities, log_series};
 use crate::engine::binomial;
 use crate::engine::evaluate::{best_order, partial_sums};
 use crate::engine::moments::{atom_moments, equal_atoms};
@@ -138,11 +138,12 @@ fn shared_equal(
     let ln_w_max = atoms.ln_w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let (mut total, mut weight) = (0.0, 0.0);
     let mut eps = vec![0.0; eta.len()];
+    let divergence = Bregman::new(ln_p);
     for (s, lw) in atoms.x.iter().zip(&atoms.ln_w) {
         let w = (lw - ln_w_max).exp();
         if w > 0.0 {
             eps.iter_mut().zip(eta).for_each(|(e, h)| *e = s * h);
-            total += w * bregman(ln_p, &eps);
+            total += w * divergence.at(&eps);
             weight += w;
         }
     }
@@ -299,10 +300,13 @@ fn enumerate(
     let n = order.min(affordable).max(2);
     let scale = radius.smallest.unwrap_or(1.0);
     let ln_w_max = set.ln_w_max();
+    let divergence = Bregman::new(ln_p);
     struct Acc {
         weight: f64,
         penalty: f64,
         terms: Vec<f64>,
+        series: LogSeries,
+        g: Vec<f64>,
     }
     let acc = parallel_fold(
         set,
@@ -310,6 +314,8 @@ fn enumerate(
             weight: 0.0,
             penalty: 0.0,
             terms: vec![0.0; n + 1],
+            series: LogSeries::new(p.len(), n),
+            g: vec![0.0; n + 1],
         },
         |acc, _, eps, ln_w| {
             let w = (ln_w - ln_w_max).exp();
@@ -317,9 +323,9 @@ fn enumerate(
                 return;
             }
             acc.weight += w;
-            acc.penalty += w * bregman(ln_p, eps);
-            let g = scaled_log_series(p, eps, scale, n);
-            for (t, g) in acc.terms.iter_mut().zip(&g) {
+            acc.penalty += w * divergence.at(eps);
+            acc.series.coefficients(p, eps, scale, &mut acc.g);
+            for (t, g) in acc.terms.iter_mut().zip(&acc.g) {
                 *t += w * g;
             }
         },

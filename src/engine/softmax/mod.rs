@@ -19,4 +19,4 @@ pub use evaluate::{MAX_MASKS, evaluate_softmax};
 pub use params::{MAX_ORDER, Masks, SoftmaxContributions, SoftmaxError, SoftmaxParams};
 pub use radius::mask_radius;
 pub use report::SoftmaxReport;
-pub use series::{bregman, ln_probabilities, log_sum_exp};
+pub use series::{Bregman, bregman, ln_probabilities, log_sum_exp};

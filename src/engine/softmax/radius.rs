@@ -158,18 +158,44 @@ pub fn lower_bound(ln_p: &[f64], epsilon: &[f64]) -> Option<f64> {
     Some(r / h)
 }
 
+/// Below this, e^x − 1 − x < 1 with room for rounding (e^1.14 − 2.14 = 0.987).
+const REMAINDER_BELOW_ONE: f64 = 1.14;
+
 /// Whether Σ_k p_k e^{t ε_k} certainly has no zero in |t| <= r (r >= 0, in units of t), by a
 /// cheap sufficient test: with y = ε − p·ε, Σ_k p_k e^{t y_k} = 1 + Σ_k p_k (e^{t y_k} − 1 − t y_k)
 /// and |e^z − 1 − z| <= e^{|z|} − 1 − |z|, so Σ_k p_k (e^{r|y_k|} − 1 − r|y_k|) < 1 rules zeros
-/// out. `false` means "not certified", not "has a zero".
+/// out. That sum is at most e^{r max|y|} − 1 − r max|y|, so r max_k |y_k| < 1.14 decides without
+/// an exponential. `false` means "not certified", not "has a zero".
 pub fn certainly_no_zero_within(ln_p: &[f64], epsilon: &[f64], r: f64) -> bool {
     let mean: f64 = ln_p.iter().zip(epsilon).map(|(l, e)| l.exp() * e).sum();
+    no_zero_within(ln_p, epsilon, mean, r, |l, _| l.exp())
+}
+
+/// [`certainly_no_zero_within`] with the probabilities `p` (e^{ln p_k}) given.
+pub fn certainly_no_zero_within_p(ln_p: &[f64], p: &[f64], epsilon: &[f64], r: f64) -> bool {
+    let mean: f64 = p.iter().zip(epsilon).map(|(p, e)| p * e).sum();
+    no_zero_within(ln_p, epsilon, mean, r, |_, k| p[k])
+}
+
+#[inline(always)]
+fn no_zero_within(
+    ln_p: &[f64],
+    epsilon: &[f64],
+    mean: f64,
+    r: f64,
+    p: impl Fn(f64, usize) -> f64,
+) -> bool {
+    let widest = epsilon.iter().fold(0.0f64, |m, e| m.max((e - mean).abs()));
+    if r * widest < REMAINDER_BELOW_ONE {
+        return true;
+    }
     let total: f64 = ln_p
         .iter()
         .zip(epsilon)
-        .map(|(l, e)| {
+        .enumerate()
+        .map(|(k, (l, e))| {
             let z = r * (e - mean).abs();
-            l.exp() * (z.exp_m1() - z)
+            p(*l, k) * (z.exp_m1() - z)
         })
         .sum();
     total < 1.0

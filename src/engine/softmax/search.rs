@@ -5,10 +5,14 @@
 
 use super::masks::{MaskSet, parallel_fold};
 use super::params::Masks;
-use super::radius::{certainly_no_zero_within, has_zero_within, lower_bound, mask_radius};
+use super::radius::{
+    certainly_no_zero_within, certainly_no_zero_within_p, has_zero_within, lower_bound, mask_radius,
+};
 
 /// Most winding-number checks spent on one exhaustive search before it gives up on exactness.
 const MAX_CHECKS: usize = 200_000;
+/// Masks of widest spread whose radii bound the smallest one from above before the full pass.
+const SEEDS: usize = 32;
 /// Random masks tried when searching a large set for a witness.
 const SAMPLED_MASKS: usize = 256;
 /// Seed of the sampled masks (fixed, so reports are reproducible).
@@ -55,27 +59,41 @@ pub fn verdict_exact(radius: Option<f64>, worst: Option<Vec<Vec<bool>>>, what: &
 
 /// Exhaustive search over an enumerable set: exact smallest ρ when at most [`MAX_CHECKS`]
 /// masks need a winding-number check.
+///
+/// The [`SEEDS`] masks of widest spread max_k ε_k − min_k ε_k give an upper bound ρ* on the
+/// smallest radius; every other mask that [`certainly_no_zero_within_p`] clears at ρ* (most of
+/// them, without an exponential) cannot be the worst and is dropped. The rest, seeds included,
+/// are checked in order of their lower bounds as if they were the whole set.
 pub fn exhaustive(set: &dyn MaskSet, ln_p: &[f64]) -> Radius {
-    let bounds: Vec<f64> = parallel_fold(
+    let p: Vec<f64> = ln_p.iter().map(|l| l.exp()).collect();
+    let seeds = widest(set);
+    let ceiling = seeds
+        .iter()
+        .filter_map(|&i| mask_radius(ln_p, &set.mask(i).0))
+        .fold(f64::INFINITY, f64::min);
+    let prune = ceiling * (1.0 + 1e-6);
+    let mut seeds = seeds;
+    seeds.sort_unstable();
+    let candidates: Vec<(u64, f64)> = parallel_fold(
         set,
         Vec::new,
         |v: &mut Vec<(u64, f64)>, i, eps, _| {
-            v.push((i, lower_bound(ln_p, eps).unwrap_or(f64::INFINITY)));
+            if seeds.binary_search(&i).is_ok() || !certainly_no_zero_within_p(ln_p, &p, eps, prune)
+            {
+                v.push((i, lower_bound(ln_p, eps).unwrap_or(f64::INFINITY)));
+            }
         },
         |mut a, b| {
             a.extend(b);
             a
         },
-    )
-    .into_iter()
-    .map(|(_, b)| b)
-    .collect();
-    let mut order: Vec<u64> = (0..bounds.len() as u64).collect();
-    order.sort_by(|a, b| bounds[*a as usize].total_cmp(&bounds[*b as usize]));
+    );
+    let mut order = candidates;
+    order.sort_by(|a, b| a.1.total_cmp(&b.1));
     let (mut best, mut worst) = (f64::INFINITY, None);
     let mut complete = true;
-    for (checks, &i) in order.iter().enumerate() {
-        if bounds[i as usize] >= best {
+    for (checks, &(i, bound)) in order.iter().enumerate() {
+        if bound >= best {
             break;
         }
         if checks >= MAX_CHECKS {
@@ -133,6 +151,33 @@ pub fn exhaustive(set: &dyn MaskSet, ln_p: &[f64]) -> Radius {
             "no mask has a zero of Σ p e^{tε} in |t| <= 1 (winding number at 1)".into()
         },
     }
+}
+
+/// The indices of the [`SEEDS`] masks of `set` with the widest spread (ties: lower index first).
+fn widest(set: &dyn MaskSet) -> Vec<u64> {
+    fn insert(top: &mut Vec<(f64, u64)>, item: (f64, u64)) {
+        let better = |a: &(f64, u64), b: &(f64, u64)| a.0 > b.0 || (a.0 == b.0 && a.1 < b.1);
+        if top.len() == SEEDS && !better(&item, &top[SEEDS - 1]) {
+            return;
+        }
+        let at = top.partition_point(|t| better(t, &item));
+        top.insert(at, item);
+        top.truncate(SEEDS);
+    }
+    let top = parallel_fold(
+        set,
+        Vec::new,
+        |top: &mut Vec<(f64, u64)>, i, eps, _| {
+            let max = eps.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let min = eps.iter().copied().fold(f64::INFINITY, f64::min);
+            insert(top, (max - min, i));
+        },
+        |mut a, b| {
+            b.into_iter().for_each(|item| insert(&mut a, item));
+            a
+        },
+    );
+    top.into_iter().map(|(_, i)| i).collect()
 }
 
 /// A candidate mask: its noise vector and the features it keeps (when listed).

@@ -15,19 +15,34 @@ pub fn ln_probabilities(eta: &[f64]) -> Vec<f64> {
     eta.iter().map(|e| e - a).collect()
 }
 
-/// e^y − 1 − y >= 0, accurate for small |y| (series below |y| = 1/2).
+/// 1/n! for n = 2..=16: the Taylor coefficients of (e^y − 1 − y)/y².
+const REMAINDER: [f64; 15] = [
+    1.0 / 2.0,
+    1.0 / 6.0,
+    1.0 / 24.0,
+    1.0 / 120.0,
+    1.0 / 720.0,
+    1.0 / 5040.0,
+    1.0 / 40320.0,
+    1.0 / 362_880.0,
+    1.0 / 3_628_800.0,
+    1.0 / 39_916_800.0,
+    1.0 / 479_001_600.0,
+    1.0 / 6_227_020_800.0,
+    1.0 / 87_178_291_200.0,
+    1.0 / 1_307_674_368_000.0,
+    1.0 / 20_922_789_888_000.0,
+];
+
+/// e^y − 1 − y >= 0, accurate for small |y|: below |y| = 1/2 the Taylor polynomial to y^16
+/// (the first omitted term is below 1e-19 of the sum), else expm1.
 fn exp_remainder(y: f64) -> f64 {
     if y.abs() < 0.5 {
-        let mut term = y * y / 2.0;
-        let mut sum = term;
-        for n in 3..40 {
-            term *= y / n as f64;
-            sum += term;
-            if term.abs() <= 1e-17 * sum {
-                break;
-            }
+        let mut acc = REMAINDER[14];
+        for c in REMAINDER[..14].iter().rev() {
+            acc = acc * y + c;
         }
-        sum
+        acc * y * y
     } else {
         y.exp_m1() - y
     }
@@ -37,14 +52,48 @@ fn exp_remainder(y: f64) -> f64 {
 /// ln p_k of η0) and the noise ε. Written as log1p(Σ_k p_k (e^{y_k} − 1 − y_k)) with
 /// y = ε − p·ε, a sum of non-negative terms, so nothing of size A(η0) or ε cancels.
 pub fn bregman(ln_p: &[f64], epsilon: &[f64]) -> f64 {
-    let mean: f64 = ln_p.iter().zip(epsilon).map(|(l, e)| l.exp() * e).sum();
+    divergence(ln_p, epsilon, |l, _| l.exp())
+}
+
+/// [`bregman`] at one η0 for many ε, with the probabilities p_k = e^{ln p_k} computed once.
+#[derive(Clone, Debug)]
+pub struct Bregman {
+    ln_p: Vec<f64>,
+    p: Vec<f64>,
+}
+
+impl Bregman {
+    /// The form for the log-probabilities `ln_p` of η0 (finite or −∞).
+    pub fn new(ln_p: &[f64]) -> Bregman {
+        Bregman {
+            ln_p: ln_p.to_vec(),
+            p: ln_p.iter().map(|l| l.exp()).collect(),
+        }
+    }
+
+    /// D_A(η0 + ε, η0) in nats for the noise ε (length q): the value of [`bregman`].
+    #[inline]
+    pub fn at(&self, epsilon: &[f64]) -> f64 {
+        divergence(&self.ln_p, epsilon, |_, k| self.p[k])
+    }
+}
+
+/// [`bregman`] with p_k = `p(ln p_k, k)`.
+#[inline(always)]
+fn divergence(ln_p: &[f64], epsilon: &[f64], p: impl Fn(f64, usize) -> f64) -> f64 {
+    let mean: f64 = ln_p
+        .iter()
+        .zip(epsilon)
+        .enumerate()
+        .map(|(k, (l, e))| p(*l, k) * e)
+        .sum();
     let mut total = 0.0;
-    for (l, e) in ln_p.iter().zip(epsilon) {
+    for (k, (l, e)) in ln_p.iter().zip(epsilon).enumerate() {
         let y = e - mean;
         total += if y > 0.5 {
-            (l + y).exp() - l.exp() * (1.0 + y)
+            (l + y).exp() - p(*l, k) * (1.0 + y)
         } else {
-            l.exp() * exp_remainder(y)
+            p(*l, k) * exp_remainder(y)
         };
     }
     if total.is_finite() {
@@ -69,34 +118,76 @@ pub fn bregman(ln_p: &[f64], epsilon: &[f64]) -> f64 {
 /// y = ε − p·ε (docs/math.md §10); never the moment-to-cumulant recursion.
 pub fn scaled_log_series(p: &[f64], epsilon: &[f64], scale: f64, order: usize) -> Vec<f64> {
     let mut out = vec![0.0; order + 1];
-    if order < 2 {
-        return out;
-    }
-    let total: f64 = p.iter().sum();
-    let mean: f64 = p.iter().zip(epsilon).map(|(p, e)| p * e).sum::<f64>() / total;
-    let y: Vec<f64> = epsilon.iter().map(|e| (e - mean) * scale).collect();
-    let mut power: Vec<f64> = p.iter().map(|p| p / total).collect();
-    // f_n = F_n / F_0, with f_1 = 0 exactly (the shift is by the mean).
-    let mut f = vec![0.0; order + 1];
-    f[0] = 1.0;
-    for (n, fnv) in f.iter_mut().enumerate().skip(1) {
-        let inv = 1.0 / n as f64;
-        let mut sum = 0.0;
-        for (c, yk) in power.iter_mut().zip(&y) {
-            *c *= yk * inv;
-            sum += *c;
-        }
-        *fnv = if n == 1 { 0.0 } else { sum };
-    }
-    // G_n = f_n − (1/n) Σ_{m=2}^{n−2} m G_m f_{n−m} (G_1 = f_1 = 0).
-    for n in 2..=order {
-        let mut conv = 0.0;
-        for m in 2..n.saturating_sub(1) {
-            conv += m as f64 * out[m] * f[n - m];
-        }
-        out[n] = f[n] - conv / n as f64;
-    }
+    LogSeries::new(p.len(), order).coefficients(p, epsilon, scale, &mut out);
     out
+}
+
+/// Scratch space for [`scaled_log_series`] over many masks, allocated once: the shifted noise,
+/// its running powers, the power-series coefficients f_n and the convolution sums.
+#[derive(Clone, Debug)]
+pub struct LogSeries {
+    y: Vec<f64>,
+    power: Vec<f64>,
+    f: Vec<f64>,
+    conv: Vec<f64>,
+    inverse: Vec<f64>,
+}
+
+impl LogSeries {
+    /// Scratch for q classes and coefficients to `order`.
+    pub fn new(classes: usize, order: usize) -> LogSeries {
+        LogSeries {
+            y: vec![0.0; classes],
+            power: vec![0.0; classes],
+            f: vec![0.0; order + 1],
+            conv: vec![0.0; order + 1],
+            inverse: (0..=order).map(|n| 1.0 / n.max(1) as f64).collect(),
+        }
+    }
+
+    /// Writes G_0..=G_order of [`scaled_log_series`] into `out` (length order + 1, at most the
+    /// order given to [`LogSeries::new`]); p and ε have length q.
+    pub fn coefficients(&mut self, p: &[f64], epsilon: &[f64], scale: f64, out: &mut [f64]) {
+        let order = out.len() - 1;
+        out.iter_mut().for_each(|g| *g = 0.0);
+        if order < 2 {
+            return;
+        }
+        let total: f64 = p.iter().sum();
+        let mean: f64 = p.iter().zip(epsilon).map(|(p, e)| p * e).sum::<f64>() / total;
+        for (y, e) in self.y.iter_mut().zip(epsilon) {
+            *y = (e - mean) * scale;
+        }
+        for (c, p) in self.power.iter_mut().zip(p) {
+            *c = p / total;
+        }
+        // f_n = F_n / F_0, with f_1 = 0 exactly (the shift is by the mean). Class by class:
+        // each class's power chain is independent, and f_n still adds the classes in order.
+        let f = &mut self.f[..=order];
+        f.iter_mut().for_each(|x| *x = 0.0);
+        for (c, yk) in self.power.iter().zip(&self.y) {
+            let mut c = *c;
+            for (fnv, inv) in f[1..].iter_mut().zip(&self.inverse[1..=order]) {
+                c *= yk * inv;
+                *fnv += c;
+            }
+        }
+        f[0] = 1.0;
+        f[1] = 0.0;
+        // G_n = f_n − (1/n) Σ_{m=2}^{n−2} m G_m f_{n−m} (G_1 = f_1 = 0). `conv` gathers the sums
+        // for every later n as each G_m is known, adding m = 2, 3, … in order.
+        let conv = &mut self.conv[..=order];
+        conv.iter_mut().for_each(|x| *x = 0.0);
+        for n in 2..=order {
+            out[n] = f[n] - conv[n] / n as f64;
+            let weighted = n as f64 * out[n];
+            if let Some(later) = conv.get_mut(n + 2..) {
+                for (c, fv) in later.iter_mut().zip(&f[2..]) {
+                    *c += weighted * fv;
+                }
+            }
+        }
+    }
 }
 
 /// The coefficients g_n = κ_n(ε_Y)/n!, n = 0..=order, as [`Scaled`] values (see
@@ -144,6 +235,23 @@ mod tests {
         let ln_p = ln_probabilities(&[0.0, -800.0]);
         let d = bregman(&ln_p, &[0.0, 900.0]);
         assert!((d - 100.0).abs() < 1e-12, "{d}");
+    }
+
+    #[test]
+    fn exp_remainder_matches_mpmath_below_one_half() {
+        // mpmath at 40 digits, rounded to f64: exp(y) − 1 − y at the f64 inputs y.
+        for (y, want) in [
+            (1e-8, 5.0000000166666667e-17),
+            (-3e-4, 4.4995500337479745e-08),
+            (0.0625, 0.0019944589178594297),
+            (-0.2, 0.01873075307798186),
+            (0.37, 0.07773461466332446),
+            (-0.49, 0.10262639418441606),
+            (0.4999, 0.14865640681638972),
+        ] {
+            let got = exp_remainder(y);
+            assert!((got - want).abs() <= 4e-16 * want, "{y}: {got} vs {want}");
+        }
     }
 
     #[test]
