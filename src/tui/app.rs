@@ -29,11 +29,14 @@ mod changes;
 mod data;
 mod input;
 mod snapshots;
+mod comparison;
+mod training;
 
 /// Rows a page key scrolls.
 pub const PAGE: usize = 10;
 
-pub use data::DataPane;
+pub use data::{DataPane, DataPanel};
+pub use training::{NextRun, TrainState, Training};
 
 /// What the runner must do after an update.
 #[derive(Clone, Debug, PartialEq)]
@@ -51,6 +54,10 @@ pub enum Effect {
     Restore(Job, MonteCarloState),
     /// Carry out a snapshot-folder operation off the UI thread and send back its result.
     Files(FileJob),
+    /// Start a dropout training run on a thread of its own.
+    Train(super::training::TrainJob),
+    /// Compute the fits' comparison on a thread of its own.
+    Compare(super::comparison::CompareJob),
     /// Leave the app.
     Quit,
 }
@@ -163,7 +170,10 @@ impl App {
             tour: None,
             mc_seed: seed,
             prior: None,
-            data: DataPane::default(),
+            data: DataPane {
+                training: Training::seeded(seed),
+                ..DataPane::default()
+            },
         }
     }
 
@@ -301,8 +311,16 @@ impl App {
         self.current().is_none()
     }
 
-    /// Applies one event.
+    /// Applies one event. Leaving stops a training run.
     pub fn update(&mut self, event: Event) -> Option<Effect> {
+        let effect = self.apply(event);
+        if effect == Some(Effect::Quit) {
+            self.stop_training();
+        }
+        effect
+    }
+
+    fn apply(&mut self, event: Event) -> Option<Effect> {
         match event {
             Event::Key(key) => {
                 self.dirty = true;
@@ -354,6 +372,15 @@ impl App {
                     self.monte_carlo = Some(stats);
                     self.dirty = true;
                 }
+                None
+            }
+            Event::Training(update) => {
+                self.dirty = true;
+                self.training_done(*update)
+            }
+            Event::Compared(done) => {
+                self.dirty = true;
+                self.compared(*done);
                 None
             }
             Event::Signal(signal) => {
@@ -443,7 +470,13 @@ impl App {
                 self.act_on_tour(action)
             }
             Action::Quit => Some(Effect::Quit),
-            Action::DataUp | Action::DataDown | Action::DataSort | Action::DataOpen => {
+            Action::DataUp
+            | Action::DataDown
+            | Action::DataSort
+            | Action::DataOpen
+            | Action::DataTrain
+            | Action::DataCompare
+            | Action::DataPanel => {
                 self.act_on_data(action)
             }
             Action::PageUp | Action::PageDown | Action::Top | Action::Bottom

@@ -13,6 +13,23 @@ pub const LAMBDA: f64 = 0.1;
 /// Gradient tolerance of the explorer's L2 fit.
 const FIT_TOL: f64 = 1e-9;
 
+/// Where the model of a [`DataModel`] came from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ModelSource {
+    /// The L2 fit at this λ ≥ 0.
+    L2 {
+        /// The L2 strength.
+        lambda: f64,
+    },
+    /// Dropout training at rate `delta` after `epoch` epochs.
+    Dropout {
+        /// Epochs completed, from 1.
+        epoch: usize,
+        /// Dropout rate δ in [0, 1) of the run.
+        delta: f64,
+    },
+}
+
 /// A data file read, standardised and fitted.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataModel {
@@ -20,10 +37,14 @@ pub struct DataModel {
     pub path: PathBuf,
     /// The class names, in class order.
     pub classes: Vec<String>,
+    /// The feature names, in column order.
+    pub feature_names: Vec<String>,
     /// The standardised design (mean 0, sd 1 per feature).
     pub features: Arc<Features>,
-    /// The L2 fit at λ = [`LAMBDA`].
+    /// The model judged: the L2 fit at λ = [`LAMBDA`] when loaded, later a training epoch's.
     pub model: Arc<Model>,
+    /// Where `model` came from.
+    pub source: ModelSource,
 }
 
 impl DataModel {
@@ -109,11 +130,13 @@ fn load(path: PathBuf) -> Result<DataModel, String> {
     Ok(DataModel {
         path,
         classes: dataset.class_names,
+        feature_names: dataset.feature_names,
         features: Arc::new(features),
         model: Arc::new(Model {
             intercept: fit.intercept,
             beta: fit.beta,
         }),
+        source: ModelSource::L2 { lambda: LAMBDA },
     })
 }
 

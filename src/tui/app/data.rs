@@ -3,11 +3,15 @@
 //! dashboard as its contribution list and offset.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use super::comparison::CompareState;
+use super::training::Training;
 use super::{App, Effect, PAGE};
+use crate::data::Model;
 use crate::data::analysis::{Analysis, ExampleVerdict};
 use crate::settings::{ProfileKind, View};
-use crate::tui::data::{DataDone, DataJob, DataModel};
+use crate::tui::data::{DataDone, DataJob, DataModel, ModelSource};
 use crate::tui::files::FileJob;
 use crate::tui::format;
 use crate::tui::keys::Action;
@@ -50,6 +54,29 @@ impl DataSort {
     }
 }
 
+/// What the Data view shows below its summary (`v` cycles).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DataPanel {
+    /// The examples table (and the ratio histogram when wide).
+    #[default]
+    Examples,
+    /// Dropout training's per-epoch charts.
+    Training,
+    /// The fits' comparison and their coefficients.
+    Comparison,
+}
+
+impl DataPanel {
+    /// The next panel (`v`).
+    pub fn next(self) -> DataPanel {
+        match self {
+            DataPanel::Examples => DataPanel::Training,
+            DataPanel::Training => DataPanel::Comparison,
+            DataPanel::Comparison => DataPanel::Examples,
+        }
+    }
+}
+
 /// The loaded data set, its latest analysis and the table's selection.
 #[derive(Debug, Default)]
 pub struct DataPane {
@@ -69,9 +96,27 @@ pub struct DataPane {
     pub rows: Vec<usize>,
     /// Position of the selection in `rows`.
     pub selected: usize,
+    /// What shows below the summary.
+    pub pane: DataPanel,
+    /// Dropout training.
+    pub training: Training,
+    /// The fits' comparison.
+    pub comparison: CompareState,
+    /// First feature row the comparison's coefficient chart shows.
+    pub feature_scroll: usize,
 }
 
 impl DataPane {
+    /// The model the table should judge, and where it came from: the latest training epoch's,
+    /// else the loaded one.
+    pub fn wanted_model(&self) -> Option<(Arc<Model>, ModelSource)> {
+        self.training.latest().or_else(|| {
+            self.model
+                .as_ref()
+                .map(|m| (m.model.clone(), m.source))
+        })
+    }
+
     /// The verdict of the selected example.
     pub fn selected_example(&self) -> Option<&ExampleVerdict> {
         let i = *self.rows.get(self.selected)?;
@@ -109,6 +154,9 @@ impl App {
     /// Starts loading `path` (`--data`, `:data`): the view opens when it is analysed; an
     /// error leaves the session as it is.
     pub fn load_data(&mut self, path: PathBuf) -> Option<Effect> {
+        self.data.training.reset();
+        self.data.comparison.reset();
+        self.data.feature_scroll = 0;
         self.data.generation += 1;
         self.data.loading = Some(path.clone());
         self.data.pending = None;
@@ -121,22 +169,30 @@ impl App {
         })))
     }
 
-    /// The analysis job the Data view needs when δ or k moved away from the shown analysis.
+    /// The analysis job the Data view needs when δ, k or the model (a new training epoch)
+    /// moved away from the shown analysis. A new model waits for the analysis on its way at
+    /// the same δ and k (so epochs faster than analyses still land); a new δ or k replaces it.
     pub(super) fn refresh_data(&mut self) -> Option<Effect> {
         if self.view != View::Data || self.data.loading.is_some() {
             return None;
         }
         let want = (self.params.delta, self.params.order);
+        let (model, source) = self.data.wanted_model()?;
+        let data = self.data.model.as_ref()?;
         let shown = self.data.analysis.as_ref().map(|a| (a.delta, a.order));
-        if shown == Some(want) || self.data.pending == Some(want) {
+        if (shown == Some(want) && data.source == source) || self.data.pending == Some(want) {
             return None;
         }
-        let model = self.data.model.clone()?;
+        let data = Box::new(DataModel {
+            model,
+            source,
+            ..(**data).clone()
+        });
         self.data.generation += 1;
         self.data.pending = Some(want);
         Some(Effect::Files(FileJob::Data(DataJob::Analyse {
             generation: self.data.generation,
-            data: model,
+            data,
             delta: want.0,
             order: want.1,
         })))
@@ -178,8 +234,29 @@ impl App {
         }
     }
 
-    /// The Data view's keys: selection, sort and Enter.
+    /// The Data view's keys: selection (or, on the comparison panel, the features), sort,
+    /// Enter, training, comparison and panel.
     pub(super) fn act_on_data(&mut self, action: Action) -> Option<Effect> {
+        if self.data.pane == DataPanel::Comparison {
+            let features = self.data.model.as_ref().map_or(0, |m| m.features.d);
+            let last = features.saturating_sub(1);
+            let s = &mut self.data.feature_scroll;
+            match action {
+                Action::DataUp => *s = s.saturating_sub(1),
+                Action::DataDown => *s = (*s + 1).min(last),
+                Action::PageUp => *s = s.saturating_sub(PAGE),
+                Action::PageDown => *s = (*s + PAGE).min(last),
+                Action::Top => *s = 0,
+                Action::Bottom => *s = last,
+                _ => return self.act_on_data_table(action),
+            }
+            return None;
+        }
+        self.act_on_data_table(action)
+    }
+
+    /// The Data view's keys outside the comparison's feature scrolling.
+    fn act_on_data_table(&mut self, action: Action) -> Option<Effect> {
         let last = self.data.rows.len().saturating_sub(1);
         let s = &mut self.data.selected;
         match action {
@@ -194,6 +271,12 @@ impl App {
                 self.data.resort();
             }
             Action::DataOpen => return self.open_example(),
+            Action::DataTrain => return self.toggle_training(),
+            Action::DataCompare => return self.compare_fits(),
+            Action::DataPanel => {
+                self.data.pane = self.data.pane.next();
+                return self.refresh_data();
+            }
             // Every other action belongs to another part of the app.
             _ => {}
         }
