@@ -52,6 +52,8 @@ pub enum Effect {
     /// Evaluate restored parameters and continue the saved Monte Carlo estimate (pausing the
     /// worker when it was saved paused).
     Restore(Job, MonteCarloState),
+    /// Carry out the first effect, then the second.
+    Both(Box<Effect>, Box<Effect>),
     /// Carry out a snapshot-folder operation off the UI thread and send back its result.
     Files(FileJob),
     /// Start a dropout training run on a thread of its own.
@@ -206,7 +208,8 @@ impl App {
     }
 
     /// The whole session as a snapshot taken now: parameters and contribution list, profile,
-    /// view, y scale, and the Monte Carlo seed and statistics of the current generation.
+    /// view, y scale, the Monte Carlo seed and statistics of the current generation, and the
+    /// Data view's data file and model.
     pub fn session(&self, note: Option<String>) -> Snapshot {
         let monte_carlo = match (self.current_monte_carlo(), &self.prior) {
             (Some(m), _) => MonteCarloState::from_estimate(m.seed, m.samples, m.mean, m.std_error),
@@ -232,13 +235,15 @@ impl App {
                 paused: self.monte_carlo_paused,
                 ..monte_carlo
             },
+            data: self.data_state(),
             ..Snapshot::new(self.params.clone())
         }
     }
 
     /// Replaces the session by a saved one: parameters, profile (a list that its profile
     /// does not regenerate becomes the explicit profile), view and y scale, under a new
-    /// generation; the runner continues the saved Monte Carlo estimate.
+    /// generation; the runner continues the saved Monte Carlo estimate and the file thread
+    /// reloads the saved data set.
     pub fn restore(&mut self, snap: &Snapshot) -> Option<Effect> {
         let mut profile = Profile {
             kind: snap.profile.kind,
@@ -274,7 +279,11 @@ impl App {
             self.generation,
             summary(&self.params, &self.profile, true)
         );
-        Some(Effect::Restore(self.job(), snap.monte_carlo))
+        let restore = Effect::Restore(self.job(), snap.monte_carlo);
+        match self.restore_data(snap.data.as_ref()) {
+            Some(data) => Some(Effect::Both(Box::new(restore), Box::new(data))),
+            None => Some(restore),
+        }
     }
 
     /// The job for the current parameters (sent once at start-up).

@@ -291,6 +291,10 @@ fn perform(
 ) -> bool {
     match effect {
         Effect::Quit => return true,
+        Effect::Both(first, second) => {
+            return perform(*first, compute, files, worker, events)
+                || perform(*second, compute, files, worker, events);
+        }
         Effect::Files(job) => files.submit(job),
         Effect::Train(job) => job.spawn(events),
         Effect::Compare(job) => job.spawn(events),
@@ -425,7 +429,10 @@ fn event_loop(
             let Some(effect) = app.update(event) else {
                 continue;
             };
-            if matches!(effect, Effect::Evaluate(_) | Effect::Restore(..)) {
+            if matches!(
+                effect,
+                Effect::Evaluate(_) | Effect::Restore(..) | Effect::Both(..)
+            ) {
                 hold_until = Some(Instant::now() + HOLD);
             }
             if run.perform(effect) {

@@ -11,6 +11,7 @@ use super::{App, Effect, PAGE};
 use crate::data::Model;
 use crate::data::analysis::{Analysis, ExampleVerdict};
 use crate::settings::{ProfileKind, View};
+use crate::snapshot::{DataModelKind, DataPanelName, DataState};
 use crate::tui::data::{DataDone, DataJob, DataModel, ModelSource};
 use crate::tui::files::FileJob;
 use crate::tui::format;
@@ -104,6 +105,9 @@ pub struct DataPane {
     pub comparison: CompareState,
     /// First feature row the comparison's coefficient chart shows.
     pub feature_scroll: usize,
+    /// While a snapshot's data set is reloaded: the panel to show (the view is the
+    /// snapshot's).
+    pub restoring: Option<DataPanel>,
 }
 
 impl DataPane {
@@ -154,6 +158,7 @@ impl App {
     /// Starts loading `path` (`--data`, `:data`): the view opens when it is analysed; an
     /// error leaves the session as it is.
     pub fn load_data(&mut self, path: PathBuf) -> Option<Effect> {
+        self.data.restoring = None;
         self.data.training.reset();
         self.data.comparison.reset();
         self.data.feature_scroll = 0;
@@ -164,6 +169,70 @@ impl App {
         Some(Effect::Files(FileJob::Data(DataJob::Load {
             generation: self.data.generation,
             path,
+            delta: self.params.delta,
+            order: self.params.order,
+        })))
+    }
+
+    /// The `[data]` table of a snapshot taken now: the file, its shape and standardisation,
+    /// and the latest model (a training epoch's, else the loaded one).
+    pub(super) fn data_state(&self) -> Option<DataState> {
+        let data = self.data.model.as_ref()?;
+        let (model, source) = self.data.wanted_model()?;
+        let s = data.features.standardization.as_ref()?;
+        let (kind, lambda, epoch, delta) = match source {
+            ModelSource::L2 { lambda } => (DataModelKind::L2, Some(lambda), None, None),
+            ModelSource::Dropout { epoch, delta } => {
+                (DataModelKind::Dropout, None, Some(epoch), Some(delta))
+            }
+        };
+        Some(DataState {
+            path: data.file.clone(),
+            n: data.features.n,
+            d: data.features.d,
+            kind,
+            lambda,
+            epoch,
+            delta,
+            intercept: model.intercept,
+            beta: model.beta.clone(),
+            means: s.means.clone(),
+            sds: s.sds.clone(),
+            seed: self.data.training.seed,
+            panel: match self.data.pane {
+                DataPanel::Examples => DataPanelName::Examples,
+                DataPanel::Training => DataPanelName::Training,
+                DataPanel::Comparison => DataPanelName::Comparison,
+            },
+        })
+    }
+
+    /// Replaces the data set by a snapshot's: none (a running training stops, the view
+    /// empties), or its file reloaded off the UI thread with the saved model.
+    pub(super) fn restore_data(&mut self, state: Option<&DataState>) -> Option<Effect> {
+        self.data.training.reset();
+        self.data.comparison.reset();
+        self.data.generation += 1;
+        self.data.pending = None;
+        self.data.feature_scroll = 0;
+        let Some(state) = state else {
+            self.data.model = None;
+            self.data.analysis = None;
+            self.data.rows.clear();
+            self.data.loading = None;
+            self.data.restoring = None;
+            return None;
+        };
+        self.data.training.seed = state.seed;
+        self.data.loading = Some(state.path.clone());
+        self.data.restoring = Some(match state.panel {
+            DataPanelName::Examples => DataPanel::Examples,
+            DataPanelName::Training => DataPanel::Training,
+            DataPanelName::Comparison => DataPanel::Comparison,
+        });
+        Some(Effect::Files(FileJob::Data(DataJob::Restore {
+            generation: self.data.generation,
+            state: Box::new(state.clone()),
             delta: self.params.delta,
             order: self.params.order,
         })))
@@ -205,6 +274,7 @@ impl App {
             return None;
         }
         let loaded = self.data.loading.take().is_some();
+        let restored = self.data.restoring.take();
         self.data.pending = None;
         match done.result {
             Ok((model, analysis)) => {
@@ -220,15 +290,21 @@ impl App {
                 if loaded {
                     self.data.selected = 0;
                     self.data.rows.clear();
-                    self.view = View::Data;
                     self.message = None;
+                    match restored {
+                        Some(pane) => self.data.pane = pane,
+                        None => self.view = View::Data,
+                    }
                 }
                 self.data.resort();
                 self.refresh_data()
             }
             Err(e) => {
                 log::error!("data: {e}");
-                self.error(e);
+                match restored {
+                    Some(_) => self.error(format!("the snapshot's data set is not restored: {e}")),
+                    None => self.error(e),
+                }
                 None
             }
         }

@@ -28,7 +28,11 @@ const MIN_ROWS_FOR_PI: u16 = 10;
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let t = &app.data.training;
-    let block = super::panel(theme, title(theme, t), Some(next_line(app)));
+    let block = super::panel(
+        theme,
+        title(theme, t, area.width.saturating_sub(4)),
+        Some(next_line(app)),
+    );
     let inner = block.inner(area);
     block.render(area, buf);
     if t.points.is_empty() {
@@ -39,14 +43,21 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 t.epochs
             ),
             TrainState::Failed(why) => format!("training failed: {why}"),
-            _ => format!(
-                "t starts dropout training at {}={}: {} epochs of Adam, learning rate {}, seed {}",
-                theme.text("δ", "delta"),
-                format::param(app.params.delta),
-                t.epochs,
-                t.learning_rate,
-                t.seed
-            ),
+            _ => {
+                let start = format!(
+                    "t starts dropout training at {}={}: {} epochs of Adam, learning rate {}",
+                    theme.text("δ", "delta"),
+                    format::param(app.params.delta),
+                    t.epochs,
+                    t.learning_rate,
+                );
+                let seeded = format!("{start}, seed {}", t.seed);
+                if seeded.chars().count() <= usize::from(inner.width) {
+                    seeded
+                } else {
+                    start
+                }
+            }
         };
         super::note(theme, inner, buf, &text, Role::Dim);
         return;
@@ -93,8 +104,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     penalties(theme, epochs, &t.points, d, buf);
 }
 
-/// The border title: epoch e of E, the state, δ, the learning rate and the seed.
-fn title(theme: &Theme, t: &Training) -> String {
+/// The border title: epoch e of E, the state, δ, the learning rate and the seed, leaving out
+/// the seed and then the learning rate where `width` columns do not hold them.
+fn title(theme: &Theme, t: &Training, width: u16) -> String {
     let state = match &t.state {
         TrainState::Idle => "not started",
         TrainState::Running => "running",
@@ -108,12 +120,16 @@ fn title(theme: &Theme, t: &Training) -> String {
         .run
         .map(|r| format!(" at {}={}", theme.text("δ", "delta"), format::param(r.delta)))
         .unwrap_or_default();
-    format!(
-        "Dropout training: epoch {} of {epochs}, {state}{delta}, lr {}, seed {}",
-        t.epoch(),
-        run.learning_rate,
-        run.seed
-    )
+    let head = format!(
+        "Dropout training: epoch {} of {epochs}, {state}{delta}",
+        t.epoch()
+    );
+    let lr = format!("{head}, lr {}", run.learning_rate);
+    let seed = format!("{lr}, seed {}", run.seed);
+    [seed, lr, head]
+        .into_iter()
+        .find(|s| s.chars().count() <= usize::from(width))
+        .unwrap_or_default()
 }
 
 /// The bottom border: what `t` does next.
