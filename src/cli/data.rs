@@ -13,7 +13,9 @@ use super::eval::{Format, number};
 use crate::data::analysis::{self, Analysis, DEFAULT_ORDER, Totals};
 use crate::data::compare::{self, norm, objective_at};
 use crate::data::dropout_penalty::{FitKind, check_delta};
-use crate::data::{Dataset, DropoutSettings, Features, Model, ReadOptions, read_dataset, train_dropout};
+use crate::data::{
+    Dataset, DropoutSettings, Features, Model, ReadOptions, read_dataset, train_dropout,
+};
 
 /// Gradient tolerance of the default L2 fit.
 const FIT_TOL: f64 = 1e-9;
@@ -283,7 +285,14 @@ fn model_info(
     model: &Model,
 ) -> Result<ModelInfo, String> {
     let (objective, gradient_norm) = objective_at(features, objective_kind, delta, lambda, model)?;
-    Ok(described(features, kind, lambda, model, objective, gradient_norm))
+    Ok(described(
+        features,
+        kind,
+        lambda,
+        model,
+        objective,
+        gradient_norm,
+    ))
 }
 
 /// The model part of the output, given its objective and max |gradient|.
@@ -416,7 +425,11 @@ fn compare(
     dataset: &Dataset,
     args: &DataArgs,
 ) -> Result<(ModelInfo, Comparison), String> {
-    let c = compare::compare(features, args.lambda.unwrap_or(0.0), &dropout_settings(args))?;
+    let c = compare::compare(
+        features,
+        args.lambda.unwrap_or(0.0),
+        &dropout_settings(args),
+    )?;
     let fits = c
         .fits
         .iter()

@@ -87,8 +87,7 @@ pub fn deterministic(
     tol: f64,
     start: Option<&Model>,
 ) -> Result<(Model, f64, f64), String> {
-    let fit =
-        fit_kind(features, kind, delta, lambda, tol, start).map_err(|e| e.to_string())?;
+    let fit = fit_kind(features, kind, delta, lambda, tol, start).map_err(|e| e.to_string())?;
     if !fit.converged() {
         return Err(format!(
             "the {} fit stopped before max |gradient| ≤ {tol:e}: {:?} at max |gradient| = {:e}",

@@ -73,9 +73,16 @@ impl DataState {
     /// The first problem of the table as (key, message).
     pub fn check(&self) -> Result<(), (&'static str, String)> {
         if self.n == 0 || self.d == 0 {
-            return Err(("n", format!("n = {}, d = {}: both must be >= 1", self.n, self.d)));
+            return Err((
+                "n",
+                format!("n = {}, d = {}: both must be >= 1", self.n, self.d),
+            ));
         }
-        for (key, list) in [("beta", &self.beta), ("means", &self.means), ("sds", &self.sds)] {
+        for (key, list) in [
+            ("beta", &self.beta),
+            ("means", &self.means),
+            ("sds", &self.sds),
+        ] {
             if list.len() != self.d {
                 return Err((
                     key,
@@ -90,7 +97,10 @@ impl DataState {
             return Err(("sds", "sds must be >= 0".to_string()));
         }
         if !self.intercept.is_finite() {
-            return Err(("intercept", format!("intercept = {} is not finite", self.intercept)));
+            return Err((
+                "intercept",
+                format!("intercept = {} is not finite", self.intercept),
+            ));
         }
         match self.kind {
             DataModelKind::L2 => match self.lambda {

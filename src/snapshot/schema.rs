@@ -361,7 +361,10 @@ impl Snapshot {
         }
         if let Some(data) = &file.data {
             let problem = if version < 5 {
-                Err(("path", format!("[data] needs schema_version 5, this file has {version}")))
+                Err((
+                    "path",
+                    format!("[data] needs schema_version 5, this file has {version}"),
+                ))
             } else {
                 data.check()
             };
@@ -536,10 +539,17 @@ mod tests {
         assert_eq!(back.data, snap.data);
         assert_eq!(back.migrated_from, None);
         let old = text.replace("schema_version = 5", "schema_version = 4");
-        let e = Snapshot::parse(&old, Path::new("v4.toml")).unwrap_err().to_string();
-        assert!(e.contains("v4.toml:") && e.contains("[data] needs schema_version 5"), "{e}");
+        let e = Snapshot::parse(&old, Path::new("v4.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("v4.toml:") && e.contains("[data] needs schema_version 5"),
+            "{e}"
+        );
         let short = text.replace("beta = [1.5, -0.125]", "beta = [1.5]");
-        let e = Snapshot::parse(&short, Path::new("v5.toml")).unwrap_err().to_string();
+        let e = Snapshot::parse(&short, Path::new("v5.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("beta has 1 numbers, expected d = 2"), "{e}");
     }
 

@@ -26,10 +26,10 @@ use crate::settings::View;
 use crate::settings::{ProfileKind, YScale};
 
 mod changes;
+mod comparison;
 mod data;
 mod input;
 mod snapshots;
-mod comparison;
 mod training;
 
 /// Rows a page key scrolls.
@@ -485,9 +485,7 @@ impl App {
             | Action::DataOpen
             | Action::DataTrain
             | Action::DataCompare
-            | Action::DataPanel => {
-                self.act_on_data(action)
-            }
+            | Action::DataPanel => self.act_on_data(action),
             Action::PageUp | Action::PageDown | Action::Top | Action::Bottom
                 if self.view == View::Data =>
             {

@@ -99,7 +99,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
         ":data PATH",
         "load a data set (CSV or svmlight) into the Data view",
     ),
-    (":epochs 200", "epochs of dropout training in the Data view (t)"),
+    (
+        ":epochs 200",
+        "epochs of dropout training in the Data view (t)",
+    ),
     (":lr 0.005", "learning rate of dropout training (Adam)"),
     (
         ":compare",
@@ -166,8 +169,12 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "mcseed" | "mc-seed" => seed(needs("42")?, &name).map(Command::McSeed),
         "view" => needs("table")?.parse().map(Command::View),
         "data" => Ok(Command::Data(PathBuf::from(needs("data.csv")?))),
-        "epochs" => whole(needs("200")?, &name, "the epochs of dropout training, 1..=100000")
-            .map(|e| Command::Epochs(usize::try_from(e).unwrap_or(usize::MAX))),
+        "epochs" => whole(
+            needs("200")?,
+            &name,
+            "the epochs of dropout training, 1..=100000",
+        )
+        .map(|e| Command::Epochs(usize::try_from(e).unwrap_or(usize::MAX))),
         "lr" => number(needs("0.005")?, &name, "a learning rate > 0").map(Command::LearningRate),
         "compare" => Ok(Command::Compare),
         "save" if value.is_empty() => Ok(Command::Save(None)),

@@ -114,11 +114,9 @@ impl DataPane {
     /// The model the table should judge, and where it came from: the latest training epoch's,
     /// else the loaded one.
     pub fn wanted_model(&self) -> Option<(Arc<Model>, ModelSource)> {
-        self.training.latest().or_else(|| {
-            self.model
-                .as_ref()
-                .map(|m| (m.model.clone(), m.source))
-        })
+        self.training
+            .latest()
+            .or_else(|| self.model.as_ref().map(|m| (m.model.clone(), m.source)))
     }
 
     /// The verdict of the selected example.
@@ -644,5 +642,104 @@ mod tests {
             }
             insta::assert_snapshot!(format!("data_loaded_{w}x{h}"), frame);
         }
+    }
+
+    #[test]
+    fn a_snapshot_keeps_the_data_set_and_model_and_restores_them_without_refitting() {
+        let mut app = loaded();
+        key(&mut app, KeyCode::Char('v'));
+        let mut model = (**app.data.model.as_ref().unwrap()).clone();
+        // A model no fit gives, so a refit could not pass for a restore.
+        let odd = Model {
+            intercept: 0.25,
+            beta: (0..30).map(|j| 0.01 * j as f64 - 0.1).collect(),
+        };
+        model.model = Arc::new(odd.clone());
+        model.source = ModelSource::Dropout {
+            epoch: 7,
+            delta: 0.5,
+        };
+        app.data.model = Some(Box::new(model));
+        let mut snap = app.session(None);
+        snap.view.name = View::Dashboard;
+        let state = snap.data.clone().unwrap();
+        assert_eq!((state.n, state.d), (569, 30));
+        assert!(state.path.is_absolute(), "{:?}", state.path);
+        assert_eq!(state.kind, DataModelKind::Dropout);
+        assert_eq!((state.epoch, state.delta), (Some(7), Some(0.5)));
+        assert_eq!(state.panel, DataPanelName::Training);
+        let text = snap.to_toml().unwrap();
+        let back = crate::snapshot::Snapshot::parse(&text, std::path::Path::new("s.toml")).unwrap();
+        assert_eq!(back.data, snap.data);
+
+        let mut fresh = app_with_view(View::Dashboard);
+        let effect = fresh.restore(&back);
+        let Some(Effect::Both(_, data)) = effect else {
+            panic!("a restore and a data reload expected, got {effect:?}");
+        };
+        assert!(fresh.data.loading.is_some());
+        settle(&mut fresh, Some(*data));
+        assert_eq!(
+            fresh.view,
+            View::Dashboard,
+            "the snapshot's view, not the Data view"
+        );
+        assert_eq!(fresh.data.pane, DataPanel::Training);
+        let restored = fresh.data.model.as_ref().unwrap();
+        assert_eq!(*restored.model, odd, "the saved model, not a refit");
+        assert_eq!(
+            restored.source,
+            ModelSource::Dropout {
+                epoch: 7,
+                delta: 0.5
+            }
+        );
+        let direct = crate::data::analysis::analyse(&restored.features, &odd, 0.5, 20).unwrap();
+        assert_eq!(**fresh.data.analysis.as_ref().unwrap(), direct);
+        assert_eq!(fresh.message, None);
+
+        // The file gone or changed: one inline line, the rest of the session restored.
+        let dir = tempfile::tempdir().unwrap();
+        let copy = dir.path().join("bc.csv");
+        let original = std::fs::read_to_string(BREAST_CANCER).unwrap();
+        for (content, why) in [
+            (None, "bc.csv"),
+            (
+                Some(original.lines().take(100).collect::<Vec<_>>().join("\n")),
+                "the file changed shape: 99 × 30 now, 569 × 30 when saved",
+            ),
+            (
+                Some(original.replacen(",", ",1", 40)),
+                "the file changed since the snapshot",
+            ),
+        ] {
+            let _ = std::fs::remove_file(&copy);
+            if let Some(c) = &content {
+                std::fs::write(&copy, c).unwrap();
+            }
+            let mut snap = back.clone();
+            snap.data.as_mut().unwrap().path = copy.clone();
+            let mut fresh = app_with_view(View::Data);
+            let Some(Effect::Both(_, data)) = fresh.restore(&snap) else {
+                panic!("a data reload expected");
+            };
+            settle(&mut fresh, Some(*data));
+            let m = fresh.message.clone().unwrap();
+            assert!(m.error, "{m:?}");
+            assert!(
+                m.text
+                    .starts_with("the snapshot's data set is not restored: "),
+                "{m:?}"
+            );
+            assert!(m.text.contains(why), "{m:?}");
+            assert!(fresh.data.model.is_none());
+            assert_eq!(fresh.params, snap.params);
+        }
+    }
+
+    fn app_with_view(view: View) -> App {
+        let mut app = app();
+        app.view = view;
+        app
     }
 }

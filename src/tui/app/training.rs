@@ -240,7 +240,9 @@ impl App {
             return None;
         }
         self.data.training.learning_rate = rate;
-        self.note(format!("dropout training's learning rate is {rate} (t starts)"));
+        self.note(format!(
+            "dropout training's learning rate is {rate} (t starts)"
+        ));
         None
     }
 
@@ -270,5 +272,261 @@ impl App {
                 None
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crossterm::event::KeyCode;
+
+    use super::*;
+    use crate::params::Params;
+    use crate::settings::{ThemeName, View};
+    use crate::tui::app::tests::{key, settle, typed};
+    use crate::tui::data::DataJob;
+    use crate::tui::event::Event;
+    use crate::tui::files::FileJob;
+    use crate::tui::theme::Theme;
+
+    /// The breast-cancer data set loaded at k = 20, with `:epochs 6`.
+    fn loaded() -> App {
+        let mut app = App::new(
+            Params {
+                order: 20,
+                ..Params::default()
+            },
+            View::Dashboard,
+            Theme::new(ThemeName::Dark, false),
+            3,
+        );
+        typed(&mut app, "data assets/data/breast_cancer.csv");
+        typed(&mut app, "epochs 6");
+        app
+    }
+
+    /// Every update of `job`, run to its end on this thread.
+    fn updates(job: TrainJob) -> Vec<TrainUpdate> {
+        let mut all = Vec::new();
+        job.run(|u| {
+            all.push(u);
+            true
+        });
+        all
+    }
+
+    fn started(app: &mut App) -> TrainJob {
+        match key(app, KeyCode::Char('t')) {
+            Some(Effect::Train(job)) => job,
+            other => panic!("expected a training job, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn t_starts_stops_and_continues_on_the_same_path() {
+        let mut app = loaded();
+        let job = started(&mut app);
+        assert_eq!(app.data.pane, super::super::data::DataPanel::Training);
+        assert_eq!(app.data.training.state, TrainState::Running);
+        assert_eq!(job.settings.delta, 0.5);
+        assert_eq!(
+            (job.settings.epochs, job.settings.seed, job.skip),
+            (6, 3, 0)
+        );
+        let flag = app.data.training.cancel_flag().unwrap();
+        let whole = updates(job.clone());
+        assert_eq!(whole.len(), 6);
+        assert!(whole[5].last && !whole[4].last);
+        for u in &whole[..3] {
+            app.update(Event::Training(Box::new(u.clone())));
+        }
+        assert_eq!(app.data.training.epoch(), 3);
+        assert_eq!(key(&mut app, KeyCode::Char('t')), None);
+        assert!(
+            flag.load(Ordering::Relaxed),
+            "stopping raises the cancel flag"
+        );
+        assert_eq!(app.data.training.state, TrainState::Stopped);
+        assert!(
+            app.message
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("stopped at epoch 3 of 6")
+        );
+        // An epoch already on its way when t stopped the run is dropped.
+        app.update(Event::Training(Box::new(whole[3].clone())));
+        assert_eq!(app.data.training.points.len(), 3);
+        let kept = app.data.training.model.clone().unwrap();
+        assert_eq!(
+            whole[2].result.as_ref().unwrap().1,
+            kept,
+            "the model reached stays"
+        );
+        assert_eq!(app.data.training.next(0.5), NextRun::Continue(3));
+        assert_eq!(app.data.training.next(0.51), NextRun::Restart);
+        let rest = started(&mut app);
+        assert_eq!(rest.skip, 3);
+        assert!(rest.generation > job.generation);
+        let rest = updates(rest);
+        assert_eq!(rest.len(), 3, "epochs 4 to 6 only");
+        for (a, b) in rest.iter().zip(&whole[3..]) {
+            assert_eq!(
+                a.result, b.result,
+                "continuing follows the uninterrupted run"
+            );
+            app.update(Event::Training(Box::new(a.clone())));
+        }
+        assert_eq!(app.data.training.state, TrainState::Finished);
+        assert_eq!(app.data.training.next(0.5), NextRun::Restart);
+        let again = started(&mut app);
+        assert_eq!(again.skip, 0);
+        assert!(
+            app.data.training.points.is_empty(),
+            "a restart starts from epoch 1"
+        );
+    }
+
+    #[test]
+    fn each_epoch_is_the_whole_data_set_judged_at_that_model() {
+        let mut app = loaded();
+        let all = updates(started(&mut app));
+        let data = app.data.model.clone().unwrap();
+        for u in &all {
+            let (point, model) = u.result.as_ref().unwrap();
+            let totals = crate::data::analysis::totals(&data.features, model, 0.5).unwrap();
+            assert_eq!(point.max_abs_xb, totals.max_abs_xb);
+            assert_eq!(point.diverging_fraction, totals.diverging_fraction);
+            assert_eq!(point.sum_exact, totals.sum_exact);
+            assert_eq!(point.sum_quadratic, totals.sum_quadratic);
+            let norm = model.beta.iter().map(|b| b * b).sum::<f64>().sqrt();
+            assert_eq!(point.beta_norm, norm);
+        }
+        // The same seed gives the same epochs.
+        let mut other = loaded();
+        assert_eq!(updates(started(&mut other)), all);
+    }
+
+    #[test]
+    fn the_table_follows_the_latest_epoch_and_new_epochs_wait_for_the_analysis_on_its_way() {
+        let mut app = loaded();
+        key(&mut app, KeyCode::Char('v'));
+        let all = updates(started(&mut app));
+        let first = app.update(Event::Training(Box::new(all[0].clone())));
+        let Some(Effect::Files(FileJob::Data(job @ DataJob::Analyse { .. }))) = first else {
+            panic!("an analysis of epoch 1 expected, got {first:?}");
+        };
+        assert_eq!(app.data.pending, Some((0.5, 20)));
+        // Epoch 2 arrives while epoch 1's analysis runs: it waits rather than replace it.
+        assert_eq!(app.update(Event::Training(Box::new(all[1].clone()))), None);
+        let next = app.update(Event::Files(FileJob::Data(job).run()));
+        let shown = app.data.model.as_ref().unwrap();
+        assert_eq!(
+            shown.source,
+            ModelSource::Dropout {
+                epoch: 1,
+                delta: 0.5
+            }
+        );
+        let Some(Effect::Files(job)) = next else {
+            panic!("epoch 2's analysis expected when epoch 1's landed, got {next:?}");
+        };
+        settle(&mut app, Some(Effect::Files(job)));
+        let shown = app.data.model.as_ref().unwrap();
+        assert_eq!(
+            shown.source,
+            ModelSource::Dropout {
+                epoch: 2,
+                delta: 0.5
+            }
+        );
+        let model = &all[1].result.as_ref().unwrap().1;
+        assert_eq!(&shown.model, model);
+        let direct = crate::data::analysis::analyse(&shown.features, model, 0.5, 20).unwrap();
+        assert_eq!(**app.data.analysis.as_ref().unwrap(), direct);
+    }
+
+    #[test]
+    fn quitting_or_loading_another_data_set_stops_the_run() {
+        let mut app = loaded();
+        let job = started(&mut app);
+        let flag = job.cancel.clone();
+        assert_eq!(key(&mut app, KeyCode::Char('q')), Some(Effect::Quit));
+        assert!(flag.load(Ordering::Relaxed));
+        assert_eq!(app.data.training.state, TrainState::Stopped);
+        // A raised flag ends the run at the next epoch.
+        let seen = updates(job);
+        assert!(seen.is_empty(), "{seen:?}");
+
+        let mut app = loaded();
+        let job = started(&mut app);
+        let mut count = 0;
+        let cancel = job.cancel.clone();
+        job.run(|_| {
+            count += 1;
+            cancel.store(true, Ordering::Relaxed);
+            true
+        });
+        assert_eq!(count, 1, "the run stops after the epoch that saw the flag");
+
+        let mut app = loaded();
+        let job = started(&mut app);
+        app.update(Event::Signal(libc::SIGHUP));
+        assert!(
+            job.cancel.load(Ordering::Relaxed),
+            "a hang-up stops the run"
+        );
+
+        let mut app = loaded();
+        let job = started(&mut app);
+        typed(&mut app, "data assets/data/breast_cancer.csv");
+        assert!(job.cancel.load(Ordering::Relaxed));
+        assert_eq!(app.data.training.state, TrainState::Idle);
+        assert!(app.data.training.points.is_empty());
+    }
+
+    #[test]
+    fn epochs_and_learning_rate_are_checked() {
+        let mut app = loaded();
+        typed(&mut app, "epochs 0");
+        let m = app.message.clone().unwrap();
+        assert!(
+            m.error && m.text.contains("epochs = 0 is out of range"),
+            "{m:?}"
+        );
+        key(&mut app, KeyCode::Esc);
+        typed(&mut app, "lr -1");
+        let m = app.message.clone().unwrap();
+        assert!(
+            m.error && m.text.contains("lr = -1 is out of range"),
+            "{m:?}"
+        );
+        key(&mut app, KeyCode::Esc);
+        typed(&mut app, "lr x");
+        assert!(
+            app.message
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("'x' is not a number")
+        );
+        key(&mut app, KeyCode::Esc);
+        typed(&mut app, "lr 0.002");
+        assert_eq!(app.data.training.learning_rate, 0.002);
+        assert_eq!(app.data.training.epochs, 6);
+        let mut empty = App::new(
+            Params::default(),
+            View::Data,
+            Theme::new(ThemeName::Dark, false),
+            1,
+        );
+        assert_eq!(key(&mut empty, KeyCode::Char('t')), None);
+        assert!(
+            empty
+                .message
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("no data set to train on")
+        );
     }
 }

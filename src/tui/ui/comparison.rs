@@ -120,23 +120,33 @@ fn fits(theme: &Theme, result: &Comparison, area: Rect, buf: &mut Buffer, wide: 
         t("cos β_exact", "cos b_exact"),
     ])
     .style(theme.style(Role::Title));
-    let rows = result.fits.iter().zip(FITS).enumerate().map(|(i, (f, (name, mark, role)))| {
-        Row::new(vec![
-            Cell::from(Line::from(vec![
-                Span::styled(mark, theme.style(role)),
-                Span::raw(format!(" {name}")),
-            ])),
-            Cell::from(format::num(f.lambda, 4)),
-            Cell::from(format::num(f.beta_norm, 4)),
-            Cell::from(format::num(f.train_accuracy, 4)),
-            Cell::from(format::opt(f.totals.sum_exact, 5)),
-            Cell::from(format::num(f.totals.diverging_fraction, 3)),
-            Cell::from(format::opt(
-                result.cosines.first().and_then(|row| row.get(i)).copied().flatten(),
-                4,
-            )),
-        ])
-    });
+    let rows = result
+        .fits
+        .iter()
+        .zip(FITS)
+        .enumerate()
+        .map(|(i, (f, (name, mark, role)))| {
+            Row::new(vec![
+                Cell::from(Line::from(vec![
+                    Span::styled(mark, theme.style(role)),
+                    Span::raw(format!(" {name}")),
+                ])),
+                Cell::from(format::num(f.lambda, 4)),
+                Cell::from(format::num(f.beta_norm, 4)),
+                Cell::from(format::num(f.train_accuracy, 4)),
+                Cell::from(format::opt(f.totals.sum_exact, 5)),
+                Cell::from(format::num(f.totals.diverging_fraction, 3)),
+                Cell::from(format::opt(
+                    result
+                        .cosines
+                        .first()
+                        .and_then(|row| row.get(i))
+                        .copied()
+                        .flatten(),
+                    4,
+                )),
+            ])
+        });
     let widths = [
         Constraint::Length(13),
         Constraint::Length(8),
@@ -241,10 +251,18 @@ fn coefficients(app: &App, result: &Comparison, area: Rect, buf: &mut Buffer) {
     let zero = column(0.0);
     for (row, j) in (first..last).enumerate() {
         let y = inner.y + row as u16;
-        let name = names.get(j).cloned().unwrap_or_else(|| format!("x{}", j + 1));
-        let name = format::elide(&name, usize::from(name_width), theme.text("…", "."))
-            .unwrap_or_default();
-        buf.set_string(inner.x, y, format!("{name:>w$}", w = usize::from(name_width)), dim);
+        let name = names
+            .get(j)
+            .cloned()
+            .unwrap_or_else(|| format!("x{}", j + 1));
+        let name =
+            format::elide(&name, usize::from(name_width), theme.text("…", ".")).unwrap_or_default();
+        buf.set_string(
+            inner.x,
+            y,
+            format!("{name:>w$}", w = usize::from(name_width)),
+            dim,
+        );
         buf.set_string(zero, y, theme.text("│", "|"), dim);
         for i in DRAW_ORDER {
             let (Some(fit), (_, mark, role)) = (result.fits.get(i), FITS[i]) else {

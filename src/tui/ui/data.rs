@@ -71,17 +71,21 @@ fn summary(app: &App, model: &DataModel, analysis: &Analysis, area: Rect, buf: &
     let value = |v: String| Span::styled(v, theme.style(Role::Value));
     let dim = |v: String| Span::styled(v, theme.style(Role::Dim));
     let shown = (analysis.delta, analysis.order);
-    let status = app.data.pending.filter(|p| *p != shown).map(|(delta, order)| {
-        Line::styled(
-            format!(
-                " {} {}={} k={order} ",
-                t("re-analysing…", "re-analysing..."),
-                t("δ", "delta"),
-                format::param(delta)
-            ),
-            theme.style(Role::Warn),
-        )
-    });
+    let status = app
+        .data
+        .pending
+        .filter(|p| *p != shown)
+        .map(|(delta, order)| {
+            Line::styled(
+                format!(
+                    " {} {}={} k={order} ",
+                    t("re-analysing…", "re-analysing..."),
+                    t("δ", "delta"),
+                    format::param(delta)
+                ),
+                theme.style(Role::Warn),
+            )
+        });
     let lines = vec![
         Line::from(vec![
             dim("n ".into()),

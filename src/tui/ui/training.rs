@@ -62,30 +62,35 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         super::note(theme, inner, buf, &text, Role::Dim);
         return;
     }
-    let [upper, lower] =
-        Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]).areas(inner);
+    let [upper, lower] = Layout::vertical([Constraint::Fill(1), Constraint::Fill(1)]).areas(inner);
     let [a, b] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(upper);
     let [c, d] = Layout::horizontal([Constraint::Fill(1), Constraint::Fill(1)]).areas(lower);
     let epochs = t.run.map_or(t.epochs, |r| r.epochs);
     let last = t.points.last().expect("points is not empty");
     let x = |p: &EpochPoint| p.epoch as f64;
-    let norm = Chart::new(theme, epochs, t.points.iter().map(|p| (x(p), Some(p.beta_norm))));
+    let norm = Chart::new(
+        theme,
+        epochs,
+        t.points.iter().map(|p| (x(p), Some(p.beta_norm))),
+    );
     norm.draw(
         a,
         buf,
         vec![(
             Role::Partial,
             FIRST,
-            format!("{} {}", theme.text("‖β‖", "|beta|"), format::num(last.beta_norm, 4)),
+            format!(
+                "{} {}",
+                theme.text("‖β‖", "|beta|"),
+                format::num(last.beta_norm, 4)
+            ),
         )],
     );
     max_xb(theme, epochs, &t.points, b, buf);
     let diverging = Chart::bounded(
         theme,
         epochs,
-        t.points
-            .iter()
-            .map(|p| (x(p), Some(p.diverging_fraction))),
+        t.points.iter().map(|p| (x(p), Some(p.diverging_fraction))),
         [0.0, 1.0],
     );
     diverging.draw(
@@ -118,7 +123,13 @@ fn title(theme: &Theme, t: &Training, width: u16) -> String {
     let epochs = t.run.map_or(t.epochs, |r| r.epochs);
     let delta = t
         .run
-        .map(|r| format!(" at {}={}", theme.text("δ", "delta"), format::param(r.delta)))
+        .map(|r| {
+            format!(
+                " at {}={}",
+                theme.text("δ", "delta"),
+                format::param(r.delta)
+            )
+        })
         .unwrap_or_default();
     let head = format!(
         "Dropout training: epoch {} of {epochs}, {state}{delta}",
@@ -148,10 +159,7 @@ fn next_line(app: &App) -> Line<'static> {
 fn max_xb(theme: &Theme, epochs: usize, points: &[EpochPoint], area: Rect, buf: &mut Buffer) {
     let pi = std::f64::consts::PI;
     let values = points.iter().map(|p| (p.epoch as f64, Some(p.max_abs_xb)));
-    let top = points
-        .iter()
-        .map(|p| p.max_abs_xb)
-        .fold(2.0 * pi, f64::max);
+    let top = points.iter().map(|p| p.max_abs_xb).fold(2.0 * pi, f64::max);
     let mut chart = Chart::bounded(theme, epochs, values, [0.0, top]);
     chart
         .plot
@@ -284,8 +292,14 @@ impl<'t> Chart<'t> {
         series: Vec<(f64, Option<f64>)>,
         y: Axis,
     ) -> Chart<'t> {
-        let mut x = Axis::linear([1.0, epochs.max(2) as f64], 4);
-        x.ticks.retain(|(t, _)| t.fract() == 0.0);
+        // Epoch 0 (the start) to E, whole ticks inside, E itself labelled.
+        let last = epochs.max(1) as f64;
+        let mut x = Axis::linear([0.0, last], 4);
+        x.bounds = [0.0, last];
+        x.ticks.retain(|(t, _)| t.fract() == 0.0 && *t <= last);
+        x.ticks
+            .retain(|(t, _)| *t == 0.0 || last - *t >= last / 8.0);
+        x.ticks.push((last, String::new()));
         for (t, label) in &mut x.ticks {
             *label = format!("{}", *t as i64);
         }
