@@ -11,16 +11,14 @@ use serde::Serialize;
 
 use super::eval::{Format, number};
 use crate::data::analysis::{self, Analysis, DEFAULT_ORDER, Totals};
-use crate::data::closest_l2::closest_l2;
-use crate::data::dropout_penalty::{self, FitKind, check_delta, fit_kind};
+use crate::data::compare::{self, norm, objective_at};
+use crate::data::dropout_penalty::{FitKind, check_delta};
 use crate::data::{
-    Dataset, DropoutSettings, Features, Model, Objective, ReadOptions, read_dataset, train_dropout,
+    Dataset, DropoutSettings, Features, Model, ReadOptions, read_dataset, train_dropout,
 };
 
 /// Gradient tolerance of the default L2 fit.
 const FIT_TOL: f64 = 1e-9;
-/// Gradient tolerance of `--train exact|quadratic|l2` and of `--compare`'s fits.
-const TRAIN_TOL: f64 = 1e-8;
 /// λ of the L2 fit when `--lambda` is not given.
 const DEFAULT_LAMBDA: f64 = 0.1;
 /// Examples the table shows.
@@ -232,12 +230,12 @@ pub fn run(args: &DataArgs) -> Result<String, String> {
         model
     } else {
         match args.train {
-            None => deterministic(&features, args, FitKind::L2, None)?,
-            Some(Train::L2) => deterministic(&features, args, FitKind::L2, None)?,
-            Some(Train::Exact) => deterministic(&features, args, FitKind::Exact, None)?,
-            Some(Train::Quadratic) => deterministic(&features, args, FitKind::Quadratic, None)?,
+            None => deterministic(&features, args, FitKind::L2)?,
+            Some(Train::L2) => deterministic(&features, args, FitKind::L2)?,
+            Some(Train::Exact) => deterministic(&features, args, FitKind::Exact)?,
+            Some(Train::Quadratic) => deterministic(&features, args, FitKind::Quadratic)?,
             Some(Train::Dropout) => {
-                let (model, rows) = dropout(&features, args, true)?;
+                let (model, rows) = dropout(&features, args)?;
                 epochs = Some(rows);
                 model
             }
@@ -286,21 +284,28 @@ fn model_info(
     lambda: f64,
     model: &Model,
 ) -> Result<ModelInfo, String> {
-    let exact = dropout_penalty::exact(delta);
-    let quadratic = dropout_penalty::quadratic(delta);
-    let penalty: Option<&dyn crate::data::ExamplePenalty> = match objective_kind {
-        FitKind::Exact => Some(&exact),
-        FitKind::Quadratic => Some(&quadratic),
-        FitKind::L2 => None,
-    };
-    let objective = Objective::new(features, lambda, penalty).map_err(|e| e.to_string())?;
-    let at = objective.value_gradient(model.intercept, &model.beta);
-    let gradient_norm = at
-        .beta_gradient
-        .iter()
-        .fold(at.intercept_gradient.abs(), |m, g| m.max(g.abs()));
+    let (objective, gradient_norm) = objective_at(features, objective_kind, delta, lambda, model)?;
+    Ok(described(
+        features,
+        kind,
+        lambda,
+        model,
+        objective,
+        gradient_norm,
+    ))
+}
+
+/// The model part of the output, given its objective and max |gradient|.
+fn described(
+    features: &Features,
+    kind: &'static str,
+    lambda: f64,
+    model: &Model,
+    objective: Option<f64>,
+    gradient_norm: Option<f64>,
+) -> ModelInfo {
     let s = features.standardization.as_ref();
-    Ok(ModelInfo {
+    ModelInfo {
         kind,
         lambda,
         standardize: s.is_some(),
@@ -309,10 +314,10 @@ fn model_info(
         constant_columns: s.map(|s| s.constant_columns.clone()).unwrap_or_default(),
         intercept: model.intercept,
         beta: model.beta.clone(),
-        gradient_norm: Some(gradient_norm).filter(|g| g.is_finite()),
-        objective: Some(at.value).filter(|v| v.is_finite()),
+        gradient_norm,
+        objective,
         train_accuracy: model.accuracy(features),
-    })
+    }
 }
 
 /// The model of a `--beta` file: intercept then β_1..β_d.
@@ -346,61 +351,43 @@ fn lambda_for(args: &DataArgs, kind: FitKind) -> f64 {
 }
 
 /// A deterministic L-BFGS fit of `kind`; the default (no `--train`) L2 fit goes to 1e-9.
-fn deterministic(
-    features: &Features,
-    args: &DataArgs,
-    kind: FitKind,
-    start: Option<&Model>,
-) -> Result<ModelInfo, String> {
-    let tol = if args.train.is_none() && !args.compare {
+fn deterministic(features: &Features, args: &DataArgs, kind: FitKind) -> Result<ModelInfo, String> {
+    let tol = if args.train.is_none() {
         FIT_TOL
     } else {
-        TRAIN_TOL
+        compare::TOL
     };
     let lambda = lambda_for(args, kind);
-    let fit =
-        fit_kind(features, kind, args.delta, lambda, tol, start).map_err(|e| e.to_string())?;
-    if !fit.converged() {
-        return Err(format!(
-            "the {} fit stopped before max |gradient| ≤ {tol:e}: {:?} at max |gradient| = {:e}",
-            kind.name(),
-            fit.termination,
-            fit.gradient_norm
-        ));
-    }
-    let mut info = model_info(
+    let (model, objective, gradient_norm) =
+        compare::deterministic(features, kind, args.delta, lambda, tol, None)?;
+    Ok(described(
         features,
         kind.name(),
-        kind,
-        args.delta,
         lambda,
-        &fit.model(),
-    )?;
-    info.gradient_norm = Some(fit.gradient_norm);
-    info.objective = Some(fit.objective);
-    Ok(info)
+        &model,
+        Some(objective),
+        Some(gradient_norm),
+    ))
 }
 
-/// Dropout training; with `per_epoch` every epoch is judged on the whole data set.
-fn dropout(
-    features: &Features,
-    args: &DataArgs,
-    per_epoch: bool,
-) -> Result<(ModelInfo, Vec<EpochRow>), String> {
-    let lambda = args.lambda.unwrap_or(0.0);
-    let settings = DropoutSettings {
+/// The settings of `--train dropout` and of `--compare`'s dropout fit.
+fn dropout_settings(args: &DataArgs) -> DropoutSettings {
+    DropoutSettings {
         delta: args.delta,
         epochs: args.epochs,
-        lambda,
+        lambda: args.lambda.unwrap_or(0.0),
         seed: args.seed,
         ..DropoutSettings::default()
-    };
+    }
+}
+
+/// Dropout training, every epoch judged on the whole data set.
+fn dropout(features: &Features, args: &DataArgs) -> Result<(ModelInfo, Vec<EpochRow>), String> {
+    let settings = dropout_settings(args);
+    let lambda = settings.lambda;
     let mut rows = Vec::new();
     let mut failure = None;
     let run = train_dropout(features, &settings, |epoch, model| {
-        if !per_epoch {
-            return ControlFlow::Continue(());
-        }
         match analysis::totals(features, model, args.delta) {
             Ok(totals) => {
                 rows.push(EpochRow {
@@ -432,56 +419,35 @@ fn dropout(
     Ok((info, rows))
 }
 
-fn norm(v: &[f64]) -> f64 {
-    v.iter().map(|x| x * x).sum::<f64>().sqrt()
-}
-
-fn cosine(a: &[f64], b: &[f64]) -> Option<f64> {
-    let dot: f64 = a.iter().zip(b).map(|(x, y)| x * y).sum();
-    Some(dot / (norm(a) * norm(b))).filter(|c| c.is_finite())
-}
-
 /// The four fits side by side; the exact fit is the model analysed.
 fn compare(
     features: &Features,
     dataset: &Dataset,
     args: &DataArgs,
 ) -> Result<(ModelInfo, Comparison), String> {
-    let quadratic = deterministic(features, args, FitKind::Quadratic, None)?;
-    let exact = deterministic(features, args, FitKind::Exact, Some(&to_model(&quadratic)))?;
-    let closest = closest_l2(features, &exact.beta, TRAIN_TOL).map_err(|e| e.to_string())?;
-    let l2 = model_info(
+    let c = compare::compare(
         features,
-        "l2",
-        FitKind::L2,
-        args.delta,
-        closest.lambda,
-        &closest.fit.model(),
+        args.lambda.unwrap_or(0.0),
+        &dropout_settings(args),
     )?;
-    let (sgd, _) = dropout(features, args, false)?;
-    let all = [&exact, &quadratic, &l2, &sgd];
-    let mut fits = Vec::new();
-    for info in all {
-        let totals =
-            analysis::totals(features, &to_model(info), args.delta).map_err(|e| e.to_string())?;
-        fits.push(CompareFit {
-            kind: info.kind,
-            lambda: info.lambda,
-            beta_norm: norm(&info.beta),
-            train_accuracy: info.train_accuracy,
-            gradient_norm: info.gradient_norm,
-            sum_exact: totals.sum_exact,
-            diverging_fraction: totals.diverging_fraction,
-        });
-    }
-    let cosines = all
+    let fits = c
+        .fits
         .iter()
-        .map(|a| all.iter().map(|b| cosine(&a.beta, &b.beta)).collect())
+        .map(|f| CompareFit {
+            kind: f.kind,
+            lambda: f.lambda,
+            beta_norm: f.beta_norm,
+            train_accuracy: f.train_accuracy,
+            gradient_norm: f.gradient_norm,
+            sum_exact: f.totals.sum_exact,
+            diverging_fraction: f.totals.diverging_fraction,
+        })
         .collect();
+    let (exact, l2) = (&c.fits[0], &c.fits[2]);
     let ratios = dataset
         .feature_names
         .iter()
-        .zip(exact.beta.iter().zip(&l2.beta))
+        .zip(exact.model.beta.iter().zip(&l2.model.beta))
         .map(|(name, (&e, &l))| FeatureRatio {
             feature: name.clone(),
             exact: e,
@@ -489,14 +455,22 @@ fn compare(
             ratio: Some(e / l).filter(|r| r.is_finite()),
         })
         .collect();
+    let info = described(
+        features,
+        exact.kind,
+        exact.lambda,
+        &exact.model,
+        exact.objective,
+        exact.gradient_norm,
+    );
     let comparison = Comparison {
         fits,
-        cosines,
-        closest_lambda: closest.lambda,
-        closest_distance: closest.distance,
+        cosines: c.cosines.clone(),
+        closest_lambda: c.closest_lambda,
+        closest_distance: c.closest_distance,
         ratios,
     };
-    Ok((exact, comparison))
+    Ok((info, comparison))
 }
 
 fn render(output: &Output, analysis: &Analysis, format: Format) -> String {

@@ -6,6 +6,7 @@
 
 pub mod analysis;
 pub mod closest_l2;
+pub mod compare;
 pub mod dataset;
 pub mod dropout_penalty;
 pub mod dropout_sgd;

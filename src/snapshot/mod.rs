@@ -1,9 +1,9 @@
 //! Session snapshots: human-readable TOML files in the snapshot folder, written atomically and
 //! never over another file.
 //!
-//! # Format (schema 4, current)
+//! # Format (schema 5, current)
 //! ```toml
-//! schema_version = 4
+//! schema_version = 5
 //! dropscope_version = "0.1.0"
 //! created = "2025-06-01T12:34:56Z"   # RFC 3339, UTC
 //! note = "mixed signs diverge"       # optional
@@ -36,8 +36,23 @@
 //! mean = 0.0123                      # Welford running mean of the penalty samples, nats
 //! m2 = 0.5                           # Welford sum of squared deviations
 //! paused = false
+//!
+//! [data]                             # schema 5, only while a data set is loaded
+//! path = "assets/data/breast_cancer.csv"
+//! n = 569                            # the file's shape, checked on reload
+//! d = 30
+//! kind = "dropout"                   # l2 (with lambda) | dropout (with epoch and delta)
+//! epoch = 37
+//! delta = 0.5
+//! intercept = -0.42
+//! beta = [0.31, …]                   # d numbers, units of the standardised design
+//! means = [14.1, …]                  # the standardisation fitted on, checked on reload
+//! sds = [3.52, …]
+//! seed = 1                           # dropout training's seed (as [monte_carlo] seed)
+//! panel = "training"                 # examples | training | comparison
 //! ```
-//! `[profile]`, `[view]` and `[monte_carlo]` may be left out (defaults); unknown keys are errors.
+//! `[profile]`, `[view]`, `[monte_carlo]` and `[data]` may be left out (defaults; no data
+//! set); unknown keys are errors. Schema-4 files are schema 5 without `[data]`.
 //!
 //! # Schema 2 (migrated in memory on load)
 //! The same layout with the explicit profile named `custom`: `kind = "custom"` and the list
@@ -69,10 +84,12 @@ use thiserror::Error;
 use crate::file_error::{FileError, one_line};
 use crate::params::ParamError;
 
+mod data_table;
 mod schema;
 mod store;
 mod timestamp;
 
+pub use data_table::{DataModelKind, DataPanelName, DataState};
 pub use schema::{MonteCarloState, ProfileState, SCHEMA_VERSION, Snapshot, ViewState};
 pub use store::{
     AUTOSAVE, MAX_NAME_LEN, SnapshotEntry, autosave, delete, list, load, load_autosave, rename,

@@ -1,10 +1,11 @@
-//! The snapshot file layouts (schema 4; schemas 1 to 3 migrated in memory), their validation and
+//! The snapshot file layouts (schema 5; schemas 1 to 4 migrated in memory), their validation and
 //! the [`Snapshot`] they hold.
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use super::data_table::DataState;
 use super::{SnapshotError, Timestamp};
 use crate::file_error::{FileError, read_text};
 use crate::montecarlo::Prior;
@@ -13,10 +14,10 @@ use crate::params::{Contributions, Model, Noise, Params};
 use crate::settings::{ProfileKind, View, YScale};
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Seeds are full 64-bit; TOML integers stop at 2^63 - 1, so larger ones are strings.
-mod seed_serde {
+pub(super) mod seed_serde {
     use serde::Serializer;
     use serde::de::{self, Deserializer, Visitor};
     use std::fmt;
@@ -156,12 +157,15 @@ pub struct Snapshot {
     pub view: ViewState,
     /// The Monte Carlo seed and statistics.
     pub monte_carlo: MonteCarloState,
+    /// The Data view's data set and model, when one was loaded (schema 5).
+    pub data: Option<DataState>,
     /// The schema version the file had when it was migrated on load; `None` when current.
     pub migrated_from: Option<u32>,
 }
 
-/// The schema-3 file layout (schema 2 is the same with `custom` for `explicit`, read through
-/// the serde aliases of [`ProfileKind`] and [`ProfileState`]).
+/// The schema-3 to 5 file layout (schema 2 is the same with `custom` for `explicit`, read
+/// through the serde aliases of [`ProfileKind`] and [`ProfileState`]; 4 added `params.offset`,
+/// 5 the `[data]` table).
 #[derive(Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FileV3 {
@@ -177,6 +181,8 @@ struct FileV3 {
     view: ViewState,
     #[serde(default)]
     monte_carlo: MonteCarloState,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    data: Option<DataState>,
 }
 
 /// The schema-1 file layout (flat).
@@ -246,6 +252,7 @@ impl From<FileV1> for FileV3 {
                 seed: v1.seed,
                 ..MonteCarloState::default()
             },
+            data: None,
         }
     }
 }
@@ -270,6 +277,7 @@ impl Snapshot {
             profile,
             view: ViewState::default(),
             monte_carlo: MonteCarloState::default(),
+            data: None,
             migrated_from: None,
         }
     }
@@ -286,6 +294,7 @@ impl Snapshot {
             profile: self.profile.clone(),
             view: self.view,
             monte_carlo: self.monte_carlo,
+            data: self.data.clone(),
         };
         let text = toml::to_string(&file)
             .map_err(|e| FileError::new(Path::new("(snapshot)"), format!("cannot encode: {e}")))?;
@@ -320,8 +329,9 @@ impl Snapshot {
         };
         let file = match version {
             1 => toml::from_str::<FileV1>(text).map(FileV3::from),
-            // Schema 4 added `params.offset` (absent: 0, no offset); 3 renamed `custom`.
-            2..=4 => toml::from_str::<FileV3>(text),
+            // Schema 5 added `[data]` (absent: no data set), 4 `params.offset` (absent: 0, no
+            // offset); 3 renamed `custom`.
+            2..=5 => toml::from_str::<FileV3>(text),
             v if v > i64::from(SCHEMA_VERSION) => {
                 return Err(at(
                     "schema_version",
@@ -349,6 +359,19 @@ impl Snapshot {
             let section = if flat { "" } else { section };
             return Err(FileError::at_key(path, text, section, key, message).into());
         }
+        if let Some(data) = &file.data {
+            let problem = if version < 5 {
+                Err((
+                    "path",
+                    format!("[data] needs schema_version 5, this file has {version}"),
+                ))
+            } else {
+                data.check()
+            };
+            if let Err((key, message)) = problem {
+                return Err(FileError::at_key(path, text, "data", key, message).into());
+            }
+        }
         Ok(Snapshot {
             dropscope_version: file.dropscope_version,
             created: file.created,
@@ -357,6 +380,7 @@ impl Snapshot {
             profile: file.profile,
             view: file.view,
             monte_carlo: file.monte_carlo,
+            data: file.data,
             migrated_from: (version < i64::from(SCHEMA_VERSION)).then_some(version as u32),
         })
     }
@@ -421,10 +445,22 @@ mod tests {
         assert_eq!(MonteCarloState::from_estimate(3, 1, 1.0, f64::NAN).m2, 0.0);
     }
 
-    /// Every key a schema-4 file holds, sorted. A change here (a new `[params]` key from the
+    /// Every key a schema-5 file holds, sorted. A change here (a new `[params]` key from the
     /// shared parameter table, say) is a schema change: bump [`SCHEMA_VERSION`] and migrate.
-    const SCHEMA_4_KEYS: &[&str] = &[
+    const SCHEMA_5_KEYS: &[&str] = &[
         "created",
+        "data.beta",
+        "data.d",
+        "data.delta",
+        "data.epoch",
+        "data.intercept",
+        "data.kind",
+        "data.means",
+        "data.n",
+        "data.panel",
+        "data.path",
+        "data.sds",
+        "data.seed",
         "dropscope_version",
         "monte_carlo.m2",
         "monte_carlo.mean",
@@ -463,15 +499,74 @@ mod tests {
 
     #[test]
     fn the_written_key_set_is_pinned_per_schema_version() {
-        assert_eq!(SCHEMA_VERSION, 4, "pin the key set of the new schema below");
+        assert_eq!(SCHEMA_VERSION, 5, "pin the key set of the new schema below");
         let mut snap = Snapshot::new(Params::default().with_weights(vec![1.0, -2.0]));
         snap.note = Some("pinned".into());
+        snap.data = Some(data_state());
         let text = snap.to_toml().unwrap();
         let table: toml::Table = toml::from_str(&text).unwrap();
         let mut found = Vec::new();
         keys(&table, "", &mut found);
         found.sort();
-        assert_eq!(found, SCHEMA_4_KEYS, "{text}");
+        assert_eq!(found, SCHEMA_5_KEYS, "{text}");
+    }
+
+    fn data_state() -> DataState {
+        DataState {
+            path: "assets/data/breast_cancer.csv".into(),
+            n: 3,
+            d: 2,
+            kind: super::super::data_table::DataModelKind::Dropout,
+            lambda: None,
+            epoch: Some(7),
+            delta: Some(0.5),
+            intercept: -0.25,
+            beta: vec![1.5, -0.125],
+            means: vec![10.0, 0.1],
+            sds: vec![2.0, 0.0],
+            seed: u64::MAX,
+            panel: super::super::data_table::DataPanelName::Training,
+        }
+    }
+
+    #[test]
+    fn a_data_table_round_trips_and_needs_schema_5() {
+        let mut snap = Snapshot::new(Params::default());
+        snap.data = Some(data_state());
+        let text = snap.to_toml().unwrap();
+        assert!(text.starts_with("schema_version = 5\n"), "{text}");
+        let back = Snapshot::parse(&text, Path::new("v5.toml")).unwrap();
+        assert_eq!(back.data, snap.data);
+        assert_eq!(back.migrated_from, None);
+        let old = text.replace("schema_version = 5", "schema_version = 4");
+        let e = Snapshot::parse(&old, Path::new("v4.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("v4.toml:") && e.contains("[data] needs schema_version 5"),
+            "{e}"
+        );
+        let short = text.replace("beta = [1.5, -0.125]", "beta = [1.5]");
+        let e = Snapshot::parse(&short, Path::new("v5.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("beta has 1 numbers, expected d = 2"), "{e}");
+    }
+
+    #[test]
+    fn a_schema_4_file_migrates_with_no_data_set() {
+        let text = "schema_version = 4\ndropscope_version = \"0.1.0\"\n\
+                    created = \"2025-06-01T12:34:56Z\"\n\
+                    [params]\nweights = [3.0, -1.0]\noffset = 0.5\n\
+                    [view]\nname = \"data\"\n";
+        let snap = Snapshot::parse(text, Path::new("v4.toml")).unwrap();
+        assert_eq!(snap.migrated_from, Some(4));
+        assert_eq!(snap.data, None);
+        assert_eq!(snap.view.name, View::Data);
+        assert_eq!(snap.params.offset, 0.5);
+        let written = snap.to_toml().unwrap();
+        assert!(written.starts_with("schema_version = 5\n"), "{written}");
+        assert!(!written.contains("[data]"), "{written}");
     }
 
     #[test]
@@ -485,7 +580,7 @@ mod tests {
         assert_eq!(snap.profile.kind, ProfileKind::Explicit);
         assert_eq!(snap.profile.explicit, Some(vec![3.0, -3.0]));
         let written = snap.to_toml().unwrap();
-        assert!(written.starts_with("schema_version = 4\n"), "{written}");
+        assert!(written.starts_with("schema_version = 5\n"), "{written}");
         assert!(written.contains("kind = \"explicit\""), "{written}");
         assert!(!written.contains("custom"), "{written}");
     }

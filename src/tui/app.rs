@@ -26,14 +26,17 @@ use crate::settings::View;
 use crate::settings::{ProfileKind, YScale};
 
 mod changes;
+mod comparison;
 mod data;
 mod input;
 mod snapshots;
+mod training;
 
 /// Rows a page key scrolls.
 pub const PAGE: usize = 10;
 
-pub use data::DataPane;
+pub use data::{DataPane, DataPanel};
+pub use training::{NextRun, TrainState, Training};
 
 /// What the runner must do after an update.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,8 +52,14 @@ pub enum Effect {
     /// Evaluate restored parameters and continue the saved Monte Carlo estimate (pausing the
     /// worker when it was saved paused).
     Restore(Job, MonteCarloState),
+    /// Carry out the first effect, then the second.
+    Both(Box<Effect>, Box<Effect>),
     /// Carry out a snapshot-folder operation off the UI thread and send back its result.
     Files(FileJob),
+    /// Start a dropout training run on a thread of its own.
+    Train(super::training::TrainJob),
+    /// Compute the fits' comparison on a thread of its own.
+    Compare(super::comparison::CompareJob),
     /// Leave the app.
     Quit,
 }
@@ -163,7 +172,10 @@ impl App {
             tour: None,
             mc_seed: seed,
             prior: None,
-            data: DataPane::default(),
+            data: DataPane {
+                training: Training::seeded(seed),
+                ..DataPane::default()
+            },
         }
     }
 
@@ -196,7 +208,8 @@ impl App {
     }
 
     /// The whole session as a snapshot taken now: parameters and contribution list, profile,
-    /// view, y scale, and the Monte Carlo seed and statistics of the current generation.
+    /// view, y scale, the Monte Carlo seed and statistics of the current generation, and the
+    /// Data view's data file and model.
     pub fn session(&self, note: Option<String>) -> Snapshot {
         let monte_carlo = match (self.current_monte_carlo(), &self.prior) {
             (Some(m), _) => MonteCarloState::from_estimate(m.seed, m.samples, m.mean, m.std_error),
@@ -222,13 +235,15 @@ impl App {
                 paused: self.monte_carlo_paused,
                 ..monte_carlo
             },
+            data: self.data_state(),
             ..Snapshot::new(self.params.clone())
         }
     }
 
     /// Replaces the session by a saved one: parameters, profile (a list that its profile
     /// does not regenerate becomes the explicit profile), view and y scale, under a new
-    /// generation; the runner continues the saved Monte Carlo estimate.
+    /// generation; the runner continues the saved Monte Carlo estimate and the file thread
+    /// reloads the saved data set.
     pub fn restore(&mut self, snap: &Snapshot) -> Option<Effect> {
         let mut profile = Profile {
             kind: snap.profile.kind,
@@ -264,7 +279,11 @@ impl App {
             self.generation,
             summary(&self.params, &self.profile, true)
         );
-        Some(Effect::Restore(self.job(), snap.monte_carlo))
+        let restore = Effect::Restore(self.job(), snap.monte_carlo);
+        match self.restore_data(snap.data.as_ref()) {
+            Some(data) => Some(Effect::Both(Box::new(restore), Box::new(data))),
+            None => Some(restore),
+        }
     }
 
     /// The job for the current parameters (sent once at start-up).
@@ -301,8 +320,16 @@ impl App {
         self.current().is_none()
     }
 
-    /// Applies one event.
+    /// Applies one event. Leaving stops a training run.
     pub fn update(&mut self, event: Event) -> Option<Effect> {
+        let effect = self.apply(event);
+        if effect == Some(Effect::Quit) {
+            self.stop_training();
+        }
+        effect
+    }
+
+    fn apply(&mut self, event: Event) -> Option<Effect> {
         match event {
             Event::Key(key) => {
                 self.dirty = true;
@@ -354,6 +381,15 @@ impl App {
                     self.monte_carlo = Some(stats);
                     self.dirty = true;
                 }
+                None
+            }
+            Event::Training(update) => {
+                self.dirty = true;
+                self.training_done(*update)
+            }
+            Event::Compared(done) => {
+                self.dirty = true;
+                self.compared(*done);
                 None
             }
             Event::Signal(signal) => {
@@ -443,9 +479,13 @@ impl App {
                 self.act_on_tour(action)
             }
             Action::Quit => Some(Effect::Quit),
-            Action::DataUp | Action::DataDown | Action::DataSort | Action::DataOpen => {
-                self.act_on_data(action)
-            }
+            Action::DataUp
+            | Action::DataDown
+            | Action::DataSort
+            | Action::DataOpen
+            | Action::DataTrain
+            | Action::DataCompare
+            | Action::DataPanel => self.act_on_data(action),
             Action::PageUp | Action::PageDown | Action::Top | Action::Bottom
                 if self.view == View::Data =>
             {

@@ -43,6 +43,12 @@ pub enum Command {
     View(View),
     /// Load a data set into the Data view.
     Data(PathBuf),
+    /// Set the epochs of dropout training.
+    Epochs(usize),
+    /// Set dropout training's learning rate.
+    LearningRate(f64),
+    /// Compare the fits in the Data view.
+    Compare,
     /// Save the session, under this name (`None`: ask for a note, then use the time).
     Save(Option<String>),
     /// Open the help overlay.
@@ -92,6 +98,15 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (
         ":data PATH",
         "load a data set (CSV or svmlight) into the Data view",
+    ),
+    (
+        ":epochs 200",
+        "epochs of dropout training in the Data view (t)",
+    ),
+    (":lr 0.005", "learning rate of dropout training (Adam)"),
+    (
+        ":compare",
+        "compare exact, quadratic, closest L2 and dropout SGD fits (c)",
     ),
     (":save NAME", "save the session as NAME"),
     (":help", "this help"),
@@ -154,6 +169,14 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "mcseed" | "mc-seed" => seed(needs("42")?, &name).map(Command::McSeed),
         "view" => needs("table")?.parse().map(Command::View),
         "data" => Ok(Command::Data(PathBuf::from(needs("data.csv")?))),
+        "epochs" => whole(
+            needs("200")?,
+            &name,
+            "the epochs of dropout training, 1..=100000",
+        )
+        .map(|e| Command::Epochs(usize::try_from(e).unwrap_or(usize::MAX))),
+        "lr" => number(needs("0.005")?, &name, "a learning rate > 0").map(Command::LearningRate),
+        "compare" => Ok(Command::Compare),
         "save" if value.is_empty() => Ok(Command::Save(None)),
         "save" => Ok(Command::Save(Some(value.clone()))),
         "help" | "h" | "?" => Ok(Command::Help),

@@ -7,23 +7,47 @@ use std::sync::Arc;
 
 use crate::data::analysis::{self, Analysis};
 use crate::data::{Features, Model, ReadOptions, fit_l2, read_dataset};
+use crate::snapshot::{DataModelKind, DataState};
 
 /// λ of the explorer's L2 fit.
 pub const LAMBDA: f64 = 0.1;
 /// Gradient tolerance of the explorer's L2 fit.
 const FIT_TOL: f64 = 1e-9;
 
+/// Where the model of a [`DataModel`] came from.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ModelSource {
+    /// The L2 fit at this λ ≥ 0.
+    L2 {
+        /// The L2 strength.
+        lambda: f64,
+    },
+    /// Dropout training at rate `delta` after `epoch` epochs.
+    Dropout {
+        /// Epochs completed, from 1.
+        epoch: usize,
+        /// Dropout rate δ in [0, 1) of the run.
+        delta: f64,
+    },
+}
+
 /// A data file read, standardised and fitted.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataModel {
-    /// The file.
+    /// The file, as given.
     pub path: PathBuf,
+    /// The file as an absolute path (what snapshots record).
+    pub file: PathBuf,
     /// The class names, in class order.
     pub classes: Vec<String>,
+    /// The feature names, in column order.
+    pub feature_names: Vec<String>,
     /// The standardised design (mean 0, sd 1 per feature).
     pub features: Arc<Features>,
-    /// The L2 fit at λ = [`LAMBDA`].
+    /// The model judged: the L2 fit at λ = [`LAMBDA`] when loaded, later a training epoch's.
     pub model: Arc<Model>,
+    /// Where `model` came from.
+    pub source: ModelSource,
 }
 
 impl DataModel {
@@ -42,6 +66,18 @@ pub enum DataJob {
         generation: u64,
         /// The data file.
         path: PathBuf,
+        /// Dropout rate δ in [0, 1).
+        delta: f64,
+        /// Taylor order k ≤ 1000.
+        order: usize,
+    },
+    /// Re-read a snapshot's data file, check it is the one the model was fitted on and
+    /// restore the saved model (no refit), then analyse at `delta` and `order`.
+    Restore {
+        /// The data generation.
+        generation: u64,
+        /// The snapshot's `[data]` table.
+        state: Box<DataState>,
         /// Dropout rate δ in [0, 1).
         delta: f64,
         /// Taylor order k ≤ 1000.
@@ -82,6 +118,15 @@ impl DataJob {
                 generation,
                 result: load(path).and_then(|data| analyse(data, delta, order)),
             },
+            DataJob::Restore {
+                generation,
+                state,
+                delta,
+                order,
+            } => DataDone {
+                generation,
+                result: restore(&state).and_then(|data| analyse(data, delta, order)),
+            },
             DataJob::Analyse {
                 generation,
                 data,
@@ -95,8 +140,9 @@ impl DataJob {
     }
 }
 
-fn load(path: PathBuf) -> Result<DataModel, String> {
-    let dataset = read_dataset(&path, &ReadOptions::default()).map_err(|e| e.to_string())?;
+/// Reads and standardises `path` (two classes at most).
+fn read(path: &std::path::Path) -> Result<(crate::data::Dataset, Features), String> {
+    let dataset = read_dataset(path, &ReadOptions::default()).map_err(|e| e.to_string())?;
     if dataset.class_names.len() > 2 {
         return Err(format!(
             "{}: the Data view needs two classes, this file has {}",
@@ -105,15 +151,79 @@ fn load(path: PathBuf) -> Result<DataModel, String> {
         ));
     }
     let features = Features::new(&dataset, true);
+    Ok((dataset, features))
+}
+
+fn load(path: PathBuf) -> Result<DataModel, String> {
+    let (dataset, features) = read(&path)?;
     let fit = fit_l2(&features, LAMBDA, FIT_TOL).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(DataModel {
+        file: std::path::absolute(&path).unwrap_or_else(|_| path.clone()),
         path,
         classes: dataset.class_names,
+        feature_names: dataset.feature_names,
         features: Arc::new(features),
         model: Arc::new(Model {
             intercept: fit.intercept,
             beta: fit.beta,
         }),
+        source: ModelSource::L2 { lambda: LAMBDA },
+    })
+}
+
+/// Relative difference above which a saved mean or sd is not the file's.
+const SAME: f64 = 1e-12;
+
+/// The data set of a snapshot's `[data]` table with its saved model, or why the file is no
+/// longer the one the model was fitted on.
+fn restore(state: &DataState) -> Result<DataModel, String> {
+    let path = &state.path;
+    let (dataset, features) = read(path)?;
+    if (features.n, features.d) != (state.n, state.d) {
+        return Err(format!(
+            "{}: the file changed shape: {} × {} now, {} × {} when saved",
+            path.display(),
+            features.n,
+            features.d,
+            state.n,
+            state.d
+        ));
+    }
+    let same = |a: &[f64], b: &[f64]| {
+        a.iter()
+            .zip(b)
+            .all(|(x, y)| (x - y).abs() <= SAME * x.abs().max(y.abs()))
+    };
+    let fitted_on = features
+        .standardization
+        .as_ref()
+        .is_some_and(|s| same(&s.means, &state.means) && same(&s.sds, &state.sds));
+    if !fitted_on {
+        return Err(format!(
+            "{}: the file changed since the snapshot (its feature means or sds differ)",
+            path.display()
+        ));
+    }
+    let source = match state.kind {
+        DataModelKind::L2 => ModelSource::L2 {
+            lambda: state.lambda.unwrap_or(LAMBDA),
+        },
+        DataModelKind::Dropout => ModelSource::Dropout {
+            epoch: state.epoch.unwrap_or(1),
+            delta: state.delta.unwrap_or(0.0),
+        },
+    };
+    Ok(DataModel {
+        path: path.clone(),
+        file: path.clone(),
+        classes: dataset.class_names,
+        feature_names: dataset.feature_names,
+        features: Arc::new(features),
+        model: Arc::new(Model {
+            intercept: state.intercept,
+            beta: state.beta.clone(),
+        }),
+        source,
     })
 }
 

@@ -31,6 +31,10 @@ pub enum Event {
     Computed(Box<Computed>),
     /// The engine finished (part of) a penalty sweep.
     Curve(Box<Curve>),
+    /// Dropout training finished an epoch (or failed).
+    Training(Box<super::training::TrainUpdate>),
+    /// The fits' comparison finished (or failed).
+    Compared(Box<super::comparison::CompareDone>),
     /// The Monte Carlo worker has new statistics (the runner fetches them).
     MonteCarloReady,
     /// The Monte Carlo worker's latest statistics (if any) and status.

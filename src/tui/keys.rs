@@ -107,6 +107,12 @@ pub enum Action {
     DataSort,
     /// Data view: send the selected example to the dashboard.
     DataOpen,
+    /// Data view: start, stop, continue or restart dropout training.
+    DataTrain,
+    /// Data view: compare the exact, quadratic, closest-L2 and dropout-SGD fits.
+    DataCompare,
+    /// Data view: the next panel (examples, training, comparison).
+    DataPanel,
     /// Leave the app.
     Quit,
 }
@@ -223,6 +229,33 @@ pub const BINDINGS: &[Binding] = &[
         Action::DataOpen,
         Some("Data view: the selected example on the dashboard"),
         Some("open"),
+    )
+    .within(Scope::Data),
+    bind(
+        &[Char('t')],
+        "t",
+        "t",
+        Action::DataTrain,
+        Some("Data view: dropout training at δ: start, stop, continue"),
+        Some("train"),
+    )
+    .within(Scope::Data),
+    bind(
+        &[Char('c')],
+        "c",
+        "c",
+        Action::DataCompare,
+        Some("Data view: compare exact, quadratic, closest L2, dropout SGD"),
+        Some("compare"),
+    )
+    .within(Scope::Data),
+    bind(
+        &[Char('v')],
+        "v",
+        "v",
+        Action::DataPanel,
+        Some("Data view: panel: examples, training, comparison"),
+        Some("panel"),
     )
     .within(Scope::Data),
     bind(

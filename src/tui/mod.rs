@@ -17,6 +17,7 @@
 
 pub(crate) mod app;
 pub(crate) mod command;
+pub(crate) mod comparison;
 pub(crate) mod compute;
 pub(crate) mod data;
 pub(crate) mod event;
@@ -28,6 +29,7 @@ pub(crate) mod scale;
 pub(crate) mod session;
 pub(crate) mod terminal;
 pub(crate) mod theme;
+pub(crate) mod training;
 pub(crate) mod tty;
 mod ui;
 
@@ -195,33 +197,29 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
     let mut guard = terminal::TerminalGuard::enter().context("cannot set up the terminal")?;
     let stop = Arc::new(AtomicBool::new(false));
     let files = files::FileThread::spawn(tx.clone()).context("cannot start the file thread")?;
+    let background = tx.clone();
     event::spawn_input(tx.clone(), stop.clone()).context("cannot read the terminal")?;
     let signals = event::spawn_signals(tx).context("cannot watch for signals")?;
-    perform(
-        start.unwrap_or_else(|| Effect::Evaluate(app.job())),
-        &compute,
-        &files,
-        worker.as_ref(),
-    );
+    let run = Runners {
+        compute: &compute,
+        files: &files,
+        worker: worker.as_ref(),
+        events: &background,
+    };
+    run.perform(start.unwrap_or_else(|| Effect::Evaluate(app.job())));
     if let Some(effect) = options.data.clone().and_then(|path| app.load_data(path)) {
-        perform(effect, &compute, &files, worker.as_ref());
+        run.perform(effect);
     }
     let frame = Duration::from_secs(1) / options.max_fps.max(1);
     // A panic in the loop has restored the terminal (panic hook) and printed its message; the
     // session is still autosaved.
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
-        event_loop(
-            &mut guard,
-            &mut app,
-            &rx,
-            &compute,
-            &files,
-            worker.as_ref(),
-            frame,
-        )
+        event_loop(&mut guard, &mut app, &rx, &run, frame)
     }))
     .unwrap_or_else(|_| Err(anyhow::anyhow!("the explorer stopped on an internal error")));
     stop.store(true, Ordering::Relaxed);
+    // A training thread stops at its next epoch; nothing waits for it.
+    app.stop_training();
     signals.close();
     // The autosave comes before anything touches the terminal, which may be gone.
     if let Some(w) = &worker {
@@ -268,16 +266,38 @@ fn write_autosave(dir: &Path, session: Snapshot) -> Option<String> {
     }
 }
 
+/// The threads effects are carried out on.
+struct Runners<'a> {
+    compute: &'a compute::ComputeThread,
+    files: &'a files::FileThread,
+    worker: Option<&'a Worker>,
+    events: &'a mpsc::Sender<Event>,
+}
+
+impl Runners<'_> {
+    /// Carries out one effect of [`App::update`]; true when the app must leave.
+    fn perform(&self, effect: Effect) -> bool {
+        perform(effect, self.compute, self.files, self.worker, self.events)
+    }
+}
+
 /// Carries out one effect of [`App::update`]; true when the app must leave.
 fn perform(
     effect: Effect,
     compute: &compute::ComputeThread,
     files: &files::FileThread,
     worker: Option<&Worker>,
+    events: &mpsc::Sender<Event>,
 ) -> bool {
     match effect {
         Effect::Quit => return true,
+        Effect::Both(first, second) => {
+            return perform(*first, compute, files, worker, events)
+                || perform(*second, compute, files, worker, events);
+        }
         Effect::Files(job) => files.submit(job),
+        Effect::Train(job) => job.spawn(events),
+        Effect::Compare(job) => job.spawn(events),
         Effect::Evaluate(job) => {
             if let Some(w) = worker {
                 w.set_params(job.generation, job.params.clone());
@@ -337,11 +357,10 @@ fn event_loop(
     guard: &mut terminal::TerminalGuard,
     app: &mut App,
     rx: &mpsc::Receiver<Event>,
-    compute: &compute::ComputeThread,
-    files: &files::FileThread,
-    worker: Option<&Worker>,
+    run: &Runners,
     frame: Duration,
 ) -> anyhow::Result<()> {
+    let worker = run.worker;
     let mut hold_until: Option<Instant> = Some(Instant::now() + HOLD);
     let mut last_draw: Option<Instant> = None;
     let mut last_tour = Instant::now();
@@ -410,10 +429,13 @@ fn event_loop(
             let Some(effect) = app.update(event) else {
                 continue;
             };
-            if matches!(effect, Effect::Evaluate(_) | Effect::Restore(..)) {
+            if matches!(
+                effect,
+                Effect::Evaluate(_) | Effect::Restore(..) | Effect::Both(..)
+            ) {
                 hold_until = Some(Instant::now() + HOLD);
             }
-            if perform(effect, compute, files, worker) {
+            if run.perform(effect) {
                 return Ok(());
             }
         }

@@ -162,6 +162,9 @@ impl App {
             },
             Command::Order(v) => self.change(|p, _| p.order = v),
             Command::Data(path) => self.load_data(path),
+            Command::Epochs(e) => self.set_epochs(e),
+            Command::LearningRate(r) => self.set_learning_rate(r),
+            Command::Compare => self.act(Action::DataCompare),
             Command::Dimension(v) => {
                 if self.profile.fixes_dimension() {
                     self.error(format!(
@@ -272,6 +275,7 @@ impl App {
         self.params = params;
         self.generation += 1;
         self.scroll = self.scroll.min(self.scroll_rows());
+        self.invalidate_comparison();
         log::info!(
             "generation {}: {}",
             self.generation,

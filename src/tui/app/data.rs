@@ -3,11 +3,16 @@
 //! dashboard as its contribution list and offset.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use super::comparison::CompareState;
+use super::training::Training;
 use super::{App, Effect, PAGE};
+use crate::data::Model;
 use crate::data::analysis::{Analysis, ExampleVerdict};
 use crate::settings::{ProfileKind, View};
-use crate::tui::data::{DataDone, DataJob, DataModel};
+use crate::snapshot::{DataModelKind, DataPanelName, DataState};
+use crate::tui::data::{DataDone, DataJob, DataModel, ModelSource};
 use crate::tui::files::FileJob;
 use crate::tui::format;
 use crate::tui::keys::Action;
@@ -50,6 +55,29 @@ impl DataSort {
     }
 }
 
+/// What the Data view shows below its summary (`v` cycles).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DataPanel {
+    /// The examples table (and the ratio histogram when wide).
+    #[default]
+    Examples,
+    /// Dropout training's per-epoch charts.
+    Training,
+    /// The fits' comparison and their coefficients.
+    Comparison,
+}
+
+impl DataPanel {
+    /// The next panel (`v`).
+    pub fn next(self) -> DataPanel {
+        match self {
+            DataPanel::Examples => DataPanel::Training,
+            DataPanel::Training => DataPanel::Comparison,
+            DataPanel::Comparison => DataPanel::Examples,
+        }
+    }
+}
+
 /// The loaded data set, its latest analysis and the table's selection.
 #[derive(Debug, Default)]
 pub struct DataPane {
@@ -69,9 +97,28 @@ pub struct DataPane {
     pub rows: Vec<usize>,
     /// Position of the selection in `rows`.
     pub selected: usize,
+    /// What shows below the summary.
+    pub pane: DataPanel,
+    /// Dropout training.
+    pub training: Training,
+    /// The fits' comparison.
+    pub comparison: CompareState,
+    /// First feature row the comparison's coefficient chart shows.
+    pub feature_scroll: usize,
+    /// While a snapshot's data set is reloaded: the panel to show (the view is the
+    /// snapshot's).
+    pub restoring: Option<DataPanel>,
 }
 
 impl DataPane {
+    /// The model the table should judge, and where it came from: the latest training epoch's,
+    /// else the loaded one.
+    pub fn wanted_model(&self) -> Option<(Arc<Model>, ModelSource)> {
+        self.training
+            .latest()
+            .or_else(|| self.model.as_ref().map(|m| (m.model.clone(), m.source)))
+    }
+
     /// The verdict of the selected example.
     pub fn selected_example(&self) -> Option<&ExampleVerdict> {
         let i = *self.rows.get(self.selected)?;
@@ -109,6 +156,10 @@ impl App {
     /// Starts loading `path` (`--data`, `:data`): the view opens when it is analysed; an
     /// error leaves the session as it is.
     pub fn load_data(&mut self, path: PathBuf) -> Option<Effect> {
+        self.data.restoring = None;
+        self.data.training.reset();
+        self.data.comparison.reset();
+        self.data.feature_scroll = 0;
         self.data.generation += 1;
         self.data.loading = Some(path.clone());
         self.data.pending = None;
@@ -121,22 +172,94 @@ impl App {
         })))
     }
 
-    /// The analysis job the Data view needs when δ or k moved away from the shown analysis.
+    /// The `[data]` table of a snapshot taken now: the file, its shape and standardisation,
+    /// and the latest model (a training epoch's, else the loaded one).
+    pub(super) fn data_state(&self) -> Option<DataState> {
+        let data = self.data.model.as_ref()?;
+        let (model, source) = self.data.wanted_model()?;
+        let s = data.features.standardization.as_ref()?;
+        let (kind, lambda, epoch, delta) = match source {
+            ModelSource::L2 { lambda } => (DataModelKind::L2, Some(lambda), None, None),
+            ModelSource::Dropout { epoch, delta } => {
+                (DataModelKind::Dropout, None, Some(epoch), Some(delta))
+            }
+        };
+        Some(DataState {
+            path: data.file.clone(),
+            n: data.features.n,
+            d: data.features.d,
+            kind,
+            lambda,
+            epoch,
+            delta,
+            intercept: model.intercept,
+            beta: model.beta.clone(),
+            means: s.means.clone(),
+            sds: s.sds.clone(),
+            seed: self.data.training.seed,
+            panel: match self.data.pane {
+                DataPanel::Examples => DataPanelName::Examples,
+                DataPanel::Training => DataPanelName::Training,
+                DataPanel::Comparison => DataPanelName::Comparison,
+            },
+        })
+    }
+
+    /// Replaces the data set by a snapshot's: none (a running training stops, the view
+    /// empties), or its file reloaded off the UI thread with the saved model.
+    pub(super) fn restore_data(&mut self, state: Option<&DataState>) -> Option<Effect> {
+        self.data.training.reset();
+        self.data.comparison.reset();
+        self.data.generation += 1;
+        self.data.pending = None;
+        self.data.feature_scroll = 0;
+        let Some(state) = state else {
+            self.data.model = None;
+            self.data.analysis = None;
+            self.data.rows.clear();
+            self.data.loading = None;
+            self.data.restoring = None;
+            return None;
+        };
+        self.data.training.seed = state.seed;
+        self.data.loading = Some(state.path.clone());
+        self.data.restoring = Some(match state.panel {
+            DataPanelName::Examples => DataPanel::Examples,
+            DataPanelName::Training => DataPanel::Training,
+            DataPanelName::Comparison => DataPanel::Comparison,
+        });
+        Some(Effect::Files(FileJob::Data(DataJob::Restore {
+            generation: self.data.generation,
+            state: Box::new(state.clone()),
+            delta: self.params.delta,
+            order: self.params.order,
+        })))
+    }
+
+    /// The analysis job the Data view needs when δ, k or the model (a new training epoch)
+    /// moved away from the shown analysis. A new model waits for the analysis on its way at
+    /// the same δ and k (so epochs faster than analyses still land); a new δ or k replaces it.
     pub(super) fn refresh_data(&mut self) -> Option<Effect> {
         if self.view != View::Data || self.data.loading.is_some() {
             return None;
         }
         let want = (self.params.delta, self.params.order);
+        let (model, source) = self.data.wanted_model()?;
+        let data = self.data.model.as_ref()?;
         let shown = self.data.analysis.as_ref().map(|a| (a.delta, a.order));
-        if shown == Some(want) || self.data.pending == Some(want) {
+        if (shown == Some(want) && data.source == source) || self.data.pending == Some(want) {
             return None;
         }
-        let model = self.data.model.clone()?;
+        let data = Box::new(DataModel {
+            model,
+            source,
+            ..(**data).clone()
+        });
         self.data.generation += 1;
         self.data.pending = Some(want);
         Some(Effect::Files(FileJob::Data(DataJob::Analyse {
             generation: self.data.generation,
-            data: model,
+            data,
             delta: want.0,
             order: want.1,
         })))
@@ -149,6 +272,7 @@ impl App {
             return None;
         }
         let loaded = self.data.loading.take().is_some();
+        let restored = self.data.restoring.take();
         self.data.pending = None;
         match done.result {
             Ok((model, analysis)) => {
@@ -164,22 +288,49 @@ impl App {
                 if loaded {
                     self.data.selected = 0;
                     self.data.rows.clear();
-                    self.view = View::Data;
                     self.message = None;
+                    match restored {
+                        Some(pane) => self.data.pane = pane,
+                        None => self.view = View::Data,
+                    }
                 }
                 self.data.resort();
                 self.refresh_data()
             }
             Err(e) => {
                 log::error!("data: {e}");
-                self.error(e);
+                match restored {
+                    Some(_) => self.error(format!("the snapshot's data set is not restored: {e}")),
+                    None => self.error(e),
+                }
                 None
             }
         }
     }
 
-    /// The Data view's keys: selection, sort and Enter.
+    /// The Data view's keys: selection (or, on the comparison panel, the features), sort,
+    /// Enter, training, comparison and panel.
     pub(super) fn act_on_data(&mut self, action: Action) -> Option<Effect> {
+        if self.data.pane == DataPanel::Comparison {
+            let features = self.data.model.as_ref().map_or(0, |m| m.features.d);
+            let last = features.saturating_sub(1);
+            let s = &mut self.data.feature_scroll;
+            match action {
+                Action::DataUp => *s = s.saturating_sub(1),
+                Action::DataDown => *s = (*s + 1).min(last),
+                Action::PageUp => *s = s.saturating_sub(PAGE),
+                Action::PageDown => *s = (*s + PAGE).min(last),
+                Action::Top => *s = 0,
+                Action::Bottom => *s = last,
+                _ => return self.act_on_data_table(action),
+            }
+            return None;
+        }
+        self.act_on_data_table(action)
+    }
+
+    /// The Data view's keys outside the comparison's feature scrolling.
+    fn act_on_data_table(&mut self, action: Action) -> Option<Effect> {
         let last = self.data.rows.len().saturating_sub(1);
         let s = &mut self.data.selected;
         match action {
@@ -194,6 +345,12 @@ impl App {
                 self.data.resort();
             }
             Action::DataOpen => return self.open_example(),
+            Action::DataTrain => return self.toggle_training(),
+            Action::DataCompare => return self.compare_fits(),
+            Action::DataPanel => {
+                self.data.pane = self.data.pane.next();
+                return self.refresh_data();
+            }
             // Every other action belongs to another part of the app.
             _ => {}
         }
@@ -485,5 +642,104 @@ mod tests {
             }
             insta::assert_snapshot!(format!("data_loaded_{w}x{h}"), frame);
         }
+    }
+
+    #[test]
+    fn a_snapshot_keeps_the_data_set_and_model_and_restores_them_without_refitting() {
+        let mut app = loaded();
+        key(&mut app, KeyCode::Char('v'));
+        let mut model = (**app.data.model.as_ref().unwrap()).clone();
+        // A model no fit gives, so a refit could not pass for a restore.
+        let odd = Model {
+            intercept: 0.25,
+            beta: (0..30).map(|j| 0.01 * j as f64 - 0.1).collect(),
+        };
+        model.model = Arc::new(odd.clone());
+        model.source = ModelSource::Dropout {
+            epoch: 7,
+            delta: 0.5,
+        };
+        app.data.model = Some(Box::new(model));
+        let mut snap = app.session(None);
+        snap.view.name = View::Dashboard;
+        let state = snap.data.clone().unwrap();
+        assert_eq!((state.n, state.d), (569, 30));
+        assert!(state.path.is_absolute(), "{:?}", state.path);
+        assert_eq!(state.kind, DataModelKind::Dropout);
+        assert_eq!((state.epoch, state.delta), (Some(7), Some(0.5)));
+        assert_eq!(state.panel, DataPanelName::Training);
+        let text = snap.to_toml().unwrap();
+        let back = crate::snapshot::Snapshot::parse(&text, std::path::Path::new("s.toml")).unwrap();
+        assert_eq!(back.data, snap.data);
+
+        let mut fresh = app_with_view(View::Dashboard);
+        let effect = fresh.restore(&back);
+        let Some(Effect::Both(_, data)) = effect else {
+            panic!("a restore and a data reload expected, got {effect:?}");
+        };
+        assert!(fresh.data.loading.is_some());
+        settle(&mut fresh, Some(*data));
+        assert_eq!(
+            fresh.view,
+            View::Dashboard,
+            "the snapshot's view, not the Data view"
+        );
+        assert_eq!(fresh.data.pane, DataPanel::Training);
+        let restored = fresh.data.model.as_ref().unwrap();
+        assert_eq!(*restored.model, odd, "the saved model, not a refit");
+        assert_eq!(
+            restored.source,
+            ModelSource::Dropout {
+                epoch: 7,
+                delta: 0.5
+            }
+        );
+        let direct = crate::data::analysis::analyse(&restored.features, &odd, 0.5, 20).unwrap();
+        assert_eq!(**fresh.data.analysis.as_ref().unwrap(), direct);
+        assert_eq!(fresh.message, None);
+
+        // The file gone or changed: one inline line, the rest of the session restored.
+        let dir = tempfile::tempdir().unwrap();
+        let copy = dir.path().join("bc.csv");
+        let original = std::fs::read_to_string(BREAST_CANCER).unwrap();
+        for (content, why) in [
+            (None, "bc.csv"),
+            (
+                Some(original.lines().take(100).collect::<Vec<_>>().join("\n")),
+                "the file changed shape: 99 × 30 now, 569 × 30 when saved",
+            ),
+            (
+                Some(original.replacen(",", ",1", 40)),
+                "the file changed since the snapshot",
+            ),
+        ] {
+            let _ = std::fs::remove_file(&copy);
+            if let Some(c) = &content {
+                std::fs::write(&copy, c).unwrap();
+            }
+            let mut snap = back.clone();
+            snap.data.as_mut().unwrap().path = copy.clone();
+            let mut fresh = app_with_view(View::Data);
+            let Some(Effect::Both(_, data)) = fresh.restore(&snap) else {
+                panic!("a data reload expected");
+            };
+            settle(&mut fresh, Some(*data));
+            let m = fresh.message.clone().unwrap();
+            assert!(m.error, "{m:?}");
+            assert!(
+                m.text
+                    .starts_with("the snapshot's data set is not restored: "),
+                "{m:?}"
+            );
+            assert!(m.text.contains(why), "{m:?}");
+            assert!(fresh.data.model.is_none());
+            assert_eq!(fresh.params, snap.params);
+        }
+    }
+
+    fn app_with_view(view: View) -> App {
+        let mut app = app();
+        app.view = view;
+        app
     }
 }

@@ -8,8 +8,8 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget};
 
 use crate::data::analysis::{Analysis, ExampleVerdict};
-use crate::tui::app::App;
-use crate::tui::data::{DataModel, LAMBDA};
+use crate::tui::app::{App, DataPanel};
+use crate::tui::data::{DataModel, ModelSource};
 use crate::tui::format;
 use crate::tui::theme::{Role, Theme};
 
@@ -45,6 +45,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let [top, rest] = Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(area);
     summary(app, model, analysis, top, buf);
+    match pane.pane {
+        DataPanel::Examples => {}
+        DataPanel::Training => return super::training::render(app, rest, buf),
+        DataPanel::Comparison => return super::comparison::render(app, rest, buf),
+    }
     if area.width > NARROW {
         let [left, right] =
             Layout::horizontal([Constraint::Fill(1), Constraint::Length(44)]).areas(rest);
@@ -65,17 +70,22 @@ fn summary(app: &App, model: &DataModel, analysis: &Analysis, area: Rect, buf: &
     let t = |u: &'static str, a: &'static str| theme.text(u, a);
     let value = |v: String| Span::styled(v, theme.style(Role::Value));
     let dim = |v: String| Span::styled(v, theme.style(Role::Dim));
-    let status = app.data.pending.map(|(delta, order)| {
-        Line::styled(
-            format!(
-                " {} {}={} k={order} ",
-                t("re-analysing…", "re-analysing..."),
-                t("δ", "delta"),
-                format::param(delta)
-            ),
-            theme.style(Role::Warn),
-        )
-    });
+    let shown = (analysis.delta, analysis.order);
+    let status = app
+        .data
+        .pending
+        .filter(|p| *p != shown)
+        .map(|(delta, order)| {
+            Line::styled(
+                format!(
+                    " {} {}={} k={order} ",
+                    t("re-analysing…", "re-analysing..."),
+                    t("δ", "delta"),
+                    format::param(delta)
+                ),
+                theme.style(Role::Warn),
+            )
+        });
     let lines = vec![
         Line::from(vec![
             dim("n ".into()),
@@ -83,8 +93,18 @@ fn summary(app: &App, model: &DataModel, analysis: &Analysis, area: Rect, buf: &
             dim("  d ".into()),
             value(model.features.d.to_string()),
             dim(format!("  classes {}", model.classes.join("/"))),
-            dim(format!("  L2 fit {} ", t("λ", "lambda"))),
-            value(format::num(LAMBDA, 3)),
+            dim(match model.source {
+                ModelSource::L2 { .. } => format!("  L2 fit {} ", t("λ", "lambda")),
+                ModelSource::Dropout { delta, .. } => format!(
+                    "  dropout SGD {}={} epoch ",
+                    t("δ", "delta"),
+                    format::param(delta)
+                ),
+            }),
+            value(match model.source {
+                ModelSource::L2 { lambda } => format::num(lambda, 3),
+                ModelSource::Dropout { epoch, .. } => epoch.to_string(),
+            }),
             dim(format!("  {} ", t("‖β‖", "|beta|"))),
             value(format::num(model.beta_norm(), 4)),
         ]),

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
-use crate::tui::app::{App, Mode};
+use crate::tui::app::{App, Mode, NextRun};
 use crate::tui::keys;
 use crate::tui::theme::Role;
 
@@ -72,7 +72,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 /// before it give way first).
 fn hints(app: &App, width: u16) -> Line<'static> {
     let theme = &app.theme;
-    let entries = keys::footer(theme.ascii, app.scope());
+    let train = match app.data.training.next(app.params.delta) {
+        NextRun::Stop => "stop training",
+        NextRun::Continue(_) => "continue training",
+        NextRun::Restart if app.data.training.points.is_empty() => "train",
+        NextRun::Restart => "restart training",
+    };
+    let entries: Vec<(&str, &str)> = keys::footer(theme.ascii, app.scope())
+        .into_iter()
+        .map(|(key, text)| (key, if text == "train" { train } else { text }))
+        .collect();
     let cost = |(key, text): &(&str, &str)| key.chars().count() + text.chars().count() + 3;
     let help = entries.iter().find(|(_, text)| *text == "help");
     let mut room = (width as usize).saturating_sub(help.map_or(0, cost));

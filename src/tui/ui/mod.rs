@@ -3,6 +3,7 @@
 
 mod browser;
 mod caption;
+mod comparison;
 mod complex_plane;
 mod contributions;
 mod data;
@@ -19,6 +20,7 @@ mod table;
 mod theorem1;
 mod theorem2;
 mod too_small;
+mod training;
 
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
