@@ -14,7 +14,8 @@ use std::io::Write;
 
 use clap::{Parser, Subcommand};
 
-pub use args::{ModelChoice, ParamArgs, parse_weights};
+pub use crate::settings::ModelChoice;
+pub use args::{ParamArgs, parse_weights};
 pub use bench::explicit_bench_weights;
 pub use eval::{Format, number, params_line, render as render_report, verdict};
 pub use snapshot::{

@@ -14,6 +14,7 @@ use crate::engine::BestOrder;
 use crate::engine::softmax::{Masks, SoftmaxContributions, SoftmaxParams, SoftmaxReport};
 use crate::montecarlo::McSummary;
 use crate::params::{MomentsKind, Noise, Params};
+use crate::softmax_settings::{parse_logits, parse_rows};
 use crate::weights_file::read_rows_file;
 
 /// Flags only the softmax model takes.
@@ -26,17 +27,8 @@ pub struct SoftmaxArgs {
     #[arg(long, value_name = "Q")]
     pub classes: Option<usize>,
     /// Softmax dropout masks: shared (one per feature) or per-class (one per feature and class).
-    #[arg(long, value_name = "shared|per-class", value_parser = parse_masks)]
+    #[arg(long, value_name = "shared|per-class")]
     pub masks: Option<Masks>,
-}
-
-/// Parses `shared` or `per-class` (any case).
-fn parse_masks(s: &str) -> Result<Masks, String> {
-    match s.to_ascii_lowercase().as_str() {
-        "shared" => Ok(Masks::Shared),
-        "per-class" | "per_class" => Ok(Masks::PerClass),
-        _ => Err(format!("--masks {s} is not known: use shared or per-class")),
-    }
 }
 
 impl SoftmaxArgs {
@@ -52,46 +44,6 @@ impl SoftmaxArgs {
             None
         }
     }
-}
-
-/// Finite-or-not numbers of a comma-separated list; `what(i)` names entry i (1-based).
-fn numbers(s: &str, what: &dyn Fn(usize) -> String) -> Result<Vec<f64>, String> {
-    s.split(',')
-        .enumerate()
-        .map(|(i, field)| {
-            let t = field.trim();
-            if t.is_empty() {
-                return Err(format!("{} is empty", what(i + 1)));
-            }
-            t.parse::<f64>()
-                .map_err(|_| format!("{} = \"{t}\" is not a number", what(i + 1)))
-        })
-        .collect()
-}
-
-/// Parses `--weights` rows: `c11,…,c1q;c21,…,c2q;…`. Rows of different lengths are an error
-/// naming the row.
-pub fn parse_rows(s: &str) -> Result<Vec<Vec<f64>>, String> {
-    let rows: Vec<Vec<f64>> = s
-        .trim()
-        .trim_end_matches(';')
-        .split(';')
-        .enumerate()
-        .map(|(j, row)| numbers(row, &|k| format!("contribution C_{},{k}", j + 1)))
-        .collect::<Result<_, _>>()?;
-    if let Some((j, row)) = rows
-        .iter()
-        .enumerate()
-        .find(|(_, r)| r.len() != rows[0].len())
-    {
-        return Err(format!(
-            "ragged rows: row C_{} has {} entries but row C_1 has {}",
-            j + 1,
-            row.len(),
-            rows[0].len()
-        ));
-    }
-    Ok(rows)
 }
 
 /// The softmax parameters of `params` and `args`: defaults δ, k, d of [`Params::default`];
@@ -119,11 +71,7 @@ pub fn softmax_params(params: &ParamArgs, args: &SoftmaxArgs) -> Result<SoftmaxP
         (None, Some(path)) => Some(read_rows(path)?),
         (None, None) => None,
     };
-    let logits = args
-        .logits
-        .as_deref()
-        .map(|s| numbers(s, &|i| format!("logit η0_{i}")))
-        .transpose()?;
+    let logits = args.logits.as_deref().map(parse_logits).transpose()?;
     let contributions = match (rows, logits) {
         (Some(rows), logits) => {
             if let Some(d) = params.d
@@ -312,10 +260,7 @@ fn table(r: &SoftmaxReport, monte_carlo: Option<&McSummary>) -> String {
         p.order,
         p.classes,
         p.dimension(),
-        match p.masks {
-            Masks::Shared => "shared",
-            Masks::PerClass => "per-class",
-        },
+        p.masks.name(),
         params_view(p).contributions
     );
     let word = match r.converges {
@@ -386,27 +331,4 @@ fn table(r: &SoftmaxReport, monte_carlo: Option<&McSummary>) -> String {
         let _ = writeln!(s, "{m:>5}  {:>16}  {:>16}", number(*t), number(*ps));
     }
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rows_parse_and_name_bad_entries() {
-        assert_eq!(
-            parse_rows("1,2;3,-4"),
-            Ok(vec![vec![1.0, 2.0], vec![3.0, -4.0]])
-        );
-        assert_eq!(
-            parse_rows("1,2;3").unwrap_err(),
-            "ragged rows: row C_2 has 1 entries but row C_1 has 2"
-        );
-        assert_eq!(
-            parse_rows("1,x").unwrap_err(),
-            "contribution C_1,2 = \"x\" is not a number"
-        );
-        assert_eq!(parse_masks("Per-Class"), Ok(Masks::PerClass));
-        assert!(parse_masks("both").unwrap_err().contains("--masks both"));
-    }
 }
