@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::args::ParamArgs;
 use super::eval::{Format, number};
 use crate::engine::BestOrder;
-use crate::engine::softmax::{Masks, SoftmaxContributions, SoftmaxParams, SoftmaxReport};
+use crate::engine::softmax::{Masks, SoftmaxContributions, SoftmaxParams, SoftmaxReport, Zeros};
 use crate::montecarlo::McSummary;
 use crate::params::{MomentsKind, Noise, Params};
 use crate::softmax_settings::{parse_logits, parse_rows};
@@ -182,6 +182,8 @@ struct JsonDoc<'a> {
     radius: RadiusView,
     mask_radius: Option<f64>,
     worst_mask: &'a Option<Vec<Vec<bool>>>,
+    worst_noise: &'a Option<Vec<f64>>,
+    worst_zeros: &'a Option<Zeros>,
     converges: Option<bool>,
     reason: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -222,6 +224,8 @@ pub fn render(r: &SoftmaxReport, format: Format, monte_carlo: Option<&McSummary>
                 },
                 mask_radius: r.mask_radius,
                 worst_mask: &r.worst_mask,
+                worst_noise: &r.worst_noise,
+                worst_zeros: &r.worst_zeros,
                 converges: r.converges,
                 reason: &r.reason,
                 monte_carlo,
