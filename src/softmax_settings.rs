@@ -99,10 +99,13 @@ impl SoftmaxSettings {
         }
     }
 
-    /// Explicit rows (not empty, all of one length); the logits become their sums.
+    /// Explicit rows; the logits become their sums (q from the first row; the engine's
+    /// validation rejects rows of other lengths).
     pub fn with_rows(&self, rows: Vec<Vec<f64>>) -> SoftmaxSettings {
         let q = rows.first().map_or(0, Vec::len);
-        let logits = (0..q).map(|k| rows.iter().map(|r| r[k]).sum()).collect();
+        let logits = (0..q)
+            .map(|k| rows.iter().filter_map(|r| r.get(k)).sum())
+            .collect();
         SoftmaxSettings {
             logits,
             rows: Some(rows),
