@@ -14,7 +14,8 @@ use crate::engine::BestOrder;
 use crate::engine::softmax::{Masks, SoftmaxContributions, SoftmaxParams, SoftmaxReport, Zeros};
 use crate::montecarlo::McSummary;
 use crate::params::{MomentsKind, Noise, Params};
-use crate::softmax_settings::{parse_logits, parse_rows};
+use crate::settings::ModelChoice;
+use crate::softmax_settings::{SoftmaxSettings, parse_logits, parse_rows};
 use crate::weights_file::read_rows_file;
 
 /// Flags only the softmax model takes.
@@ -49,21 +50,7 @@ impl SoftmaxArgs {
 /// The softmax parameters of `params` and `args`: defaults δ, k, d of [`Params::default`];
 /// errors name the flag and value, including logistic-only flags.
 pub fn softmax_params(params: &ParamArgs, args: &SoftmaxArgs) -> Result<SoftmaxParams, String> {
-    let logistic_only = [
-        (params.xb.is_some(), "--xb"),
-        (params.offset.is_some(), "--offset"),
-        (params.sigma.is_some(), "--sigma"),
-        (params.noise == Some(Noise::Gaussian), "--noise gaussian"),
-        (
-            params.moments == Some(MomentsKind::Paper),
-            "--moments paper",
-        ),
-    ];
-    if let Some((_, flag)) = logistic_only.iter().find(|(given, _)| *given) {
-        return Err(format!(
-            "{flag} is not allowed with --model softmax: it applies to the logistic and linear models only"
-        ));
-    }
+    logistic_only(params)?;
     let defaults = Params::default();
     let rows = match (&params.weights, &params.weights_file) {
         (Some(w), _) if w.trim().eq_ignore_ascii_case("equal") => None,
@@ -120,6 +107,85 @@ pub fn softmax_params(params: &ParamArgs, args: &SoftmaxArgs) -> Result<SoftmaxP
     };
     p.validate().map_err(|e| e.to_string())?;
     Ok(p)
+}
+
+/// The first flag of the logistic and linear models given with `--model softmax`, as an error.
+fn logistic_only(params: &ParamArgs) -> Result<(), String> {
+    let flags = [
+        (params.xb.is_some(), "--xb"),
+        (params.offset.is_some(), "--offset"),
+        (params.sigma.is_some(), "--sigma"),
+        (params.noise == Some(Noise::Gaussian), "--noise gaussian"),
+        (
+            params.moments == Some(MomentsKind::Paper),
+            "--moments paper",
+        ),
+    ];
+    match flags.iter().find(|(given, _)| *given) {
+        Some((_, flag)) => Err(format!(
+            "{flag} is not allowed with --model softmax: it applies to the logistic and linear models only"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The explorer's softmax settings and whether softmax is selected: `base` (the config's)
+/// with the flags on top. `--model softmax` (or the config's `model = "softmax"` without a
+/// `--model` flag) selects it; `--weights` / `--weights-file` then give rows, `--logits` equal
+/// contributions, `--classes` resizes the logits or checks the rows. Errors name the flag.
+pub fn explorer_settings(
+    params: &ParamArgs,
+    args: &SoftmaxArgs,
+    base: &SoftmaxSettings,
+    config_selects: bool,
+) -> Result<(bool, SoftmaxSettings), String> {
+    let selected = match params.model {
+        Some(m) => m == ModelChoice::Softmax,
+        None => config_selects,
+    };
+    if !selected {
+        if let Some(flag) = args.first_given() {
+            return Err(format!("{flag} needs --model softmax"));
+        }
+        return Ok((false, base.clone()));
+    }
+    logistic_only(params)?;
+    let mut s = base.clone();
+    let rows = match (&params.weights, &params.weights_file) {
+        (Some(w), _) => Some(parse_rows(w)?),
+        (None, Some(path)) => Some(read_rows(path)?),
+        (None, None) => None,
+    };
+    if let Some(rows) = rows {
+        if let Some(d) = params.d
+            && d != rows.len() as u64
+        {
+            return Err(format!(
+                "--d {d} conflicts with the weight rows, which are {} features",
+                rows.len()
+            ));
+        }
+        if let Some(logits) = args.logits.as_deref() {
+            check_logits_match(&parse_logits(logits)?, &rows)?;
+        }
+        s = s.with_rows(rows);
+    } else if let Some(logits) = args.logits.as_deref() {
+        s = s.with_logits(parse_logits(logits)?);
+    } else if let Some(q) = args.classes {
+        s = s.with_classes(q);
+    }
+    if let Some(q) = args.classes
+        && q != s.classes()
+    {
+        return Err(format!("--classes {q} conflicts with the {} classes given", s.classes()));
+    }
+    if let Some(m) = args.masks {
+        s.masks = m;
+    }
+    SoftmaxParams::from_settings(&s, 0.0, 0, params.d.unwrap_or(1))
+        .validate()
+        .map_err(|e| e.to_string())?;
+    Ok((true, s))
 }
 
 fn read_rows(path: &Path) -> Result<Vec<Vec<f64>>, String> {

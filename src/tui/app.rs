@@ -9,8 +9,11 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::engine::softmax::{SoftmaxParams, SoftmaxReport};
 use crate::montecarlo::{McStats, WorkerStatus};
 use crate::params::{Contributions, Noise, Params};
+use crate::settings::ModelChoice;
+use crate::softmax_settings::SoftmaxSettings;
 use crate::snapshot::{MonteCarloState, ProfileState, Snapshot, ViewState};
 use crate::tour::{TourAction, TourPlayer};
 
@@ -29,11 +32,13 @@ mod changes;
 mod data;
 mod input;
 mod snapshots;
+mod softmax;
 
 /// Rows a page key scrolls.
 pub const PAGE: usize = 10;
 
 pub use data::DataPane;
+pub use softmax::{softmax_items, softmax_summary};
 
 /// What the runner must do after an update.
 #[derive(Clone, Debug, PartialEq)]
@@ -131,6 +136,10 @@ pub struct App {
     pub prior: Option<(u64, MonteCarloState)>,
     /// The Data view's data set, analysis and table state.
     pub data: DataPane,
+    /// The softmax model's settings (kept while another model is selected).
+    pub softmax: SoftmaxSettings,
+    /// Whether the softmax model is selected (else `params.model`).
+    pub softmax_selected: bool,
 }
 
 impl App {
@@ -164,7 +173,34 @@ impl App {
             mc_seed: seed,
             prior: None,
             data: DataPane::default(),
+            softmax: SoftmaxSettings::default(),
+            softmax_selected: false,
         }
+    }
+
+    /// The model on screen: softmax, or the binary model of `params`.
+    pub fn model(&self) -> ModelChoice {
+        if self.softmax_selected {
+            ModelChoice::Softmax
+        } else {
+            ModelChoice::Binary(self.params.model)
+        }
+    }
+
+    /// The softmax parameters of the session: its settings at δ, k and (for equal
+    /// contributions) d of `base`.
+    pub fn softmax_params(&self) -> SoftmaxParams {
+        SoftmaxParams::from_settings(
+            &self.softmax,
+            self.base.delta,
+            self.base.order,
+            self.base.dimension,
+        )
+    }
+
+    /// The softmax report of the current generation, when softmax is selected and it is in.
+    pub fn current_softmax(&self) -> Option<&Result<SoftmaxReport, String>> {
+        self.current().and_then(|c| c.softmax.as_ref())
     }
 
     /// Which bindings of the key table apply now.
@@ -222,6 +258,8 @@ impl App {
                 paused: self.monte_carlo_paused,
                 ..monte_carlo
             },
+            model: self.model(),
+            softmax: self.softmax.clone(),
             ..Snapshot::new(self.params.clone())
         }
     }
@@ -243,10 +281,19 @@ impl App {
             profile.explicit = Some(list.clone());
         }
         let params = profile.apply(&snap.params);
-        if let Err(e) = params.validate() {
+        let selected = snap.model == ModelChoice::Softmax;
+        let softmax =
+            SoftmaxParams::from_settings(&snap.softmax, params.delta, params.order, snap.params.dimension);
+        if let Err(e) = params
+            .validate()
+            .map_err(|e| e.to_string())
+            .and(softmax.validate().map_err(|e| e.to_string()))
+        {
             self.error(format!("cannot restore the session: {e}"));
             return None;
         }
+        self.softmax = snap.softmax.clone();
+        self.softmax_selected = selected;
         self.base = snap.params.clone();
         self.profile = profile;
         self.params = params;
@@ -272,6 +319,7 @@ impl App {
         Job {
             generation: self.generation,
             params: self.params.clone(),
+            softmax: self.softmax_selected.then(|| self.softmax_params()),
         }
     }
 
@@ -584,6 +632,12 @@ impl App {
 
     fn show(&mut self, view: View) -> Option<Effect> {
         self.view = view;
+        if self.softmax_selected && !matches!(view, View::Dashboard | View::Log) {
+            self.note(format!(
+                "the {} view shows the logistic and linear models; press m for logistic",
+                view.title()
+            ));
+        }
         self.refresh_data()
     }
 
