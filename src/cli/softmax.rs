@@ -177,7 +177,10 @@ pub fn explorer_settings(
     if let Some(q) = args.classes
         && q != s.classes()
     {
-        return Err(format!("--classes {q} conflicts with the {} classes given", s.classes()));
+        return Err(format!(
+            "--classes {q} conflicts with the {} classes given",
+            s.classes()
+        ));
     }
     if let Some(m) = args.masks {
         s.masks = m;

@@ -13,8 +13,8 @@ use crate::engine::softmax::{SoftmaxParams, SoftmaxReport};
 use crate::montecarlo::{McStats, WorkerStatus};
 use crate::params::{Contributions, Noise, Params};
 use crate::settings::ModelChoice;
-use crate::softmax_settings::SoftmaxSettings;
 use crate::snapshot::{MonteCarloState, ProfileState, Snapshot, ViewState};
+use crate::softmax_settings::SoftmaxSettings;
 use crate::tour::{TourAction, TourPlayer};
 
 use super::compute::{Computed, Curve, Job};
@@ -282,8 +282,12 @@ impl App {
         }
         let params = profile.apply(&snap.params);
         let selected = snap.model == ModelChoice::Softmax;
-        let softmax =
-            SoftmaxParams::from_settings(&snap.softmax, params.delta, params.order, snap.params.dimension);
+        let softmax = SoftmaxParams::from_settings(
+            &snap.softmax,
+            params.delta,
+            params.order,
+            snap.params.dimension,
+        );
         if let Err(e) = params
             .validate()
             .map_err(|e| e.to_string())

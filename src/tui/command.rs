@@ -98,7 +98,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (":sigma 1.2 | :sigma auto", "σ of the Gaussian noise"),
     (":noise dropout|gaussian", "noise"),
     (":model logistic|linear|softmax", "model"),
-    (":classes 4", "softmax: number of classes q >= 2 (new classes at logit 0)"),
+    (
+        ":classes 4",
+        "softmax: number of classes q >= 2 (new classes at logit 0)",
+    ),
     (
         ":logits 0,1,3",
         "softmax: logits η0, each of the d features contributes η0/d",
@@ -239,9 +242,18 @@ mod tests {
         );
         assert_eq!(weights("1.5,-2,0.5"), Ok(vec![1.5, -2.0, 0.5]));
         assert_eq!(parse("classes 4"), Ok(Command::Classes(4)));
-        assert_eq!(parse("logits 0,1,3"), Ok(Command::Logits(vec![0.0, 1.0, 3.0])));
-        assert_eq!(parse("masks per-class"), Ok(Command::Masks(Masks::PerClass)));
-        assert_eq!(parse("model softmax"), Ok(Command::Model(ModelChoice::Softmax)));
+        assert_eq!(
+            parse("logits 0,1,3"),
+            Ok(Command::Logits(vec![0.0, 1.0, 3.0]))
+        );
+        assert_eq!(
+            parse("masks per-class"),
+            Ok(Command::Masks(Masks::PerClass))
+        );
+        assert_eq!(
+            parse("model softmax"),
+            Ok(Command::Model(ModelChoice::Softmax))
+        );
         assert_eq!(parse("delta=0.2"), Ok(Command::Delta(0.2)));
         assert_eq!(parse("sigma auto"), Ok(Command::Sigma(None)));
         assert_eq!(parse("view t2"), Ok(Command::View(View::Theorem2)));

@@ -7,10 +7,12 @@ use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::engine::softmax::{
+    ScalePoint, SoftmaxParams, SoftmaxReport, evaluate_softmax, scale_curve,
+};
 use crate::engine::{
     Boundaries, CurvePoint, Report, Support, boundaries, evaluate, penalty_curve, support,
 };
-use crate::engine::softmax::{ScalePoint, SoftmaxParams, SoftmaxReport, evaluate_softmax, scale_curve};
 use crate::params::Params;
 
 use super::event::Event;

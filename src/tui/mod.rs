@@ -45,13 +45,13 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
-use crate::montecarlo::{Histogram, McStats, Worker};
 use crate::engine::softmax::SoftmaxParams;
+use crate::montecarlo::{Histogram, McStats, Worker};
 use crate::params::Params;
 use crate::settings::{ModelChoice, View};
-use crate::softmax_settings::SoftmaxSettings;
 use crate::settings::{ThemeName, YScale};
 use crate::snapshot::{self, Snapshot};
+use crate::softmax_settings::SoftmaxSettings;
 use crate::tour::{Tour, TourPlayer};
 use app::{App, Effect};
 use event::Event;

@@ -72,7 +72,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 /// before it give way first).
 fn hints(app: &App, width: u16) -> Line<'static> {
     let theme = &app.theme;
-    let entries = keys::footer(theme.ascii, app.scope());
+    let mut entries = keys::footer(theme.ascii, app.scope());
+    if app.softmax_selected {
+        // xβ, the profile, the noise and the paper's moments belong to the binary models.
+        entries.retain(|(_, text)| !["xβ", "xb", "weights", "noise", "paper"].contains(text));
+    }
     let cost = |(key, text): &(&str, &str)| key.chars().count() + text.chars().count() + 3;
     let help = entries.iter().find(|(_, text)| *text == "help");
     let mut room = (width as usize).saturating_sub(help.map_or(0, cost));

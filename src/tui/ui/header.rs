@@ -25,6 +25,12 @@ fn lines(app: &App, screen: Rect) -> Vec<Line<'static>> {
         lines.push(tabs(app, screen.width));
     }
     let params = wrap(params(app), screen.width, 2);
+    if app.softmax_selected {
+        // The verdict's reason is words, wrapped with single spaces.
+        lines.extend(wrap(self::params(app), screen.width, 2));
+        lines.extend(wrap(verdict(app), screen.width, 1));
+        return lines;
+    }
     if params.len() == 1 {
         lines.extend(params);
         lines.extend(wrap(verdict(app), screen.width, 2));
@@ -168,12 +174,18 @@ fn softmax_verdict(theme: &Theme, r: &SoftmaxReport) -> Vec<Vec<Span<'static>>> 
         ),
         None => format!("mask radius {rho} = n/a"),
     };
+    let bar = || vec![Span::styled(theme.text("│", "|"), theme.style(Role::Dim))];
     let mut groups = vec![
         vec![word],
+        bar(),
         vec![Span::styled(radius, theme.style(Role::Value))],
+        bar(),
     ];
     // The reason, split into words so it wraps at the screen's edge.
-    let reason = r.reason.replace('ρ', rho).replace('Σ', theme.text("Σ", "sum"));
+    let reason = r
+        .reason
+        .replace('ρ', rho)
+        .replace('Σ', theme.text("Σ", "sum"));
     let reason = reason.replace('ε', theme.text("ε", "eps"));
     groups.extend(
         reason

@@ -60,7 +60,12 @@ fn class_mark(k: usize) -> char {
 /// The class-probability bar: one segment per class, as wide as its probability, and the
 /// probabilities in order as far as they fit.
 fn probabilities(theme: &Theme, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
-    let block = super::panel(theme, "Class probabilities p = softmax(η0)".replace("η0", theme.text("η0", "eta0")), None);
+    let title = if area.width >= 44 {
+        "Class probabilities p = softmax(η0)"
+    } else {
+        "p = softmax(η0)"
+    };
+    let block = super::panel(theme, title.replace("η0", theme.text("η0", "eta0")), None);
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height == 0 || inner.width == 0 {
@@ -73,32 +78,52 @@ fn probabilities(theme: &Theme, r: &SoftmaxReport, area: Rect, buf: &mut Buffer)
     for (k, p) in r.probabilities.iter().enumerate() {
         cumulative += p;
         let end = ((cumulative * width as f64).round() as usize).min(width);
-        bar.extend(std::iter::repeat_n(class_mark(k + 1), end.saturating_sub(filled)));
+        bar.extend(std::iter::repeat_n(
+            class_mark(k + 1),
+            end.saturating_sub(filled),
+        ));
         filled = filled.max(end);
     }
-    let roles = [Role::Partial, Role::Quadratic, Role::TrueRadius, Role::MonteCarlo];
+    let roles = [
+        Role::Partial,
+        Role::Quadratic,
+        Role::TrueRadius,
+        Role::MonteCarlo,
+    ];
     let spans: Vec<Span> = bar
         .chars()
         .map(|c| {
             let k = c.to_digit(36).unwrap_or(0) as usize;
-            Span::styled(c.to_string(), theme.style(roles[k % roles.len()]).add_modifier(ratatui::style::Modifier::REVERSED))
+            Span::styled(
+                c.to_string(),
+                theme
+                    .style(roles[k % roles.len()])
+                    .add_modifier(ratatui::style::Modifier::REVERSED),
+            )
         })
         .collect();
     let mut lines = vec![Line::from(spans)];
     if inner.height > 1 {
-        let mut text = String::new();
-        for (k, p) in r.probabilities.iter().enumerate() {
-            let item = format!("{}{}={}", if k > 0 { "  " } else { "" }, format!("p{}", k + 1), format::num(*p, 3));
-            if text.chars().count() + item.chars().count() > width {
-                let mark = theme.text("…", "...");
-                while text.chars().count() + mark.chars().count() > width {
-                    text.pop();
-                }
-                text.push_str(mark);
-                break;
+        let items: Vec<String> = r
+            .probabilities
+            .iter()
+            .enumerate()
+            .map(|(k, p)| format!("p{}={}", k + 1, format::num(*p, 3)))
+            .collect();
+        // Whole items only: the ones that do not fit give way to a mark, never a cut number.
+        let mark = theme.text("…", "...");
+        let mut shown = items.len();
+        let text = loop {
+            let mut t = items[..shown].join("  ");
+            if shown < items.len() {
+                t.push_str(if shown > 0 { "  " } else { "" });
+                t.push_str(mark);
             }
-            text.push_str(&item);
-        }
+            if t.chars().count() <= width || shown == 0 {
+                break t;
+            }
+            shown -= 1;
+        };
         lines.push(Line::styled(text, theme.style(Role::Text)));
     }
     Paragraph::new(lines).render(inner, buf);
@@ -125,7 +150,11 @@ fn shown_mean(m: &McStats) -> Option<f64> {
 /// Partial sums R_m against m, with R (or the Monte Carlo estimate) and R₂.
 fn partial_sums(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let title = format!("Partial sums R_m against m ({} y)", app.y_scale.name());
+    let title = if area.width >= 48 {
+        format!("Partial sums R_m against m ({} y)", app.y_scale.name())
+    } else {
+        format!("Partial sums R_m ({})", app.y_scale.name())
+    };
     let k = r.params.order;
     let reference = reference(app, r);
     let mut values: Vec<f64> = r.partial_sums.iter().skip(2).flatten().copied().collect();
@@ -133,30 +162,60 @@ fn partial_sums(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
     values.extend(r.quadratic);
     let sub2 = theme.text("R₂", "R_2");
     let rk = r.partial_sums.get(k).copied().flatten();
-    let mut long = vec![(Role::Partial, theme.text("⣀", "*"), format!("R_{k} = {}", format::opt(rk, 4)))];
+    let mut long = vec![(
+        Role::Partial,
+        theme.text("⣀", "*"),
+        format!("R_{k} = {}", format::opt(rk, 4)),
+    )];
     let mut short = vec![(Role::Partial, long[0].1, "R_k".to_string())];
     match reference {
         Some((v, name)) => {
-            long.push((Role::Exact, theme.text("─", "-"), format!("{name} = {}", format::num(v, 5))));
+            long.push((
+                Role::Exact,
+                theme.text("─", "-"),
+                format!("{name} = {}", format::num(v, 5)),
+            ));
             short.push((Role::Exact, theme.text("─", "-"), name.to_string()));
         }
-        None => long.push((Role::Dim, "", "R = n/a (no exact method; MC pending)".to_string())),
+        None => long.push((
+            Role::Dim,
+            "",
+            "R = n/a (no exact method; MC pending)".to_string(),
+        )),
     }
-    long.push((Role::Quadratic, theme.text("◆", "o"), format!("{sub2} = {}", format::opt(r.quadratic, 4))));
+    long.push((
+        Role::Quadratic,
+        theme.text("◆", "o"),
+        format!("{sub2} = {}", format::opt(r.quadratic, 4)),
+    ));
     short.push((Role::Quadratic, theme.text("◆", "o"), sub2.to_string()));
     if let Some(b) = r.best_order {
-        long.push((Role::Highlight, theme.text("▲", "^"), format!("k* = {}", b.order)));
+        long.push((
+            Role::Highlight,
+            theme.text("▲", "^"),
+            format!("k* = {}", b.order),
+        ));
     }
     let legend = plot::fit_legend(theme, &long, &short, area.width);
     let block = super::panel(theme, title, Some(legend));
     let inner = block.inner(area);
     block.render(area, buf);
     if values.is_empty() {
-        return super::note(theme, inner, buf, "no terms beyond the quadratic are known here", Role::Dim);
+        return super::note(
+            theme,
+            inner,
+            buf,
+            "no terms beyond the quadratic are known here",
+            Role::Dim,
+        );
     }
     let rows = inner.height.saturating_sub(1) as usize;
     let y = match app.y_scale {
-        YScale::SymLog => Axis::symlog(values, reference.map(|(v, _)| v).or(r.quadratic), rows / 2 + 1),
+        YScale::SymLog => Axis::symlog(
+            values,
+            reference.map(|(v, _)| v).or(r.quadratic),
+            rows / 2 + 1,
+        ),
         YScale::Linear => Axis::linear(values, rows / 2 + 1),
     };
     let mut x = Axis::linear([0.0, k.max(2) as f64], (inner.width / 8).max(2) as usize);
@@ -170,7 +229,11 @@ fn partial_sums(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
         chart.layer(Figure::HLine(y), Role::Exact, Glyph::mark('─', '-'));
     }
     let series = plot::runs(
-        r.partial_sums.iter().enumerate().skip(2).map(|(m, v)| (m as f64, *v)),
+        r.partial_sums
+            .iter()
+            .enumerate()
+            .skip(2)
+            .map(|(m, v)| (m as f64, *v)),
         &chart.y,
     );
     chart.layer(series, Role::Partial, Glyph::curve('*'));
@@ -190,8 +253,21 @@ fn partial_sums(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
 /// R, R₂ and R_k against the scale s of the logits (η0 → s·η0), with the current s = 1.
 fn scale_chart(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let title = format!("Penalty against the scale s of the logits ({} y)", app.y_scale.name())
-        .replace("logits", theme.text("logits η0 → s·η0", "logits eta0 -> s*eta0"));
+    let title = if area.width >= 72 {
+        format!(
+            "Penalty against the scale s of the logits ({} y)",
+            app.y_scale.name()
+        )
+        .replace(
+            "logits",
+            theme.text("logits η0 → s·η0", "logits eta0 -> s*eta0"),
+        )
+    } else {
+        format!(
+            "Penalty against s: {}",
+            theme.text("η0 → s·η0", "eta0 -> s*eta0")
+        )
+    };
     let k = r.params.order;
     let sub2 = theme.text("R₂", "R_2");
     let curve = app.current_curve().filter(|c| !c.scale.is_empty());
@@ -205,7 +281,11 @@ fn scale_chart(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
     ];
     let short = long.clone();
     if let Some(s) = diverges_from {
-        long.push((Role::Bad, "", format!("diverges at s = {}", format::num(s, 3))));
+        long.push((
+            Role::Bad,
+            "",
+            format!("diverges at s = {}", format::num(s, 3)),
+        ));
     }
     let legend = plot::fit_legend(theme, &long, &short, area.width);
     let block = super::panel(theme, title, Some(legend));
@@ -230,7 +310,10 @@ fn scale_chart(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
         YScale::SymLog => Axis::symlog(values, r.exact_penalty.or(r.quadratic), rows / 2 + 1),
         YScale::Linear => Axis::linear(values, rows / 2 + 1),
     };
-    let x = Axis::linear([0.0, crate::tui::compute::SCALE_MAX], (inner.width / 8).max(3) as usize);
+    let x = Axis::linear(
+        [0.0, crate::tui::compute::SCALE_MAX],
+        (inner.width / 8).max(3) as usize,
+    );
     let mut chart = Plot::new(x, y, theme);
     chart.layer(Figure::VLine(1.0), Role::Dim, Glyph::mark('┊', ':'));
     let line = |f: &dyn Fn(&crate::engine::softmax::ScalePoint) -> Option<f64>, y: &Axis| {
@@ -259,11 +342,18 @@ fn monte_carlo(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
         Some(WorkerStatus::Failed(_)) => "failed",
     };
     let masks = r.params.masks.name();
-    let block = super::panel(theme, format!("Monte Carlo, {masks} masks ({status})"), None);
+    let title = if area.width >= 40 {
+        format!("Monte Carlo, {masks} masks ({status})")
+    } else {
+        format!("MC, {masks} ({status})")
+    };
+    let block = super::panel(theme, title, None);
     let inner = block.inner(area);
     block.render(area, buf);
     let stats = match (&app.worker, app.current_monte_carlo()) {
-        (None, _) => return super::note(theme, inner, buf, "not running in this session", Role::Dim),
+        (None, _) => {
+            return super::note(theme, inner, buf, "not running in this session", Role::Dim);
+        }
         (Some(WorkerStatus::Failed(why)), _) => {
             return super::note(theme, inner, buf, &format!("{why} (r restarts)"), Role::Bad);
         }
@@ -275,7 +365,7 @@ fn monte_carlo(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
     };
     let dim = |s: &str| Span::styled(s.to_string(), theme.style(Role::Dim));
     let value = |s: String| Span::styled(s, theme.style(Role::Value));
-    let hat = theme.text("R̂", "R^");
+    let hat = "R^";
     let pm = theme.text("±", "+-");
     let mean = shown_mean(stats);
     let se = stats.std_error;
@@ -283,8 +373,6 @@ fn monte_carlo(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
         Line::from(vec![
             dim("N = "),
             value(format::count(stats.samples)),
-            dim("  rate "),
-            value(format!("{}/s", format::opt(Some(stats.samples_per_second).filter(|v| v.is_finite()), 3))),
             dim("  seed "),
             value(stats.seed.to_string()),
         ]),
@@ -296,7 +384,9 @@ fn monte_carlo(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
                 value(format::opt(Some(se).filter(|v| v.is_finite()), 2)),
                 dim(" (se)"),
             ]),
-            None => Line::from(vec![dim(&format!("{hat} = n/a (the samples underflow f64)"))]),
+            None => Line::from(vec![dim(&format!(
+                "{hat} = n/a (the samples underflow f64)"
+            ))]),
         },
     ];
     match (r.exact_penalty, mean) {
@@ -315,8 +405,17 @@ fn monte_carlo(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
             "R = n/a: no exact method here, {hat} stands in"
         ))])),
     }
+    if let Some(rate) = Some(stats.samples_per_second).filter(|v| v.is_finite()) {
+        lines.push(Line::from(vec![
+            dim("rate "),
+            value(format!("{} samples/s", format::num(rate, 3))),
+        ]));
+    }
     if app.monte_carlo_paused {
-        lines.push(Line::styled("paused (Space resumes)", theme.style(Role::Warn)));
+        lines.push(Line::styled(
+            "paused (Space resumes)",
+            theme.style(Role::Warn),
+        ));
     }
     Paragraph::new(lines).render(inner, buf);
 }

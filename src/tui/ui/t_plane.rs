@@ -19,14 +19,24 @@ const UNIT_RING: Glyph = Glyph::mark('∘', 'o');
 /// Draws the panel for a softmax report.
 pub fn render(theme: &Theme, report: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
     let zero = theme.text("×", "x");
-    let title = "t-plane: zeros of Σ p e^(tε), worst mask".replace('Σ', theme.text("Σ", "sum"));
-    let title = title.replace('ε', theme.text("ε", "eps"));
+    let title = if area.width >= 46 {
+        "t-plane: zeros of Σ p e^(tε), worst mask"
+    } else {
+        "t-plane, worst mask"
+    };
+    let title = title
+        .replace('Σ', theme.text("Σ", "sum"))
+        .replace('ε', theme.text("ε", "eps"));
     let zeros = report.worst_zeros.as_ref();
     let nearest = zeros
         .and_then(|z| z.points.first())
         .map(|t| t[0].hypot(t[1]));
     let long = vec![
-        (Role::TrueRadius, theme.text("∘", "o"), "|t| = 1".to_string()),
+        (
+            Role::TrueRadius,
+            theme.text("∘", "o"),
+            "|t| = 1".to_string(),
+        ),
         (
             Role::Singularity,
             zero,
