@@ -153,6 +153,9 @@ impl Config {
         if let Err((key, message)) = config.params.checked() {
             return Err(invalid("params", key, message));
         }
+        if let Err((key, message)) = config.params.softmax() {
+            return Err(invalid("params", key, message));
+        }
         if !(1..=MAX_FPS).contains(&config.ui.max_fps) {
             return Err(invalid(
                 "ui",
@@ -374,5 +377,27 @@ mod tests {
     fn control_characters_never_break_the_line() {
         let e = err("\"a\\nb\" = 1\n");
         assert!(!e.contains('\n'), "{e}");
+    }
+
+    #[test]
+    fn softmax_keys_are_read_and_checked() {
+        use crate::settings::ModelChoice;
+        use crate::softmax_settings::Masks;
+        let c = Config::parse(
+            "[params]\nmodel = \"softmax\"\nlogits = [0, 1.5, -2, 3]\nmasks = \"per-class\"\n",
+            Path::new("x"),
+        )
+        .unwrap();
+        assert_eq!(c.params.model, ModelChoice::Softmax);
+        let s = c.params.softmax().unwrap();
+        assert_eq!((s.classes(), s.masks), (4, Masks::PerClass));
+        assert_eq!(s.logits, vec![0.0, 1.5, -2.0, 3.0]);
+        let e = err("[params]\nclasses = 4\nlogits = [1, 2]\n");
+        assert!(
+            e.starts_with("/c/config.toml:2:1: key `params.classes`: classes = 4 conflicts"),
+            "{e}"
+        );
+        let e = err("[params]\nmasks = \"both\"\n");
+        assert!(e.contains("key `params.masks`"), "{e}");
     }
 }

@@ -12,6 +12,7 @@ pub mod param_table;
 pub mod params;
 pub mod settings;
 pub mod snapshot;
+pub mod softmax_settings;
 pub mod tour;
 pub mod tui;
 pub mod weights_file;

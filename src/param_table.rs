@@ -8,7 +8,10 @@ use std::marker::PhantomData;
 use serde::de::{self, Deserializer, Unexpected, Visitor};
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::params::{Contributions, Model, MomentsKind, Noise, ParamError, Params};
+use crate::engine::softmax::{SoftmaxError, SoftmaxParams};
+use crate::params::{Contributions, MomentsKind, Noise, ParamError, Params};
+use crate::settings::ModelChoice;
+use crate::softmax_settings::{DEFAULT_CLASSES, Masks, SoftmaxSettings, default_logits};
 
 /// Model parameters as written in files (`[params]` of the config and of snapshots). Names are
 /// the command line's: `k` is the Taylor order, `d` the dimension.
@@ -31,10 +34,21 @@ pub struct ParamTable {
     pub noise: Noise,
     /// Gaussian standard deviation σ >= 0, or `"auto"` for the dropout standard deviation.
     pub sigma: Auto<f64>,
-    /// Log-partition function: `logistic` or `linear`.
-    pub model: Model,
+    /// Log-partition function: `logistic`, `linear` or `softmax`.
+    pub model: ModelChoice,
     /// Moment convention: `exact` or `paper`.
     pub moments: MomentsKind,
+    // The softmax model's keys (docs/math.md §10), read whatever `model` is.
+    /// Softmax: number of classes q >= 2 (the logits' length).
+    pub classes: usize,
+    /// Softmax: the logits η0 (q finite numbers); each of the d features contributes η0/d.
+    pub logits: Vec<f64>,
+    /// Softmax: `shared` (one mask per feature) or `per-class` masks.
+    pub masks: Masks,
+    /// Softmax: explicit contribution rows C_j (d lists of q numbers); absent for equal
+    /// contributions. The logits are then their sums.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows: Option<Vec<Vec<f64>>>,
 }
 
 impl Default for ParamTable {
@@ -55,8 +69,12 @@ impl From<&Params> for ParamTable {
             weights: p.contributions.clone(),
             noise: p.noise,
             sigma: p.sigma.map_or(Auto::Auto, Auto::Value),
-            model: p.model,
+            model: ModelChoice::Binary(p.model),
             moments: p.moments,
+            classes: DEFAULT_CLASSES,
+            logits: default_logits(DEFAULT_CLASSES),
+            masks: Masks::Shared,
+            rows: None,
         }
     }
 }
@@ -82,7 +100,10 @@ impl ParamTable {
                 Auto::Auto => None,
                 Auto::Value(s) => Some(s),
             },
-            model: self.model,
+            model: match self.model {
+                ModelChoice::Binary(m) => m,
+                ModelChoice::Softmax => Params::default().model,
+            },
             moments: self.moments,
         };
         if let Contributions::Explicit(w) = &self.weights {
@@ -105,6 +126,97 @@ impl ParamTable {
         p.validate()
             .map_err(|e| (param_key(&e), e.to_string()))
             .map(|()| p)
+    }
+}
+
+impl ParamTable {
+    /// The table with the softmax settings `softmax` and the model `model`.
+    pub fn with_softmax(self, model: ModelChoice, softmax: &SoftmaxSettings) -> ParamTable {
+        ParamTable {
+            model,
+            classes: softmax.classes(),
+            logits: softmax.logits.clone(),
+            masks: softmax.masks,
+            rows: softmax.rows.clone(),
+            ..self
+        }
+    }
+
+    /// The validated softmax settings, with the key an error is about. `classes` alone gives
+    /// the logits 0, 1, …, q − 1; with rows the logits are their sums, and `classes` or
+    /// `logits` that disagree with the rows are errors.
+    pub fn softmax(&self) -> Result<SoftmaxSettings, (&'static str, String)> {
+        let given_classes = self.classes != DEFAULT_CLASSES;
+        let given_logits = self.logits != default_logits(DEFAULT_CLASSES);
+        let settings = match &self.rows {
+            Some(rows) => {
+                let listed = SoftmaxSettings::default().with_rows(rows.clone());
+                if given_classes && self.classes != listed.classes() {
+                    return Err((
+                        "classes",
+                        format!(
+                            "classes = {} conflicts with the rows, which have {} entries each",
+                            self.classes,
+                            listed.classes()
+                        ),
+                    ));
+                }
+                let scale: f64 = rows.iter().flatten().map(|c| c.abs()).sum::<f64>().max(1.0);
+                let agrees = self.logits.len() == listed.logits.len()
+                    && self
+                        .logits
+                        .iter()
+                        .zip(&listed.logits)
+                        .all(|(a, b)| (a - b).abs() <= 1e-12 * scale);
+                if given_logits && !agrees {
+                    return Err((
+                        "logits",
+                        "the logits conflict with the rows: with rows they are Σ_j C_j".into(),
+                    ));
+                }
+                listed
+            }
+            None if !given_logits => SoftmaxSettings {
+                logits: default_logits(self.classes),
+                ..SoftmaxSettings::default()
+            },
+            None => {
+                if given_classes && self.classes != self.logits.len() {
+                    return Err((
+                        "classes",
+                        format!(
+                            "classes = {} conflicts with the {} logits",
+                            self.classes,
+                            self.logits.len()
+                        ),
+                    ));
+                }
+                SoftmaxSettings::default().with_logits(self.logits.clone())
+            }
+        };
+        let settings = SoftmaxSettings {
+            masks: self.masks,
+            ..settings
+        };
+        SoftmaxParams::from_settings(&settings, 0.0, 0, 1)
+            .validate()
+            .map_err(|e| (softmax_key(&e), e.to_string()))?;
+        Ok(settings)
+    }
+}
+
+/// The `[params]` key a softmax error is about.
+fn softmax_key(e: &SoftmaxError) -> &'static str {
+    match e {
+        SoftmaxError::Classes(_) => "classes",
+        SoftmaxError::LogitsLength { .. } | SoftmaxError::Logit { .. } => "logits",
+        SoftmaxError::Delta(_) => "delta",
+        SoftmaxError::Order(_) => "k",
+        SoftmaxError::Dimension => "d",
+        SoftmaxError::EmptyRows
+        | SoftmaxError::RowLength { .. }
+        | SoftmaxError::Contribution { .. }
+        | SoftmaxError::LogitOverflow { .. } => "rows",
     }
 }
 

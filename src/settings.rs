@@ -7,6 +7,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
+use crate::params::Model;
+
 /// One full-screen view of the explorer (`dashboard`, `table`, `theorem1`, `theorem2`, `log`,
 /// `data`, `contributions`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -283,9 +285,89 @@ pub fn parse_threads(s: &str) -> Result<Option<usize>, String> {
     check_threads(n).map(Some)
 }
 
+/// The model a session uses: a [`Model`] of the binary engine (logistic, linear) or the
+/// q-class softmax (docs/math.md §10). `--model`, `:model`, `m` and the files' `model` key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub enum ModelChoice {
+    /// The logistic or linear model of the binary engine.
+    Binary(Model),
+    /// The q-class softmax / cross-entropy model.
+    Softmax,
+}
+
+impl ModelChoice {
+    /// The name: `logistic`, `linear` or `softmax`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelChoice::Binary(m) => m.name(),
+            ModelChoice::Softmax => "softmax",
+        }
+    }
+
+    /// The next model of the `m` key: logistic → linear → softmax → logistic.
+    pub fn next(self) -> ModelChoice {
+        match self {
+            ModelChoice::Binary(Model::Logistic) => ModelChoice::Binary(Model::Linear),
+            ModelChoice::Binary(Model::Linear) => ModelChoice::Softmax,
+            ModelChoice::Softmax => ModelChoice::Binary(Model::Logistic),
+        }
+    }
+}
+
+impl fmt::Display for ModelChoice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for ModelChoice {
+    type Err = String;
+
+    /// `logistic`, `linear` or `softmax` (any case).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.eq_ignore_ascii_case("softmax") {
+            return Ok(ModelChoice::Softmax);
+        }
+        s.parse::<Model>().map(ModelChoice::Binary).map_err(|_| {
+            format!(
+                "model '{}' is not known: use logistic, linear or softmax",
+                s.to_ascii_lowercase()
+            )
+        })
+    }
+}
+
+impl From<ModelChoice> for String {
+    fn from(m: ModelChoice) -> String {
+        m.name().to_string()
+    }
+}
+
+impl TryFrom<String> for ModelChoice {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        s.parse()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn model_choice_names_all_three_and_cycles() {
+        assert_eq!("Softmax".parse(), Ok(ModelChoice::Softmax));
+        assert_eq!("linear".parse(), Ok(ModelChoice::Binary(Model::Linear)));
+        let e = "probit".parse::<ModelChoice>().unwrap_err();
+        assert_eq!(
+            e,
+            "model 'probit' is not known: use logistic, linear or softmax"
+        );
+        let start = ModelChoice::Binary(Model::Logistic);
+        assert_eq!(start.next().next(), ModelChoice::Softmax);
+        assert_eq!(start.next().next().next(), start);
+    }
 
     #[test]
     fn names_round_trip() {

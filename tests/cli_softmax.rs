@@ -264,7 +264,7 @@ fn bad_input_exits_2_with_one_line_naming_the_value() {
         ),
         (
             &["--model", "softmax", "--logits=1,2", "--masks", "both"],
-            "--masks both",
+            "masks 'both' is not known",
         ),
         (&["--model", "softmax", "--logits=1,2", "--d", "0"], "d = 0"),
         (

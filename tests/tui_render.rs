@@ -288,3 +288,36 @@ fn the_partial_sums_legend_names_the_end_mark() {
         assert!(frame.contains(mark), "{mark}\n{frame}");
     }
 }
+
+/// The softmax dashboard: q = 4 logits over d = 10 features, shared masks, a real Monte Carlo
+/// of 20 000 masks (seed 1, one thread).
+fn softmax_frame(w: u16, h: u16, ascii: bool) -> String {
+    use dropscope::softmax_settings::SoftmaxSettings;
+    let s = SoftmaxSettings::default().with_logits(vec![0.0, 1.0, 3.0, -2.0]);
+    dropscope::tui::render_softmax_to_string(&Params::default(), &s, 20_000, w, h, ascii)
+}
+
+#[test]
+fn the_softmax_dashboard_at_80x24_and_160x48() {
+    for (w, h) in [(80, 24), (160, 48)] {
+        let frame = softmax_frame(w, h, false);
+        assert_eq!(frame.lines().count(), h as usize);
+        assert!(frame.lines().all(|l| l.chars().count() <= w as usize));
+        for needle in [
+            "model=softmax",
+            "q=4",
+            "masks=shared",
+            "converges",
+            "p1=",
+            "t-plane",
+            "20,000",
+        ] {
+            assert!(frame.contains(needle), "{needle}: {frame}");
+        }
+        assert!(!frame.contains("NaN") && !frame.contains("xβ="), "{frame}");
+        insta::assert_snapshot!(format!("softmax_{w}x{h}"), frame);
+    }
+    let ascii = softmax_frame(80, 24, true);
+    assert!(ascii.is_ascii(), "{ascii}");
+    insta::assert_snapshot!("softmax_ascii_80x24", ascii);
+}

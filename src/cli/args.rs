@@ -4,9 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::params::{
-    Contributions, Model, MomentsKind, Noise, Params, parse_weight_list, parse_whole,
-};
+use crate::params::{Contributions, MomentsKind, Noise, Params, parse_weight_list, parse_whole};
+use crate::settings::ModelChoice;
 use crate::weights_file::read_weights_file;
 
 /// Parameter flags; each overrides the starting value it names.
@@ -45,32 +44,6 @@ pub struct ParamArgs {
     /// Moment convention: exact or paper.
     #[arg(long, value_name = "exact|paper")]
     pub moments: Option<MomentsKind>,
-}
-
-/// The `--model` flag: a [`Model`] of the binary engine, or the softmax engine.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ModelChoice {
-    /// The logistic or linear model of the binary engine.
-    Binary(Model),
-    /// The q-class softmax / cross-entropy model (docs/math.md §10).
-    Softmax,
-}
-
-impl std::str::FromStr for ModelChoice {
-    type Err = String;
-
-    /// `logistic`, `linear` or `softmax` (any case).
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.eq_ignore_ascii_case("softmax") {
-            return Ok(ModelChoice::Softmax);
-        }
-        s.parse::<Model>().map(ModelChoice::Binary).map_err(|_| {
-            format!(
-                "model '{}' is not known: use logistic, linear or softmax",
-                s.to_ascii_lowercase()
-            )
-        })
-    }
 }
 
 /// Parses a dimension written as an integer or in exponent notation (`1e7`), see
@@ -287,17 +260,6 @@ mod tests {
         assert_eq!(
             bad.apply(&Params::default()).unwrap_err(),
             "offset = NaN is not allowed: the undropped offset must be a finite number"
-        );
-    }
-
-    #[test]
-    fn model_choice_names_all_three() {
-        assert_eq!("Softmax".parse(), Ok(ModelChoice::Softmax));
-        assert_eq!("linear".parse(), Ok(ModelChoice::Binary(Model::Linear)));
-        let e = "probit".parse::<ModelChoice>().unwrap_err();
-        assert_eq!(
-            e,
-            "model 'probit' is not known: use logistic, linear or softmax"
         );
     }
 

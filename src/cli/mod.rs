@@ -14,7 +14,8 @@ use std::io::Write;
 
 use clap::{Parser, Subcommand};
 
-pub use args::{ModelChoice, ParamArgs, parse_weights};
+pub use crate::settings::ModelChoice;
+pub use args::{ParamArgs, parse_weights};
 pub use bench::{explicit_bench_weights, softmax_bench_rows};
 pub use eval::{Format, number, params_line, render as render_report, verdict};
 pub use snapshot::{
@@ -45,6 +46,9 @@ pub struct Cli {
     /// Starting parameters of the explorer.
     #[command(flatten)]
     pub params: ParamArgs,
+    /// The explorer's softmax parameters (with `--model softmax`).
+    #[command(flatten)]
+    pub softmax: softmax::SoftmaxArgs,
     /// Config file for the explorer and `snapshot` (default: $DROPSCOPE_CONFIG, else
     /// config.toml in the user's config folder); `eval` and `render` use only their flags.
     #[arg(long, value_name = "PATH", global = true)]
@@ -206,7 +210,7 @@ pub fn run() -> i32 {
         Some(Command::Data(args)) => run_data(&args),
         Some(Command::Completions { shell }) => emit(&shell::completions(shell)),
         Some(Command::Man) => emit(&shell::man_page()),
-        None => run_tui(&cli.params, &cli.tui, cli.config.as_deref()),
+        None => run_tui(&cli.params, &cli.softmax, &cli.tui, cli.config.as_deref()),
     }
 }
 
@@ -218,8 +222,13 @@ fn params_or_exit(args: &ParamArgs) -> Result<Params, i32> {
     })
 }
 
-fn run_tui(params: &ParamArgs, args: &TuiArgs, config: Option<&std::path::Path>) -> i32 {
-    match tui_options(params, args, config) {
+fn run_tui(
+    params: &ParamArgs,
+    softmax_args: &softmax::SoftmaxArgs,
+    args: &TuiArgs,
+    config: Option<&std::path::Path>,
+) -> i32 {
+    match tui_options(params, softmax_args, args, config) {
         Ok(options) => match tui::run(options) {
             Ok(()) => 0,
             Err(e) => {
@@ -239,6 +248,7 @@ fn run_tui(params: &ParamArgs, args: &TuiArgs, config: Option<&std::path::Path>)
 /// choose where the session starts. Errors are one line.
 fn tui_options(
     params: &ParamArgs,
+    softmax_args: &softmax::SoftmaxArgs,
     args: &TuiArgs,
     config: Option<&std::path::Path>,
 ) -> Result<TuiOptions, String> {
@@ -252,7 +262,30 @@ fn tui_options(
         log.push((log::Level::Info, format!("config: {}", source.display())));
     }
     let config = loaded.config;
+    let base_softmax = config.params.softmax().map_err(|(_, e)| e)?;
+    let (selected, settings) = softmax::explorer_settings(
+        params,
+        softmax_args,
+        &base_softmax,
+        config.params.model == ModelChoice::Softmax,
+    )?;
+    // With softmax selected, --model, --weights and --weights-file belong to it.
+    let binary_args = if selected {
+        ParamArgs {
+            model: None,
+            weights: None,
+            weights_file: None,
+            d: params.d.filter(|_| settings.rows.is_none()),
+            ..params.clone()
+        }
+    } else {
+        params.clone()
+    };
+    let model_flags = params.model.is_some() || softmax_args.first_given().is_some();
+    let params = &binary_args;
     let mut options = TuiOptions::new(params.apply(&config.to_params()?)?);
+    options.softmax = settings;
+    options.softmax_selected = selected;
     let ui = &config.ui;
     options.theme = args.theme.or(ui.theme);
     options.ascii = args.ascii || ui.ascii == Auto::Value(true);
@@ -304,6 +337,10 @@ fn tui_options(
     };
     options.session = session
         .map(|mut snap| {
+            if model_flags {
+                snap.model = options.model();
+                snap.softmax = options.softmax.clone();
+            }
             // Flags win over the snapshot too; statistics of other parameters are dropped.
             match params.apply(&snap.params) {
                 Ok(p) if p != snap.params => {

@@ -11,9 +11,11 @@ use serde::Serialize;
 use super::args::ParamArgs;
 use super::eval::{Format, number};
 use crate::engine::BestOrder;
-use crate::engine::softmax::{Masks, SoftmaxContributions, SoftmaxParams, SoftmaxReport};
+use crate::engine::softmax::{Masks, SoftmaxContributions, SoftmaxParams, SoftmaxReport, Zeros};
 use crate::montecarlo::McSummary;
 use crate::params::{MomentsKind, Noise, Params};
+use crate::settings::ModelChoice;
+use crate::softmax_settings::{SoftmaxSettings, parse_logits, parse_rows};
 use crate::weights_file::read_rows_file;
 
 /// Flags only the softmax model takes.
@@ -26,17 +28,8 @@ pub struct SoftmaxArgs {
     #[arg(long, value_name = "Q")]
     pub classes: Option<usize>,
     /// Softmax dropout masks: shared (one per feature) or per-class (one per feature and class).
-    #[arg(long, value_name = "shared|per-class", value_parser = parse_masks)]
+    #[arg(long, value_name = "shared|per-class")]
     pub masks: Option<Masks>,
-}
-
-/// Parses `shared` or `per-class` (any case).
-fn parse_masks(s: &str) -> Result<Masks, String> {
-    match s.to_ascii_lowercase().as_str() {
-        "shared" => Ok(Masks::Shared),
-        "per-class" | "per_class" => Ok(Masks::PerClass),
-        _ => Err(format!("--masks {s} is not known: use shared or per-class")),
-    }
 }
 
 impl SoftmaxArgs {
@@ -54,64 +47,10 @@ impl SoftmaxArgs {
     }
 }
 
-/// Finite-or-not numbers of a comma-separated list; `what(i)` names entry i (1-based).
-fn numbers(s: &str, what: &dyn Fn(usize) -> String) -> Result<Vec<f64>, String> {
-    s.split(',')
-        .enumerate()
-        .map(|(i, field)| {
-            let t = field.trim();
-            if t.is_empty() {
-                return Err(format!("{} is empty", what(i + 1)));
-            }
-            t.parse::<f64>()
-                .map_err(|_| format!("{} = \"{t}\" is not a number", what(i + 1)))
-        })
-        .collect()
-}
-
-/// Parses `--weights` rows: `c11,…,c1q;c21,…,c2q;…`. Rows of different lengths are an error
-/// naming the row.
-pub fn parse_rows(s: &str) -> Result<Vec<Vec<f64>>, String> {
-    let rows: Vec<Vec<f64>> = s
-        .trim()
-        .trim_end_matches(';')
-        .split(';')
-        .enumerate()
-        .map(|(j, row)| numbers(row, &|k| format!("contribution C_{},{k}", j + 1)))
-        .collect::<Result<_, _>>()?;
-    if let Some((j, row)) = rows
-        .iter()
-        .enumerate()
-        .find(|(_, r)| r.len() != rows[0].len())
-    {
-        return Err(format!(
-            "ragged rows: row C_{} has {} entries but row C_1 has {}",
-            j + 1,
-            row.len(),
-            rows[0].len()
-        ));
-    }
-    Ok(rows)
-}
-
 /// The softmax parameters of `params` and `args`: defaults δ, k, d of [`Params::default`];
 /// errors name the flag and value, including logistic-only flags.
 pub fn softmax_params(params: &ParamArgs, args: &SoftmaxArgs) -> Result<SoftmaxParams, String> {
-    let logistic_only = [
-        (params.xb.is_some(), "--xb"),
-        (params.offset.is_some(), "--offset"),
-        (params.sigma.is_some(), "--sigma"),
-        (params.noise == Some(Noise::Gaussian), "--noise gaussian"),
-        (
-            params.moments == Some(MomentsKind::Paper),
-            "--moments paper",
-        ),
-    ];
-    if let Some((_, flag)) = logistic_only.iter().find(|(given, _)| *given) {
-        return Err(format!(
-            "{flag} is not allowed with --model softmax: it applies to the logistic and linear models only"
-        ));
-    }
+    logistic_only(params)?;
     let defaults = Params::default();
     let rows = match (&params.weights, &params.weights_file) {
         (Some(w), _) if w.trim().eq_ignore_ascii_case("equal") => None,
@@ -119,11 +58,7 @@ pub fn softmax_params(params: &ParamArgs, args: &SoftmaxArgs) -> Result<SoftmaxP
         (None, Some(path)) => Some(read_rows(path)?),
         (None, None) => None,
     };
-    let logits = args
-        .logits
-        .as_deref()
-        .map(|s| numbers(s, &|i| format!("logit η0_{i}")))
-        .transpose()?;
+    let logits = args.logits.as_deref().map(parse_logits).transpose()?;
     let contributions = match (rows, logits) {
         (Some(rows), logits) => {
             if let Some(d) = params.d
@@ -172,6 +107,88 @@ pub fn softmax_params(params: &ParamArgs, args: &SoftmaxArgs) -> Result<SoftmaxP
     };
     p.validate().map_err(|e| e.to_string())?;
     Ok(p)
+}
+
+/// The first flag of the logistic and linear models given with `--model softmax`, as an error.
+fn logistic_only(params: &ParamArgs) -> Result<(), String> {
+    let flags = [
+        (params.xb.is_some(), "--xb"),
+        (params.offset.is_some(), "--offset"),
+        (params.sigma.is_some(), "--sigma"),
+        (params.noise == Some(Noise::Gaussian), "--noise gaussian"),
+        (
+            params.moments == Some(MomentsKind::Paper),
+            "--moments paper",
+        ),
+    ];
+    match flags.iter().find(|(given, _)| *given) {
+        Some((_, flag)) => Err(format!(
+            "{flag} is not allowed with --model softmax: it applies to the logistic and linear models only"
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The explorer's softmax settings and whether softmax is selected: `base` (the config's)
+/// with the flags on top. `--model softmax` (or the config's `model = "softmax"` without a
+/// `--model` flag) selects it; `--weights` / `--weights-file` then give rows, `--logits` equal
+/// contributions, `--classes` resizes the logits or checks the rows. Errors name the flag.
+pub fn explorer_settings(
+    params: &ParamArgs,
+    args: &SoftmaxArgs,
+    base: &SoftmaxSettings,
+    config_selects: bool,
+) -> Result<(bool, SoftmaxSettings), String> {
+    let selected = match params.model {
+        Some(m) => m == ModelChoice::Softmax,
+        None => config_selects,
+    };
+    if !selected {
+        if let Some(flag) = args.first_given() {
+            return Err(format!("{flag} needs --model softmax"));
+        }
+        return Ok((false, base.clone()));
+    }
+    logistic_only(params)?;
+    let mut s = base.clone();
+    let rows = match (&params.weights, &params.weights_file) {
+        (Some(w), _) => Some(parse_rows(w)?),
+        (None, Some(path)) => Some(read_rows(path)?),
+        (None, None) => None,
+    };
+    if let Some(rows) = rows {
+        if let Some(d) = params.d
+            && d != rows.len() as u64
+        {
+            return Err(format!(
+                "--d {d} conflicts with the weight rows, which are {} features",
+                rows.len()
+            ));
+        }
+        if let Some(logits) = args.logits.as_deref() {
+            check_logits_match(&parse_logits(logits)?, &rows)?;
+        }
+        s = s.with_rows(rows);
+    } else if let Some(logits) = args.logits.as_deref() {
+        s = s.with_logits(parse_logits(logits)?);
+    } else if let Some(q) = args.classes {
+        s = s.with_classes(q);
+    }
+    if let Some(q) = args.classes
+        && q != s.classes()
+    {
+        return Err(format!(
+            "--classes {q} conflicts with the {} classes given",
+            s.classes()
+        ));
+    }
+    if let Some(m) = args.masks {
+        s.masks = m;
+    }
+    SoftmaxParams::from_settings(&s, 0.0, 0, params.d.unwrap_or(1))
+        .validate()
+        .map_err(|e| e.to_string())?;
+    Ok((true, s))
 }
 
 fn read_rows(path: &Path) -> Result<Vec<Vec<f64>>, String> {
@@ -234,6 +251,8 @@ struct JsonDoc<'a> {
     radius: RadiusView,
     mask_radius: Option<f64>,
     worst_mask: &'a Option<Vec<Vec<bool>>>,
+    worst_noise: &'a Option<Vec<f64>>,
+    worst_zeros: &'a Option<Zeros>,
     converges: Option<bool>,
     reason: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -274,6 +293,8 @@ pub fn render(r: &SoftmaxReport, format: Format, monte_carlo: Option<&McSummary>
                 },
                 mask_radius: r.mask_radius,
                 worst_mask: &r.worst_mask,
+                worst_noise: &r.worst_noise,
+                worst_zeros: &r.worst_zeros,
                 converges: r.converges,
                 reason: &r.reason,
                 monte_carlo,
@@ -312,10 +333,7 @@ fn table(r: &SoftmaxReport, monte_carlo: Option<&McSummary>) -> String {
         p.order,
         p.classes,
         p.dimension(),
-        match p.masks {
-            Masks::Shared => "shared",
-            Masks::PerClass => "per-class",
-        },
+        p.masks.name(),
         params_view(p).contributions
     );
     let word = match r.converges {
@@ -386,27 +404,4 @@ fn table(r: &SoftmaxReport, monte_carlo: Option<&McSummary>) -> String {
         let _ = writeln!(s, "{m:>5}  {:>16}  {:>16}", number(*t), number(*ps));
     }
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rows_parse_and_name_bad_entries() {
-        assert_eq!(
-            parse_rows("1,2;3,-4"),
-            Ok(vec![vec![1.0, 2.0], vec![3.0, -4.0]])
-        );
-        assert_eq!(
-            parse_rows("1,2;3").unwrap_err(),
-            "ragged rows: row C_2 has 1 entries but row C_1 has 2"
-        );
-        assert_eq!(
-            parse_rows("1,x").unwrap_err(),
-            "contribution C_1,2 = \"x\" is not a number"
-        );
-        assert_eq!(parse_masks("Per-Class"), Ok(Masks::PerClass));
-        assert!(parse_masks("both").unwrap_err().contains("--masks both"));
-    }
 }

@@ -32,7 +32,9 @@ use std::time::{Duration, Instant};
 
 use super::prior::Prior;
 use super::sampler::Plan;
-use super::stats::{self, Histogram, McStats, Trace, Welford};
+use super::softmax::SoftmaxPlan;
+use super::stats::{self, HISTOGRAM_BINS, Histogram, McStats, Trace, Welford};
+use crate::engine::softmax::SoftmaxParams;
 use crate::params::Params;
 
 /// Shortest time between two `notify` calls (about 30 per second).
@@ -96,12 +98,71 @@ impl Aggregate {
     }
 }
 
+/// What a run samples: the binary model's dropout (or Gaussian) noise, or softmax masks.
+enum RunPlan {
+    /// The logistic or linear model; the histogram is of S = x̃β.
+    Binary(Plan),
+    /// The softmax model; its histogram stays empty (there is no scalar S).
+    Softmax(SoftmaxPlan, Histogram),
+}
+
+impl RunPlan {
+    fn softmax(plan: SoftmaxPlan) -> RunPlan {
+        let empty = Histogram {
+            lo: 0.0,
+            hi: 1.0,
+            counts: vec![0; HISTOGRAM_BINS],
+            below: 0,
+            above: 0,
+            support: None,
+        };
+        RunPlan::Softmax(plan, empty)
+    }
+
+    fn chunk_samples(&self) -> u64 {
+        match self {
+            RunPlan::Binary(p) => p.chunk_samples,
+            RunPlan::Softmax(p, _) => p.chunk_samples(),
+        }
+    }
+
+    fn histogram(&self) -> &Histogram {
+        match self {
+            RunPlan::Binary(p) => &p.histogram,
+            RunPlan::Softmax(_, h) => h,
+        }
+    }
+
+    /// Samples one chunk; `false` when `cancel` was raised before it finished (a softmax
+    /// chunk is checked before and after, about a millisecond of work).
+    fn run_chunk(
+        &self,
+        seed: u64,
+        chunk: u64,
+        cancel: &AtomicBool,
+        welford: &mut Welford,
+        histogram: &mut Histogram,
+    ) -> bool {
+        let samples = self.chunk_samples();
+        match self {
+            RunPlan::Binary(p) => p.run_chunk(seed, chunk, samples, cancel, welford, histogram),
+            RunPlan::Softmax(p, _) => {
+                if cancel.load(Ordering::Relaxed) {
+                    return false;
+                }
+                p.run_chunk(seed, chunk, samples, welford);
+                !cancel.load(Ordering::Relaxed)
+            }
+        }
+    }
+}
+
 /// One estimate: a parameter generation sampled with one seed from its first chunk on (0, or
 /// where a saved run stopped), on top of that run's statistics.
 struct Run {
     generation: u64,
     seed: u64,
-    plan: Arc<Plan>,
+    plan: Arc<RunPlan>,
     cancel: AtomicBool,
     /// Next chunk index to hand out.
     next_chunk: AtomicU64,
@@ -120,8 +181,8 @@ struct Start {
 }
 
 impl Run {
-    fn new(generation: u64, seed: u64, plan: Arc<Plan>, paused: bool, start: Start) -> Run {
-        let histogram = plan.histogram.clone();
+    fn new(generation: u64, seed: u64, plan: Arc<RunPlan>, paused: bool, start: Start) -> Run {
+        let histogram = plan.histogram().clone();
         let mut trace = Trace::new();
         if start.prior.count() > 0 {
             trace.record(&start.prior);
@@ -200,7 +261,7 @@ impl Run {
 struct Control {
     run: Option<Arc<Run>>,
     /// The last valid parameters and their generation, for restart.
-    current: Option<(u64, Arc<Plan>)>,
+    current: Option<(u64, Arc<RunPlan>)>,
     seed: u64,
     paused: bool,
     failure: Option<String>,
@@ -215,7 +276,7 @@ impl Control {
         }
     }
 
-    fn start_run(&mut self, generation: u64, plan: Arc<Plan>, start: Start) {
+    fn start_run(&mut self, generation: u64, plan: Arc<RunPlan>, start: Start) {
         self.cancel_run();
         self.failure = None;
         self.run = Some(Arc::new(Run::new(
@@ -319,16 +380,11 @@ impl Shared {
             panic!("injected test panic in chunk {chunk}");
         }
         let mut welford = Welford::default();
-        let mut histogram = run.plan.histogram.clone();
-        let samples = run.plan.chunk_samples;
-        if !run.plan.run_chunk(
-            run.seed,
-            chunk,
-            samples,
-            &run.cancel,
-            &mut welford,
-            &mut histogram,
-        ) {
+        let mut histogram = run.plan.histogram().clone();
+        if !run
+            .plan
+            .run_chunk(run.seed, chunk, &run.cancel, &mut welford, &mut histogram)
+        {
             return;
         }
         run.submit(chunk, welford, histogram);
@@ -336,6 +392,21 @@ impl Shared {
             run.unnotified.store(true, Ordering::Relaxed);
         }
     }
+}
+
+/// The plan of validated binary-model parameters, or the validation message.
+fn binary_plan(params: &Params) -> Result<Arc<RunPlan>, String> {
+    params
+        .validate()
+        .map(|()| Arc::new(RunPlan::Binary(Plan::new(params))))
+        .map_err(|e| e.to_string())
+}
+
+/// The plan of validated softmax parameters, or the validation message.
+fn softmax_plan(params: &SoftmaxParams) -> Result<Arc<RunPlan>, String> {
+    SoftmaxPlan::new(params)
+        .map(|p| Arc::new(RunPlan::softmax(p)))
+        .map_err(|e| e.to_string())
 }
 
 /// Text of a panic payload.
@@ -431,7 +502,7 @@ impl Worker {
     /// generations are never returned again. Invalid parameters stop sampling and set
     /// [`WorkerStatus::Failed`] with the validation message. Keeps the pause state.
     pub fn set_params(&self, generation: u64, params: Params) {
-        self.start(generation, params, None);
+        self.start(generation, binary_plan(&params), None);
     }
 
     /// Like [`set_params`](Self::set_params), but the estimate continues a saved run of
@@ -443,18 +514,29 @@ impl Worker {
     /// of chunks (another build, another chunk size C' >= 1, at most N chunks) continues at
     /// chunk N, past every chunk such a run can have used. The pause state is kept.
     pub fn continue_from(&self, generation: u64, params: Params, prior: &Prior) {
-        self.start(generation, params, Some(prior));
+        self.start(generation, binary_plan(&params), Some(prior));
     }
 
-    fn start(&self, generation: u64, params: Params, prior: Option<&Prior>) {
-        let plan = params.validate().map(|()| Arc::new(Plan::new(&params)));
+    /// Like [`set_params`](Self::set_params) for the softmax model: real masks (shared or
+    /// per-class) on the rows of `params`, the Bregman form of docs/math.md §10 in nats. The
+    /// statistics' histogram stays empty.
+    pub fn set_softmax(&self, generation: u64, params: &SoftmaxParams) {
+        self.start(generation, softmax_plan(params), None);
+    }
+
+    /// Like [`continue_from`](Self::continue_from) for the softmax model.
+    pub fn continue_softmax(&self, generation: u64, params: &SoftmaxParams, prior: &Prior) {
+        self.start(generation, softmax_plan(params), Some(prior));
+    }
+
+    fn start(&self, generation: u64, plan: Result<Arc<RunPlan>, String>, prior: Option<&Prior>) {
         let mut control = lock(&self.shared.control);
         match plan {
             Ok(plan) => {
                 let start = match prior {
                     Some(p) => {
                         control.seed = p.seed;
-                        let per_chunk = plan.chunk_samples;
+                        let per_chunk = plan.chunk_samples();
                         Start {
                             chunk: if p.samples.is_multiple_of(per_chunk) {
                                 p.samples / per_chunk

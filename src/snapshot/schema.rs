@@ -11,7 +11,8 @@ use crate::file_error::{FileError, read_text};
 use crate::montecarlo::Prior;
 use crate::param_table::ParamTable;
 use crate::params::{Contributions, Model, Noise, Params};
-use crate::settings::{ProfileKind, View, YScale};
+use crate::settings::{ModelChoice, ProfileKind, View, YScale};
+use crate::softmax_settings::SoftmaxSettings;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = 5;
@@ -151,6 +152,10 @@ pub struct Snapshot {
     pub note: Option<String>,
     /// The model parameters (validated), contribution list included.
     pub params: Params,
+    /// The model on screen: `params.model`, or softmax.
+    pub model: ModelChoice,
+    /// The softmax settings (validated), kept whatever the model.
+    pub softmax: SoftmaxSettings,
     /// The TUI's contribution profile.
     pub profile: ProfileState,
     /// The view and chart settings.
@@ -229,7 +234,7 @@ impl From<FileV1> for FileV3 {
             d: v1.d,
             weights: v1.weights.clone(),
             noise: v1.noise,
-            model: v1.model,
+            model: ModelChoice::Binary(v1.model),
             ..ParamTable::default()
         };
         let profile = match v1.weights {
@@ -273,6 +278,8 @@ impl Snapshot {
             dropscope_version: env!("CARGO_PKG_VERSION").to_string(),
             created: Timestamp::now(),
             note: None,
+            model: ModelChoice::Binary(params.model),
+            softmax: SoftmaxSettings::default(),
             params,
             profile,
             view: ViewState::default(),
@@ -290,7 +297,7 @@ impl Snapshot {
             dropscope_version: self.dropscope_version.clone(),
             created: self.created,
             note: self.note.clone(),
-            params: ParamTable::from(&self.params),
+            params: ParamTable::from(&self.params).with_softmax(self.model, &self.softmax),
             profile: self.profile.clone(),
             view: self.view,
             monte_carlo: self.monte_carlo,
@@ -329,8 +336,10 @@ impl Snapshot {
         };
         let file = match version {
             1 => toml::from_str::<FileV1>(text).map(FileV3::from),
-            // Schema 5 added `[data]` (absent: no data set), 4 `params.offset` (absent: 0, no
-            // offset); 3 renamed `custom`.
+            // Schema 5 added `[data]` (absent: no data set) and the softmax keys
+            // `params.classes`, `logits`, `masks`, `rows` and `model = "softmax"` (absent: the
+            // defaults, a binary model); schema 4 added `params.offset` (absent: 0, no offset);
+            // 3 renamed `custom`.
             2..=5 => toml::from_str::<FileV3>(text),
             v if v > i64::from(SCHEMA_VERSION) => {
                 return Err(at(
@@ -355,6 +364,9 @@ impl Snapshot {
         let params = file.params.checked().map_err(|(key, message)| {
             FileError::at_key(path, text, if flat { "" } else { "params" }, key, message)
         })?;
+        let softmax = file.params.softmax().map_err(|(key, message)| {
+            FileError::at_key(path, text, if flat { "" } else { "params" }, key, message)
+        })?;
         if let Err((section, key, message)) = check_extras(&file.profile, &file.monte_carlo) {
             let section = if flat { "" } else { section };
             return Err(FileError::at_key(path, text, section, key, message).into());
@@ -377,6 +389,8 @@ impl Snapshot {
             created: file.created,
             note: file.note,
             params,
+            model: file.params.model,
+            softmax,
             profile: file.profile,
             view: file.view,
             monte_carlo: file.monte_carlo,
@@ -445,8 +459,9 @@ mod tests {
         assert_eq!(MonteCarloState::from_estimate(3, 1, 1.0, f64::NAN).m2, 0.0);
     }
 
-    /// Every key a schema-5 file holds, sorted. A change here (a new `[params]` key from the
-    /// shared parameter table, say) is a schema change: bump [`SCHEMA_VERSION`] and migrate.
+    /// Every key a schema-5 file holds, sorted (`params.rows` only with explicit softmax rows).
+    /// A change here (a new `[params]` key from the shared parameter table, say) is a schema
+    /// change: bump [`SCHEMA_VERSION`] and migrate.
     const SCHEMA_5_KEYS: &[&str] = &[
         "created",
         "data.beta",
@@ -468,9 +483,12 @@ mod tests {
         "monte_carlo.samples",
         "monte_carlo.seed",
         "note",
+        "params.classes",
         "params.d",
         "params.delta",
         "params.k",
+        "params.logits",
+        "params.masks",
         "params.model",
         "params.moments",
         "params.noise",
@@ -597,8 +615,73 @@ mod tests {
         moved.params = moved.params.with_offset(-1.25);
         let written = moved.to_toml().unwrap();
         assert!(written.contains("offset = -1.25"), "{written}");
-        let back = Snapshot::parse(&written, Path::new("v4.toml")).unwrap();
+        let back = Snapshot::parse(&written, Path::new("v5.toml")).unwrap();
         assert_eq!((back.params.offset, back.params.xb), (-1.25, 0.75));
         assert_eq!(back.migrated_from, None);
+    }
+
+    #[test]
+    fn a_schema_4_file_loads_as_before_with_the_default_softmax_settings() {
+        let text = "schema_version = 4\ndropscope_version = \"0.1.0\"\n\
+                    created = \"2025-06-01T12:34:56Z\"\n\
+                    [params]\nweights = [3.0, -1.0]\noffset = 0.5\nmodel = \"linear\"\n";
+        let snap = Snapshot::parse(text, Path::new("v4.toml")).unwrap();
+        assert_eq!(snap.migrated_from, Some(4));
+        assert_eq!((snap.params.offset, snap.params.xb), (0.5, 2.5));
+        assert_eq!(snap.params.model, Model::Linear);
+        assert_eq!(snap.model, ModelChoice::Binary(Model::Linear));
+        assert_eq!(snap.softmax, SoftmaxSettings::default());
+        let written = snap.to_toml().unwrap();
+        assert!(written.starts_with("schema_version = 5\n"), "{written}");
+        assert!(written.contains("model = \"linear\""), "{written}");
+        assert!(written.contains("classes = 3"), "{written}");
+    }
+
+    #[test]
+    fn softmax_settings_round_trip_and_bad_ones_name_the_key() {
+        use crate::softmax_settings::Masks;
+        let mut snap = Snapshot::new(Params::default());
+        snap.model = ModelChoice::Softmax;
+        snap.softmax = SoftmaxSettings {
+            masks: Masks::PerClass,
+            ..SoftmaxSettings::default()
+        }
+        .with_rows(vec![vec![1.0, -2.0, 0.5, 0.25], vec![0.1, 0.2, 0.3, -0.4]]);
+        let text = snap.to_toml().unwrap();
+        assert!(text.contains("model = \"softmax\""), "{text}");
+        let back = Snapshot::parse(&text, Path::new("s.toml")).unwrap();
+        assert_eq!((back.model, &back.softmax), (snap.model, &snap.softmax));
+        assert_eq!(back.migrated_from, None);
+        let equal = SoftmaxSettings::default().with_logits(vec![0.5, -1.0, 2.0, 3.5, 0.0]);
+        snap.softmax = equal.clone();
+        let back = Snapshot::parse(&snap.to_toml().unwrap(), Path::new("s.toml")).unwrap();
+        assert_eq!(back.softmax, equal);
+        let head = "schema_version = 5\ndropscope_version = \"0.1.0\"\n\
+                    created = \"2025-06-01T12:34:56Z\"\n[params]\n";
+        for (body, needle) in [
+            (
+                "classes = 4\nlogits = [1.0, 2.0]\n",
+                "s.toml:5:1: key `params.classes`",
+            ),
+            (
+                "logits = [1.0]\nclasses = 1\n",
+                "key `params.classes`: classes q = 1",
+            ),
+            ("logits = [1.0, nan]\n", "key `params.logits`"),
+            (
+                "rows = [[1.0, 2.0], [3.0]]\n",
+                "key `params.rows`: row C_2 has 1 entries",
+            ),
+            ("masks = \"both\"\n", "key `params.masks`"),
+            ("model = \"probit\"\n", "key `params.model`"),
+        ] {
+            let e = Snapshot::parse(&format!("{head}{body}"), Path::new("s.toml"))
+                .unwrap_err()
+                .to_string();
+            assert!(e.contains(needle), "{body}: {e}");
+            assert!(!e.contains('\n'), "{e}");
+        }
+        let four = Snapshot::parse(&format!("{head}classes = 4\n"), Path::new("s.toml")).unwrap();
+        assert_eq!(four.softmax.logits, vec![0.0, 1.0, 2.0, 3.0]);
     }
 }

@@ -9,9 +9,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::engine::softmax::{SoftmaxParams, SoftmaxReport};
 use crate::montecarlo::{McStats, WorkerStatus};
 use crate::params::{Contributions, Noise, Params};
+use crate::settings::ModelChoice;
 use crate::snapshot::{MonteCarloState, ProfileState, Snapshot, ViewState};
+use crate::softmax_settings::SoftmaxSettings;
 use crate::tour::{TourAction, TourPlayer};
 
 use super::compute::{Computed, Curve, Job};
@@ -30,12 +33,14 @@ mod comparison;
 mod data;
 mod input;
 mod snapshots;
+mod softmax;
 mod training;
 
 /// Rows a page key scrolls.
 pub const PAGE: usize = 10;
 
 pub use data::{DataPane, DataPanel};
+pub use softmax::{softmax_items, softmax_summary};
 pub use training::{NextRun, TrainState, Training};
 
 /// What the runner must do after an update.
@@ -140,6 +145,10 @@ pub struct App {
     pub prior: Option<(u64, MonteCarloState)>,
     /// The Data view's data set, analysis and table state.
     pub data: DataPane,
+    /// The softmax model's settings (kept while another model is selected).
+    pub softmax: SoftmaxSettings,
+    /// Whether the softmax model is selected (else `params.model`).
+    pub softmax_selected: bool,
 }
 
 impl App {
@@ -176,7 +185,34 @@ impl App {
                 training: Training::seeded(seed),
                 ..DataPane::default()
             },
+            softmax: SoftmaxSettings::default(),
+            softmax_selected: false,
         }
+    }
+
+    /// The model on screen: softmax, or the binary model of `params`.
+    pub fn model(&self) -> ModelChoice {
+        if self.softmax_selected {
+            ModelChoice::Softmax
+        } else {
+            ModelChoice::Binary(self.params.model)
+        }
+    }
+
+    /// The softmax parameters of the session: its settings at δ, k and (for equal
+    /// contributions) d of `base`.
+    pub fn softmax_params(&self) -> SoftmaxParams {
+        SoftmaxParams::from_settings(
+            &self.softmax,
+            self.base.delta,
+            self.base.order,
+            self.base.dimension,
+        )
+    }
+
+    /// The softmax report of the current generation, when softmax is selected and it is in.
+    pub fn current_softmax(&self) -> Option<&Result<SoftmaxReport, String>> {
+        self.current().and_then(|c| c.softmax.as_ref())
     }
 
     /// Which bindings of the key table apply now.
@@ -236,6 +272,8 @@ impl App {
                 ..monte_carlo
             },
             data: self.data_state(),
+            model: self.model(),
+            softmax: self.softmax.clone(),
             ..Snapshot::new(self.params.clone())
         }
     }
@@ -258,10 +296,23 @@ impl App {
             profile.explicit = Some(list.clone());
         }
         let params = profile.apply(&snap.params);
-        if let Err(e) = params.validate() {
+        let selected = snap.model == ModelChoice::Softmax;
+        let softmax = SoftmaxParams::from_settings(
+            &snap.softmax,
+            params.delta,
+            params.order,
+            snap.params.dimension,
+        );
+        if let Err(e) = params
+            .validate()
+            .map_err(|e| e.to_string())
+            .and(softmax.validate().map_err(|e| e.to_string()))
+        {
             self.error(format!("cannot restore the session: {e}"));
             return None;
         }
+        self.softmax = snap.softmax.clone();
+        self.softmax_selected = selected;
         self.base = snap.params.clone();
         self.profile = profile;
         self.params = params;
@@ -291,6 +342,7 @@ impl App {
         Job {
             generation: self.generation,
             params: self.params.clone(),
+            softmax: self.softmax_selected.then(|| self.softmax_params()),
         }
     }
 
@@ -624,6 +676,12 @@ impl App {
 
     fn show(&mut self, view: View) -> Option<Effect> {
         self.view = view;
+        if self.softmax_selected && !matches!(view, View::Dashboard | View::Log) {
+            self.note(format!(
+                "the {} view shows the logistic and linear models; press m for logistic",
+                view.title()
+            ));
+        }
         self.refresh_data()
     }
 

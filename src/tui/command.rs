@@ -4,9 +4,9 @@
 
 use std::path::PathBuf;
 
-use crate::params::{Model, MomentsKind, Noise};
-
-use crate::settings::View;
+use crate::params::{MomentsKind, Noise};
+use crate::settings::{ModelChoice, View};
+use crate::softmax_settings::{Masks, parse_logits};
 
 /// A parsed command.
 #[derive(Clone, Debug, PartialEq)]
@@ -23,14 +23,21 @@ pub enum Command {
     Order(usize),
     /// Set the dimension d.
     Dimension(u64),
-    /// Use an explicit contribution list.
-    Weights(Vec<f64>),
+    /// Use an explicit contribution list (logistic, linear: `w1,w2,…`) or explicit rows
+    /// (softmax: `c11,…,c1q;c21,…`); the text is parsed for the model selected.
+    Weights(String),
     /// Set σ of the Gaussian noise (`None`: the dropout standard deviation).
     Sigma(Option<f64>),
     /// Choose the noise.
     Noise(Noise),
     /// Choose the model.
-    Model(Model),
+    Model(ModelChoice),
+    /// Softmax: the number of classes q.
+    Classes(u64),
+    /// Softmax: the logits η0 (equal contributions η0/d).
+    Logits(Vec<f64>),
+    /// Softmax: shared or per-class masks.
+    Masks(Masks),
     /// Choose the moments.
     Moments(MomentsKind),
     /// Set the spread of the generated profiles.
@@ -57,6 +64,22 @@ pub enum Command {
     Quit,
 }
 
+impl Command {
+    /// The command's name when it sets something only the logistic and linear models have.
+    pub fn binary_only(&self) -> Option<&'static str> {
+        match self {
+            Command::Xb(_) => Some("xb"),
+            Command::Offset(_) => Some("offset"),
+            Command::Sigma(_) => Some("sigma"),
+            Command::Noise(_) => Some("noise"),
+            Command::Moments(_) => Some("moments"),
+            Command::Spread(_) => Some("spread"),
+            Command::Seed(_) => Some("seed"),
+            _ => None,
+        }
+    }
+}
+
 /// Every command name, for the help overlay and error messages.
 pub const COMMANDS: &[(&str, &str)] = &[
     (":delta 0.35", "dropout rate δ in [0, 1)"),
@@ -72,7 +95,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (":d 500", "dimension d >= 1"),
     (
         ":weights 1.5,-2,0.5",
-        "explicit contributions w_j (sets d and xβ)",
+        "explicit contributions w_j (sets d and xβ); softmax: rows 1,2,0;0.5,-1,0.3",
     ),
     (
         ":weightsfile PATH",
@@ -80,7 +103,16 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     (":sigma 1.2 | :sigma auto", "σ of the Gaussian noise"),
     (":noise dropout|gaussian", "noise"),
-    (":model logistic|linear", "model"),
+    (":model logistic|linear|softmax", "model"),
+    (
+        ":classes 4",
+        "softmax: number of classes q >= 2 (new classes at logit 0)",
+    ),
+    (
+        ":logits 0,1,3",
+        "softmax: logits η0, each of the d features contributes η0/d",
+    ),
+    (":masks shared|per-class", "softmax: dropout masks"),
     (":moments exact|paper", "moments"),
     (":spread 2", "spread of the alternating and random profiles"),
     (
@@ -147,7 +179,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
             whole(needs("500")?, &name, "the dimension, a whole number >= 1")
                 .map(Command::Dimension)
         }
-        "weights" | "w" => weights(needs("1.5,-2,0.5")?).map(Command::Weights),
+        "weights" | "w" => Ok(Command::Weights(needs("1.5,-2,0.5")?.to_string())),
         "sigma" | "σ" => match needs("1.2")? {
             "auto" | "none" | "dropout" => Ok(Command::Sigma(None)),
             v => number(v, &name, "σ >= 0, or auto").map(|s| Command::Sigma(Some(s))),
@@ -155,6 +187,13 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "noise" => needs("gaussian")?.parse().map(Command::Noise),
         "model" => needs("linear")?.parse().map(Command::Model),
         "moments" => needs("paper")?.parse().map(Command::Moments),
+        "classes" => {
+            whole(needs("4")?, &name, "the number of classes q >= 2").map(Command::Classes)
+        }
+        "logits" | "eta" | "η" => parse_logits(needs("0,1,3")?)
+            .map(Command::Logits)
+            .map_err(|e| format!("{e}: :logits takes a list like 0,1,3")),
+        "masks" => needs("per-class")?.parse().map(Command::Masks),
         "spread" => {
             let s = number(needs("2")?, &name, "a spread > 0")?;
             if s > 0.0 {
@@ -203,7 +242,8 @@ fn seed(text: &str, name: &str) -> Result<u64, String> {
         .map_err(|_| format!("'{text}' is not a whole number: :{name} takes 0..=2^64-1"))
 }
 
-fn weights(text: &str) -> Result<Vec<f64>, String> {
+/// Parses `:weights` text as a list of contributions w_j (the logistic and linear models).
+pub fn weights(text: &str) -> Result<Vec<f64>, String> {
     crate::params::parse_weight_list(text)
         .map_err(|e| format!("{e}: :weights takes a list like 1.5,-2,0.5"))
 }
@@ -221,7 +261,21 @@ mod tests {
         assert_eq!(parse("d 1e7"), Ok(Command::Dimension(10_000_000)));
         assert_eq!(
             parse("weights 1.5,-2,0.5"),
-            Ok(Command::Weights(vec![1.5, -2.0, 0.5]))
+            Ok(Command::Weights("1.5,-2,0.5".into()))
+        );
+        assert_eq!(weights("1.5,-2,0.5"), Ok(vec![1.5, -2.0, 0.5]));
+        assert_eq!(parse("classes 4"), Ok(Command::Classes(4)));
+        assert_eq!(
+            parse("logits 0,1,3"),
+            Ok(Command::Logits(vec![0.0, 1.0, 3.0]))
+        );
+        assert_eq!(
+            parse("masks per-class"),
+            Ok(Command::Masks(Masks::PerClass))
+        );
+        assert_eq!(
+            parse("model softmax"),
+            Ok(Command::Model(ModelChoice::Softmax))
         );
         assert_eq!(parse("delta=0.2"), Ok(Command::Delta(0.2)));
         assert_eq!(parse("sigma auto"), Ok(Command::Sigma(None)));
@@ -269,10 +323,16 @@ mod tests {
             Err("'-1' is not a whole number: :mcseed takes 0..=2^64-1".to_string())
         );
         assert!(
-            parse("weights 1,x,2")
+            weights("1,x,2")
                 .unwrap_err()
                 .contains("weight 2 = \"x\" is not a number")
         );
+        assert_eq!(
+            parse("logits 1,x").unwrap_err(),
+            "logit η0_2 = \"x\" is not a number: :logits takes a list like 0,1,3"
+        );
+        assert!(parse("classes two").unwrap_err().contains("'two'"));
+        assert!(parse("masks both").unwrap_err().contains("masks 'both'"));
         assert!(parse("frobnicate 3").unwrap_err().contains(":frobnicate"));
         assert_eq!(
             parse("delta").unwrap_err(),

@@ -7,6 +7,9 @@ use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use crate::engine::softmax::{
+    ScalePoint, SoftmaxParams, SoftmaxReport, evaluate_softmax, scale_curve,
+};
 use crate::engine::{
     Boundaries, CurvePoint, Report, Support, boundaries, evaluate, penalty_curve, support,
 };
@@ -30,7 +33,18 @@ pub struct Job {
     pub generation: u64,
     /// The (validated) parameters.
     pub params: Params,
+    /// The softmax parameters when the softmax model is selected (validated); the binary
+    /// `params` are then not evaluated.
+    pub softmax: Option<SoftmaxParams>,
 }
+
+/// The binary report's stand-in while the softmax model is selected.
+pub const SOFTMAX_SELECTED: &str = "the softmax model is selected";
+
+/// Scales s of the logits the softmax penalty chart sweeps, 0..=[`SCALE_MAX`].
+pub const SCALE_POINTS: usize = 31;
+/// The largest scale of the logits swept.
+pub const SCALE_MAX: f64 = 3.0;
 
 /// The engine's report and what the views derive from it, for one generation.
 #[derive(Clone, Debug)]
@@ -41,6 +55,8 @@ pub struct Computed {
     pub report: Result<Report, String>,
     /// Where x̃β can land, if the engine could say.
     pub support: Option<Support>,
+    /// The softmax report (or the engine's error) when the softmax model is selected.
+    pub softmax: Option<Result<SoftmaxReport, String>>,
     /// Wall time of the evaluation.
     pub elapsed: Duration,
 }
@@ -60,6 +76,8 @@ pub struct Curve {
     pub complete: bool,
     /// Why the sweep failed, if it did.
     pub error: Option<String>,
+    /// The softmax penalty against the scale s of the logits, sorted by s (softmax only).
+    pub scale: Vec<ScalePoint>,
 }
 
 /// Evaluates the report and the support synchronously.
@@ -71,8 +89,43 @@ pub fn compute(generation: u64, params: &Params) -> Computed {
         generation,
         report,
         support,
+        softmax: None,
         elapsed: start.elapsed(),
     }
+}
+
+/// Evaluates a job synchronously: the softmax report when it has softmax parameters, else
+/// [`compute`].
+pub fn compute_job(job: &Job) -> Computed {
+    let Some(softmax) = &job.softmax else {
+        return compute(job.generation, &job.params);
+    };
+    let start = Instant::now();
+    let report = guarded(|| evaluate_softmax(softmax).map_err(|e| e.to_string())).and_then(|r| r);
+    Computed {
+        generation: job.generation,
+        report: Err(SOFTMAX_SELECTED.to_string()),
+        support: None,
+        softmax: Some(report),
+        elapsed: start.elapsed(),
+    }
+}
+
+/// The scales of the softmax penalty chart.
+pub fn scales() -> Vec<f64> {
+    grid((0.0, SCALE_MAX), SCALE_POINTS)
+}
+
+/// The softmax penalty against the scale of the logits, synchronously.
+pub fn compute_scale_curve(generation: u64, softmax: &SoftmaxParams) -> Curve {
+    let mut curve = Curve::softmax(generation);
+    match guarded(|| scale_curve(softmax, &scales())) {
+        Ok(Ok(points)) => curve.scale = points,
+        Ok(Err(e)) => curve.error = Some(e.to_string()),
+        Err(e) => curve.error = Some(e),
+    }
+    curve.complete = true;
+    curve
 }
 
 /// The xβ range the penalty chart sweeps: symmetric about 0 (R is even in xβ for the equal
@@ -97,6 +150,18 @@ pub fn compute_curve(generation: u64, params: &Params) -> Curve {
 }
 
 impl Curve {
+    fn softmax(generation: u64) -> Curve {
+        Curve {
+            generation,
+            range: (0.0, SCALE_MAX),
+            points: Vec::new(),
+            boundaries: Boundaries::default(),
+            complete: false,
+            error: None,
+            scale: Vec::new(),
+        }
+    }
+
     fn start(generation: u64, params: &Params) -> Curve {
         let range = curve_range(params.xb);
         let found = guarded(|| boundaries(params, range.0, range.1));
@@ -111,6 +176,7 @@ impl Curve {
             boundaries,
             complete: false,
             error,
+            scale: Vec::new(),
         }
     }
 }
@@ -153,7 +219,7 @@ fn serve(rx: &Receiver<Job>, events: &Sender<Event>) {
         while let Ok(newer) = rx.try_recv() {
             job = newer;
         }
-        let computed = compute(job.generation, &job.params);
+        let computed = compute_job(&job);
         match &computed.report {
             Ok(_) => log::info!(
                 "generation {}: evaluated in {:.1} ms",
@@ -165,7 +231,11 @@ fn serve(rx: &Receiver<Job>, events: &Sender<Event>) {
         if events.send(Event::Computed(Box::new(computed))).is_err() {
             return;
         }
-        match sweep(&job, rx, events) {
+        let swept = match &job.softmax {
+            Some(softmax) => sweep_scale(job.generation, softmax, rx, events),
+            None => sweep(&job, rx, events),
+        };
+        match swept {
             Sweep::Done => {}
             Sweep::Superseded(newer) => pending = Some(newer),
             Sweep::Closed => return,
@@ -231,6 +301,40 @@ fn sweep(job: &Job, rx: &Receiver<Job>, events: &Sender<Event>) -> Sweep {
         curve.complete = true;
         if events.send(Event::Curve(Box::new(curve))).is_err() {
             return Sweep::Closed;
+        }
+    }
+    Sweep::Done
+}
+
+/// The softmax penalty against the scale, one point at a time (a point may take a second for
+/// enumerated masks), sent every [`CHUNK`] points; abandoned when newer parameters arrive.
+fn sweep_scale(
+    generation: u64,
+    softmax: &SoftmaxParams,
+    rx: &Receiver<Job>,
+    events: &Sender<Event>,
+) -> Sweep {
+    let mut curve = Curve::softmax(generation);
+    let scales = scales();
+    for (i, &s) in scales.iter().enumerate() {
+        match rx.try_recv() {
+            Ok(newer) => return Sweep::Superseded(newer),
+            Err(TryRecvError::Disconnected) => return Sweep::Closed,
+            Err(TryRecvError::Empty) => {}
+        }
+        match guarded(|| scale_curve(softmax, &[s])) {
+            Ok(Ok(points)) => curve.scale.extend(points),
+            Ok(Err(e)) => curve.error = Some(e.to_string()),
+            Err(e) => curve.error = Some(e),
+        }
+        curve.complete = i + 1 == scales.len() || curve.error.is_some();
+        if (curve.complete || (i + 1) % CHUNK == 0)
+            && events.send(Event::Curve(Box::new(curve.clone()))).is_err()
+        {
+            return Sweep::Closed;
+        }
+        if curve.complete {
+            break;
         }
     }
     Sweep::Done

@@ -47,11 +47,13 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
+use crate::engine::softmax::SoftmaxParams;
 use crate::montecarlo::{Histogram, McStats, Worker};
 use crate::params::Params;
-use crate::settings::View;
+use crate::settings::{ModelChoice, View};
 use crate::settings::{ThemeName, YScale};
 use crate::snapshot::{self, Snapshot};
+use crate::softmax_settings::SoftmaxSettings;
 use crate::tour::{Tour, TourPlayer};
 use app::{App, Effect};
 use event::Event;
@@ -105,6 +107,10 @@ pub struct TuiOptions {
     pub data: Option<PathBuf>,
     /// Lines for the log panel from before it existed (config warnings, start-up notes).
     pub log: Vec<(log::Level, String)>,
+    /// The softmax settings to start with.
+    pub softmax: SoftmaxSettings,
+    /// Whether the softmax model is selected at start.
+    pub softmax_selected: bool,
 }
 
 impl TuiOptions {
@@ -129,6 +135,17 @@ impl TuiOptions {
             tour: None,
             data: None,
             log: Vec::new(),
+            softmax: SoftmaxSettings::default(),
+            softmax_selected: false,
+        }
+    }
+
+    /// The model selected at start.
+    pub fn model(&self) -> ModelChoice {
+        if self.softmax_selected {
+            ModelChoice::Softmax
+        } else {
+            ModelChoice::Binary(self.params.model)
         }
     }
 }
@@ -179,6 +196,8 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
         options.seed,
     );
     app.y_scale = options.y_scale;
+    app.softmax = options.softmax.clone();
+    app.softmax_selected = options.softmax_selected;
     app.snapshot_dir = options.snapshot_dir.clone();
     app.worker = worker.as_ref().map(Worker::status);
     let start = match (&options.session, options.tour) {
@@ -190,10 +209,7 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
         (None, None) => None,
     };
     app.startup_warnings(&options.log);
-    log::info!(
-        "dropscope started: {}",
-        app::summary(&app.params, &app.profile, true)
-    );
+    log::info!("dropscope started: {}", app::softmax_summary(&app, true));
     let mut guard = terminal::TerminalGuard::enter().context("cannot set up the terminal")?;
     let stop = Arc::new(AtomicBool::new(false));
     let files = files::FileThread::spawn(tx.clone()).context("cannot start the file thread")?;
@@ -300,7 +316,10 @@ fn perform(
         Effect::Compare(job) => job.spawn(events),
         Effect::Evaluate(job) => {
             if let Some(w) = worker {
-                w.set_params(job.generation, job.params.clone());
+                match &job.softmax {
+                    Some(softmax) => w.set_softmax(job.generation, softmax),
+                    None => w.set_params(job.generation, job.params.clone()),
+                }
             }
             compute.submit(job);
         }
@@ -311,7 +330,10 @@ fn perform(
                 } else {
                     w.resume();
                 }
-                w.continue_from(job.generation, job.params.clone(), &saved.prior());
+                match &job.softmax {
+                    Some(softmax) => w.continue_softmax(job.generation, softmax, &saved.prior()),
+                    None => w.continue_from(job.generation, job.params.clone(), &saved.prior()),
+                }
                 if saved.samples > 0 {
                     log::info!(
                         "Monte Carlo continues from {} saved samples (seed {})",
@@ -481,6 +503,57 @@ pub fn render_with_monte_carlo_to_string(params: &Params, width: u16, height: u1
     let mut app = computed_app(params, View::Dashboard, Theme::new(ThemeName::Dark, false));
     app.worker = Some(crate::montecarlo::WorkerStatus::Running);
     app.monte_carlo = Some(Box::new(stand_in_stats(params, app.generation)));
+    let area = Rect::new(0, 0, width, height);
+    let mut buf = Buffer::empty(area);
+    ui::render(&app, area, &mut buf);
+    buffer_text(&buf)
+}
+
+/// One softmax dashboard frame as plain text, computed synchronously: `softmax` at δ, k and d
+/// of `params`. With `samples` > 0 the Monte Carlo panel shows a real run of that many samples
+/// (seed 1, one thread, so the frame is reproducible). Invalid settings show their error.
+pub fn render_softmax_to_string(
+    params: &Params,
+    softmax: &SoftmaxSettings,
+    samples: u64,
+    width: u16,
+    height: u16,
+    ascii: bool,
+) -> String {
+    let mut app = App::new(
+        params.clone(),
+        View::Dashboard,
+        Theme::new(ThemeName::Dark, ascii),
+        1,
+    );
+    app.softmax = softmax.clone();
+    app.softmax_selected = true;
+    let job = app.job();
+    let generation = app.generation;
+    app.update(Event::Computed(Box::new(compute::compute_job(&job))));
+    let sm: SoftmaxParams = app.softmax_params();
+    app.update(Event::Curve(Box::new(compute::compute_scale_curve(
+        generation, &sm,
+    ))));
+    if samples > 0
+        && let Ok(run) = crate::montecarlo::run_softmax(&sm, samples, 1, 1)
+    {
+        app.worker = Some(crate::montecarlo::WorkerStatus::Paused);
+        app.monte_carlo_paused = true;
+        let mut histogram = Histogram::for_params(params);
+        histogram.counts.iter_mut().for_each(|c| *c = 0);
+        app.monte_carlo = Some(Box::new(McStats {
+            generation,
+            samples: run.samples,
+            mean: run.mean,
+            std_error: run.std_error,
+            ci95: run.ci95,
+            samples_per_second: f64::NAN,
+            seed: run.seed,
+            histogram,
+            trace: Vec::new(),
+        }));
+    }
     let area = Rect::new(0, 0, width, height);
     let mut buf = Buffer::empty(area);
     ui::render(&app, area, &mut buf);

@@ -8,11 +8,16 @@ use super::radius::mask_radius;
 use super::report::SoftmaxReport;
 use super::search::{self, Radius};
 use super::series::{Bregman, LogSeries, ln_probabilities, log_series};
+use super::zeros::zeros_within;
 use crate::engine::binomial;
 use crate::engine::evaluate::{best_order, partial_sums};
 use crate::engine::moments::{atom_moments, equal_atoms};
 use crate::engine::scaled::Scaled;
 
+/// The t-plane's zeros are sought out to this multiple of the smallest mask radius…
+const ZEROS_REACH: f64 = 1.5;
+/// …and at least to this |t| (past the unit circle, the convergence boundary).
+const ZEROS_MIN: f64 = 1.5;
 /// Largest number of masks enumerated for the exact penalty and the terms.
 pub const MAX_MASKS: u64 = 1 << 20;
 /// Largest masks·(order+1)² spent on terms; higher orders are reported unavailable.
@@ -67,6 +72,11 @@ pub fn evaluate_softmax(params: &SoftmaxParams) -> Result<SoftmaxReport, Softmax
         })
         .map(|(n, t)| (-t.ln_abs() / n as f64).exp())
         .filter(|r| r.is_finite());
+    let worst_noise = outcome.radius.noise.clone();
+    let worst_zeros = match (&worst_noise, outcome.radius.smallest) {
+        (Some(eps), Some(rho)) => zeros_within(&ln_p, eps, (ZEROS_REACH * rho).max(ZEROS_MIN)),
+        _ => None,
+    };
     Ok(SoftmaxReport {
         params: params.clone(),
         logits: eta,
@@ -79,6 +89,8 @@ pub fn evaluate_softmax(params: &SoftmaxParams) -> Result<SoftmaxReport, Softmax
         root_test,
         mask_radius: outcome.radius.radius,
         worst_mask: outcome.radius.worst,
+        worst_noise,
+        worst_zeros,
         converges: outcome.radius.converges,
         reason: outcome.radius.reason,
     })
@@ -101,6 +113,7 @@ impl Outcome {
                 radius: None,
                 smallest: None,
                 worst: None,
+                noise: None,
                 converges: Some(true),
                 reason: "δ = 0: there is no noise, every term is 0".into(),
             },
@@ -152,6 +165,12 @@ fn shared_equal(
     let s_max = (delta / (1.0 - delta)).max(1.0);
     let radius = rho.map(|r| r / s_max);
     let worst = (dimension <= 64).then(|| vec![vec![all_kept; dimension as usize]]);
+    let s_worst = if all_kept {
+        delta / (1.0 - delta)
+    } else {
+        -1.0
+    };
+    let noise = Some(eta.iter().map(|h| s_worst * h).collect());
     let what = if all_kept {
         "every feature kept"
     } else {
@@ -160,7 +179,7 @@ fn shared_equal(
     Outcome {
         terms,
         exact_penalty: Some(total / weight),
-        radius: search::verdict_exact(radius, worst, what),
+        radius: search::verdict_exact(radius, worst, noise, what),
     }
 }
 

@@ -12,11 +12,15 @@ mod masks;
 mod params;
 mod radius;
 mod report;
+mod scale;
 mod search;
 mod series;
+mod zeros;
 
 pub use evaluate::{MAX_MASKS, evaluate_softmax};
 pub use params::{MAX_ORDER, Masks, SoftmaxContributions, SoftmaxError, SoftmaxParams};
 pub use radius::mask_radius;
 pub use report::SoftmaxReport;
+pub use scale::{ScalePoint, scale_curve, with_scale};
 pub use series::{Bregman, bregman, ln_probabilities, log_sum_exp};
+pub use zeros::{MAX_ZEROS, Zeros, zeros_within};

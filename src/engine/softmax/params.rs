@@ -3,18 +3,11 @@
 use serde::Serialize;
 use thiserror::Error;
 
+pub use crate::softmax_settings::Masks;
+use crate::softmax_settings::SoftmaxSettings;
+
 /// Largest Taylor order k accepted.
 pub const MAX_ORDER: usize = 1000;
-
-/// How dropout masks are drawn across the q classes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Masks {
-    /// One mask ξ_j per feature, shared by every class: ε = Σ_j (ξ_j − 1) C_j.
-    Shared,
-    /// An independent mask per feature and class (the paper's eq. (6)): ε_k = Σ_j (ξ_jk − 1) C_jk.
-    PerClass,
-}
 
 /// The per-feature contribution vectors C_j ∈ R^q.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -111,6 +104,29 @@ pub enum SoftmaxError {
 }
 
 impl SoftmaxParams {
+    /// The parameters of `settings` at dropout rate `delta`, order `order` and, for equal
+    /// contributions, `dimension` features (explicit rows bring their own d). Not validated.
+    pub fn from_settings(
+        settings: &SoftmaxSettings,
+        delta: f64,
+        order: usize,
+        dimension: u64,
+    ) -> SoftmaxParams {
+        SoftmaxParams {
+            delta,
+            order,
+            classes: settings.classes(),
+            masks: settings.masks,
+            contributions: match &settings.rows {
+                Some(rows) => SoftmaxContributions::Explicit(rows.clone()),
+                None => SoftmaxContributions::Equal {
+                    logits: settings.logits.clone(),
+                    dimension,
+                },
+            },
+        }
+    }
+
     /// Checks every field; the first violation is returned.
     pub fn validate(&self) -> Result<(), SoftmaxError> {
         if !(0.0..1.0).contains(&self.delta) {

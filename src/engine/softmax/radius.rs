@@ -13,14 +13,25 @@ const BISECTION_WIDTH: f64 = 1e-5;
 const MAX_DEPTH: usize = 30;
 
 /// F(t) e^{−tc} normalised: log-weights ln p_k and centred, scaled frequencies z_k ∈ [−1, 1].
-struct Exponentials<'a> {
+pub(super) struct Exponentials<'a> {
     ln_p: &'a [f64],
     z: Vec<f64>,
 }
 
-impl Exponentials<'_> {
+impl<'a> Exponentials<'a> {
+    /// G for the noise ε and its scale h (the half-spread of ε; t = u / h); `None` when every
+    /// ε_k is equal.
+    pub(super) fn new(ln_p: &'a [f64], epsilon: &[f64]) -> Option<(Exponentials<'a>, f64)> {
+        let (c, h) = centre(epsilon);
+        if h == 0.0 || !h.is_finite() {
+            return None;
+        }
+        let z = epsilon.iter().map(|e| (e - c) / h).collect();
+        Some((Exponentials { ln_p, z }, h))
+    }
+
     /// arg G(u) and ln |G(u)| at u = x + iy, G(u) = Σ_k e^{ln p_k + u z_k}.
-    fn eval(&self, x: f64, y: f64) -> (f64, f64) {
+    pub(super) fn eval(&self, x: f64, y: f64) -> (f64, f64) {
         let max = self
             .ln_p
             .iter()
@@ -38,7 +49,7 @@ impl Exponentials<'_> {
     }
 
     /// G(u) / G'(u) at u = x + iy, as (re, im).
-    fn newton_step(&self, x: f64, y: f64) -> (f64, f64) {
+    pub(super) fn newton_step(&self, x: f64, y: f64) -> (f64, f64) {
         let max = self
             .ln_p
             .iter()
@@ -59,7 +70,7 @@ impl Exponentials<'_> {
     }
 
     /// Number of zeros of G in |u| < r (the winding number of G on the circle |u| = r).
-    fn zeros_inside(&self, r: f64) -> i64 {
+    pub(super) fn zeros_inside(&self, r: f64) -> i64 {
         let n = (8.0 * r).ceil().max(32.0) as usize;
         let point = |theta: f64| {
             let (s, c) = theta.sin_cos();
@@ -78,7 +89,7 @@ impl Exponentials<'_> {
     }
 
     /// The change of arg G along the arc [a, b], subdividing until each step is small.
-    fn arc(
+    pub(super) fn arc(
         &self,
         point: &impl Fn(f64) -> f64,
         a: f64,

@@ -3,6 +3,7 @@
 use serde::Serialize;
 
 use super::params::SoftmaxParams;
+use super::zeros::Zeros;
 use crate::engine::BestOrder;
 
 /// Everything the softmax engine computes for one [`SoftmaxParams`]. Series are indexed by
@@ -39,6 +40,14 @@ pub struct SoftmaxReport {
     /// The features a worst (or witness) mask keeps: one row for shared masks, q rows for
     /// per-class masks; `None` when d > 64 or no mask is singled out.
     pub worst_mask: Option<Vec<Vec<bool>>>,
+    /// The noise ε (length q, in logit units) of the mask with the smallest ρ found; `None`
+    /// without noise or when no mask moves two classes differently.
+    pub worst_noise: Option<Vec<f64>>,
+    /// The zeros of Σ_k p_k e^{t ε_k} for `worst_noise` nearest the origin (at most
+    /// [`MAX_ZEROS`](super::zeros::MAX_ZEROS)), and the radius in t within which they are all
+    /// listed (at least 1.5 and 1.5 times the smallest ρ found, unless capped); `None` when
+    /// there is no worst noise or its zeros could not be isolated.
+    pub worst_zeros: Option<Zeros>,
     /// Whether Σ_m terms_m converges: every mask of positive probability has ρ > 1. `None`
     /// when neither a witness nor a bound decides it.
     pub converges: Option<bool>,

@@ -27,6 +27,8 @@ pub struct Radius {
     pub smallest: Option<f64>,
     /// The features the worst (or witness) mask keeps.
     pub worst: Option<Vec<Vec<bool>>>,
+    /// The noise ε of the mask with the smallest ρ found.
+    pub noise: Option<Vec<f64>>,
     /// The verdict: every mask has ρ > 1.
     pub converges: Option<bool>,
     /// One sentence saying why.
@@ -34,12 +36,18 @@ pub struct Radius {
 }
 
 /// A verdict from an exactly known smallest radius (`None`: infinite).
-pub fn verdict_exact(radius: Option<f64>, worst: Option<Vec<Vec<bool>>>, what: &str) -> Radius {
+pub fn verdict_exact(
+    radius: Option<f64>,
+    worst: Option<Vec<Vec<bool>>>,
+    noise: Option<Vec<f64>>,
+    what: &str,
+) -> Radius {
     match radius {
         None => Radius {
             radius: None,
             smallest: None,
             worst: None,
+            noise: None,
             converges: Some(true),
             reason: "no mask moves two classes differently: every ρ is infinite".into(),
         },
@@ -47,6 +55,7 @@ pub fn verdict_exact(radius: Option<f64>, worst: Option<Vec<Vec<bool>>>, what: &
             radius: Some(r),
             smallest: Some(r),
             worst,
+            noise,
             converges: Some(r > 1.0),
             reason: if r > 1.0 {
                 format!("every mask has ρ > 1: the smallest, ρ = {r:.6} ({what}), exceeds 1")
@@ -114,9 +123,10 @@ pub fn exhaustive(set: &dyn MaskSet, ln_p: &[f64]) -> Radius {
         }
     }
     let worst_kept = worst.and_then(|i| set.kept(i));
+    let noise = worst.map(|i| set.mask(i).0);
     if complete {
         let what = "the kept features in worst_mask";
-        return verdict_exact(best.is_finite().then_some(best), worst_kept, what);
+        return verdict_exact(best.is_finite().then_some(best), worst_kept, noise, what);
     }
     // Incomplete: a witness decides divergence; otherwise every mask whose bound allows a zero
     // in |t| <= 1 is checked at radius 1.
@@ -126,6 +136,7 @@ pub fn exhaustive(set: &dyn MaskSet, ln_p: &[f64]) -> Radius {
             radius: None,
             smallest,
             worst: worst_kept,
+            noise,
             converges: Some(false),
             reason: format!("a witness mask has ρ = {best:.6} <= 1, so the series diverges"),
         };
@@ -144,6 +155,7 @@ pub fn exhaustive(set: &dyn MaskSet, ln_p: &[f64]) -> Radius {
         radius: None,
         smallest,
         worst: None,
+        noise,
         converges: Some(!any),
         reason: if any {
             "some mask has a zero of Σ p e^{tε} in |t| < 1, so the series diverges".into()
@@ -192,13 +204,14 @@ pub fn witnesses(
     candidates: Vec<Candidate>,
     dimension: u64,
 ) -> Radius {
-    let (mut best, mut worst) = (f64::INFINITY, None);
+    let (mut best, mut worst, mut noise) = (f64::INFINITY, None, None);
     for (eps, kept) in candidates {
         if let Some(r) = mask_radius(ln_p, &eps)
             && r < best
         {
             best = r;
             worst = kept.filter(|_| dimension <= 64);
+            noise = Some(eps);
         }
     }
     let smallest = best.is_finite().then_some(best);
@@ -207,6 +220,7 @@ pub fn witnesses(
             radius: None,
             smallest,
             worst,
+            noise,
             converges: Some(false),
             reason: format!("a witness mask has ρ = {best:.6} <= 1, so the series diverges"),
         };
@@ -237,6 +251,7 @@ pub fn witnesses(
         radius: None,
         smallest,
         worst: None,
+        noise,
         converges,
         reason,
     }

@@ -309,3 +309,69 @@ fn a_count_off_the_chunk_grid_continues_past_every_chunk_it_can_have_used() {
     assert_eq!(s.generation, 2);
     assert_eq!(s.trace.first().map(|t| t.0), Some(per_chunk));
 }
+
+fn softmax(masks: crate::engine::softmax::Masks) -> SoftmaxParams {
+    use crate::engine::softmax::SoftmaxContributions;
+    let rows = (0..40)
+        .map(|j| vec![(j % 5) as f64 / 10.0 - 0.2, 0.1, -((j % 3) as f64) / 10.0])
+        .collect();
+    SoftmaxParams {
+        delta: 0.4,
+        order: 10,
+        classes: 3,
+        masks,
+        contributions: SoftmaxContributions::Explicit(rows),
+    }
+}
+
+#[test]
+fn softmax_runs_follow_the_fixed_seed_stream_and_generations() {
+    use crate::engine::softmax::Masks;
+    use crate::montecarlo::run_softmax;
+    let worker = Worker::spawn(2, 9, quiet()).unwrap();
+    worker.set_params(1, params(50));
+    wait_for("binary statistics", || worker.latest());
+    for (generation, masks) in [(2, Masks::Shared), (3, Masks::PerClass)] {
+        let p = softmax(masks);
+        worker.set_softmax(generation, &p);
+        assert!(worker.latest().is_none_or(|s| s.generation == generation));
+        wait_for("5 000 softmax samples", || {
+            worker.latest().filter(|s| s.samples >= 5_000)
+        });
+        worker.pause();
+        let mut last = worker.latest().unwrap().samples;
+        let a = wait_for("sampling to stop", || {
+            std::thread::sleep(Duration::from_millis(50));
+            let now = worker.latest().unwrap();
+            let stopped = now.samples == last;
+            last = now.samples;
+            stopped.then_some(now)
+        });
+        let fixed = run_softmax(&p, a.samples, 9, 1).unwrap();
+        assert_eq!(
+            (a.mean, a.std_error, a.generation),
+            (fixed.mean, fixed.std_error, generation)
+        );
+        assert_eq!(a.histogram.counts.iter().sum::<u64>(), 0);
+        // A saved softmax estimate continues from its count.
+        let prior = Prior {
+            seed: 9,
+            samples: a.samples,
+            mean: a.mean,
+            m2: 0.0,
+        };
+        worker.continue_softmax(generation + 10, &p, &prior);
+        let resumed = wait_for("the saved estimate", || worker.latest());
+        assert_eq!(
+            (resumed.samples, resumed.generation),
+            (a.samples, generation + 10)
+        );
+        worker.resume();
+    }
+    let bad = SoftmaxParams {
+        delta: 1.5,
+        ..softmax(Masks::Shared)
+    };
+    worker.set_softmax(20, &bad);
+    assert!(matches!(worker.status(), WorkerStatus::Failed(m) if m.contains("delta = 1.5")));
+}

@@ -2,7 +2,8 @@
 //! change is validated and committed ([`App::change`]).
 
 use super::{App, Effect, Mode, summary};
-use crate::params::{MAX_ORDER, Model, MomentsKind, Noise, ParamError, Params};
+use crate::engine::softmax::SoftmaxParams;
+use crate::params::{MAX_ORDER, MomentsKind, Noise, ParamError, Params};
 use crate::settings::ProfileKind;
 use crate::tui::command::{self, Command};
 use crate::tui::keys::Action;
@@ -15,6 +16,10 @@ const MAX_KEY_DELTA: f64 = 0.99;
 impl App {
     /// Carries out a key-table action that changes a parameter or the profile.
     pub(super) fn act_on_params(&mut self, action: Action) -> Option<Effect> {
+        if let Some(e) = self.binary_only_key(action) {
+            self.error(e);
+            return None;
+        }
         match action {
             Action::DeltaDown => self.step_delta(-0.01),
             Action::DeltaUp => self.step_delta(0.01),
@@ -38,12 +43,7 @@ impl App {
                     Noise::Gaussian => Noise::Dropout,
                 }
             }),
-            Action::ToggleModel => self.change(|p, _| {
-                p.model = match p.model {
-                    Model::Logistic => Model::Linear,
-                    Model::Linear => Model::Logistic,
-                }
-            }),
+            Action::ToggleModel => self.cycle_model(),
             Action::TogglePaperMoments => self.change(|p, _| {
                 p.moments = match p.moments {
                     MomentsKind::Exact => MomentsKind::Paper,
@@ -106,6 +106,14 @@ impl App {
     }
 
     fn step_dimension(&mut self, up: bool) -> Option<Effect> {
+        if self.softmax_selected {
+            let d = dimension_step(self.base.dimension, up);
+            if d == self.base.dimension {
+                self.note(format!("d = {d} is as far as the keys go"));
+                return None;
+            }
+            return self.set_softmax_dimension(d);
+        }
         if self.profile.fixes_dimension() {
             self.note(format!(
                 "d = {} is the length of the weight list: press w for a generated profile",
@@ -135,8 +143,22 @@ impl App {
                 return None;
             }
         };
+        if self.softmax_selected
+            && let Some(name) = command.binary_only()
+        {
+            let e = self.binary_only_command(name);
+            self.error(e);
+            self.mode = Mode::Command(line.to_string());
+            return None;
+        }
         let effect = match command {
             Command::Delta(v) => self.change(|p, _| p.delta = v),
+            Command::Classes(q) => self.set_classes(q),
+            Command::Logits(l) => self.set_logits(l),
+            Command::Masks(m) => self.set_masks(m),
+            Command::WeightsFile(path) if self.softmax_selected => self.set_rows_file(&path),
+            Command::Weights(text) if self.softmax_selected => self.set_rows_text(&text),
+            Command::Dimension(v) if self.softmax_selected => self.set_softmax_dimension(v),
             Command::Xb(v) => {
                 let effect = self.change(|p, _| p.xb = v);
                 if effect.is_some() && self.profile.kind == ProfileKind::Explicit {
@@ -183,7 +205,13 @@ impl App {
                     self.change(|p, _| p.dimension = v)
                 }
             }
-            Command::Weights(w) => self.set_weights(w),
+            Command::Weights(text) => match command::weights(&text) {
+                Ok(w) => self.set_weights(w),
+                Err(e) => {
+                    self.error(e);
+                    None
+                }
+            },
             Command::Sigma(s) => {
                 let effect = self.change(|p, _| p.sigma = s);
                 if self.base.noise == Noise::Dropout {
@@ -196,7 +224,7 @@ impl App {
                 effect
             }
             Command::Noise(n) => self.change(|p, _| p.noise = n),
-            Command::Model(m) => self.change(|p, _| p.model = m),
+            Command::Model(m) => self.set_model(m),
             Command::Moments(m) => self.change(|p, _| p.moments = m),
             Command::Spread(s) if self.profile.uses_spread() => self.change(|_, pr| pr.spread = s),
             Command::Spread(_) => {
@@ -262,13 +290,26 @@ impl App {
             self.error(e.to_string());
             return None;
         }
+        if self.softmax_selected
+            && let Err(e) =
+                SoftmaxParams::from_settings(&self.softmax, base.delta, base.order, base.dimension)
+                    .validate()
+        {
+            self.error(e.to_string());
+            return None;
+        }
         if params == self.params && profile == self.profile {
             return None;
         }
         self.base = Params {
             xb: params.xb,
             offset: params.offset,
-            dimension: params.dimension,
+            // With softmax selected, d counts its equal contributions, not the binary list.
+            dimension: if self.softmax_selected {
+                base.dimension
+            } else {
+                params.dimension
+            },
             ..base
         };
         self.profile = profile;

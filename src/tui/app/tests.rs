@@ -4,7 +4,7 @@ use super::changes::{dimension_step, order_step};
 use super::*;
 use crate::params::Contributions;
 use crate::params::{Model, MomentsKind};
-use crate::settings::ThemeName;
+use crate::settings::{ModelChoice, ThemeName};
 use crate::tui::session::Prompt;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -48,6 +48,7 @@ fn computed(generation: u64) -> Box<Computed> {
         generation,
         report: Err("test".into()),
         support: None,
+        softmax: None,
         elapsed: std::time::Duration::ZERO,
     })
 }
@@ -678,4 +679,58 @@ fn the_tour_redraws_as_its_seconds_count_down_and_one_left_arrow_leaves_the_end(
     let t = app.tour.as_ref().unwrap();
     assert!(!t.is_finished());
     assert_eq!(t.current_step(), (n - 2, n));
+}
+
+#[test]
+fn m_cycles_logistic_linear_softmax_and_softmax_commands_validate() {
+    use crate::softmax_settings::Masks;
+    let mut app = app();
+    key(&mut app, KeyCode::Char('m'));
+    assert_eq!(app.model(), ModelChoice::Binary(Model::Linear));
+    let effect = key(&mut app, KeyCode::Char('m'));
+    assert_eq!(app.model(), ModelChoice::Softmax);
+    let Some(Effect::Evaluate(job)) = effect else {
+        panic!("expected an evaluation, got {effect:?}");
+    };
+    assert_eq!(job.softmax.map(|s| s.classes), Some(3));
+    typed(&mut app, "classes 4");
+    assert_eq!(app.softmax.logits, vec![0.0, 1.0, 2.0, 0.0]);
+    typed(&mut app, "logits 0,1,3");
+    assert_eq!((app.softmax.classes(), app.softmax.rows.clone()), (3, None));
+    typed(&mut app, "masks per-class");
+    assert_eq!(app.softmax.masks, Masks::PerClass);
+    typed(&mut app, "weights 1,2,0;0.5,-1,0.3");
+    assert_eq!(app.softmax.rows.as_ref().map(Vec::len), Some(2));
+    let before = (app.softmax.clone(), app.generation, app.base.clone());
+    for bad in [
+        "classes 1",
+        "classes x",
+        "logits 1,nan",
+        "logits 1,x",
+        "masks both",
+        "weights 1,2;3",
+        "xb 3",
+        "d 7",
+    ] {
+        app.message = None;
+        assert!(typed(&mut app, bad).is_none(), "{bad}");
+        let m = app.message.clone().expect(bad);
+        assert!(m.error && !m.text.contains('\n'), "{bad}: {m:?}");
+        assert_eq!(
+            (app.softmax.clone(), app.generation, app.base.clone()),
+            before,
+            "{bad}"
+        );
+        key(&mut app, KeyCode::Esc);
+    }
+    assert!(key(&mut app, KeyCode::Up).is_none());
+    assert!(
+        app.message
+            .as_ref()
+            .is_some_and(|m| m.error && m.text.contains("xβ"))
+    );
+    key(&mut app, KeyCode::Char('m'));
+    assert_eq!(app.model(), ModelChoice::Binary(Model::Logistic));
+    let snap = app.session(None);
+    assert_eq!(snap.softmax, app.softmax);
 }

@@ -78,10 +78,14 @@ fn hints(app: &App, width: u16) -> Line<'static> {
         NextRun::Restart if app.data.training.points.is_empty() => "train",
         NextRun::Restart => "restart training",
     };
-    let entries: Vec<(&str, &str)> = keys::footer(theme.ascii, app.scope())
+    let mut entries: Vec<(&str, &str)> = keys::footer(theme.ascii, app.scope())
         .into_iter()
         .map(|(key, text)| (key, if text == "train" { train } else { text }))
         .collect();
+    if app.softmax_selected {
+        // xβ, the profile, the noise and the paper's moments belong to the binary models.
+        entries.retain(|(_, text)| !["xβ", "xb", "weights", "noise", "paper"].contains(text));
+    }
     let cost = |(key, text): &(&str, &str)| key.chars().count() + text.chars().count() + 3;
     let help = entries.iter().find(|(_, text)| *text == "help");
     let mut room = (width as usize).saturating_sub(help.map_or(0, cost));

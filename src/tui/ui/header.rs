@@ -7,6 +7,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
+use crate::engine::softmax::SoftmaxReport;
 use crate::engine::{PAPER_RADIUS, Report};
 use crate::params::{Model, Noise};
 use crate::settings::View;
@@ -24,6 +25,12 @@ fn lines(app: &App, screen: Rect) -> Vec<Line<'static>> {
         lines.push(tabs(app, screen.width));
     }
     let params = wrap(params(app), screen.width, 2);
+    if app.softmax_selected {
+        // The verdict's reason is words, wrapped with single spaces.
+        lines.extend(wrap(self::params(app), screen.width, 2));
+        lines.extend(wrap(verdict(app), screen.width, 1));
+        return lines;
+    }
     if params.len() == 1 {
         lines.extend(params);
         lines.extend(wrap(verdict(app), screen.width, 2));
@@ -105,7 +112,12 @@ fn tabs(app: &App, width: u16) -> Line<'static> {
 /// `name=value` groups for every parameter.
 fn params(app: &App) -> Vec<Vec<Span<'static>>> {
     let theme = &app.theme;
-    app::items(&app.params, &app.profile, theme.ascii)
+    let items = if app.softmax_selected {
+        app::softmax_items(app, theme.ascii)
+    } else {
+        app::items(&app.params, &app.profile, theme.ascii)
+    };
+    items
         .into_iter()
         .map(|(k, v)| {
             vec![
@@ -119,6 +131,19 @@ fn params(app: &App) -> Vec<Vec<Span<'static>>> {
 /// The verdict groups.
 fn verdict(app: &App) -> Vec<Vec<Span<'static>>> {
     let theme = &app.theme;
+    if app.softmax_selected {
+        return match app.current_softmax() {
+            None => vec![vec![Span::styled(
+                super::computing(theme).to_string(),
+                theme.style(Role::Warn),
+            )]],
+            Some(Err(e)) => vec![vec![Span::styled(
+                format!("error: {e}"),
+                theme.style(Role::Bad),
+            )]],
+            Some(Ok(r)) => softmax_verdict(theme, r),
+        };
+    }
     match app.current().map(|c| &c.report) {
         None => vec![vec![Span::styled(
             super::computing(theme).to_string(),
@@ -130,6 +155,44 @@ fn verdict(app: &App) -> Vec<Vec<Span<'static>>> {
         )]],
         Some(Ok(report)) => report_verdict(theme, report),
     }
+}
+
+/// The softmax verdict: converges, diverges or undecided, the mask radius against 1, and the
+/// engine's reason.
+fn softmax_verdict(theme: &Theme, r: &SoftmaxReport) -> Vec<Vec<Span<'static>>> {
+    let word = match r.converges {
+        Some(true) => Span::styled("converges", theme.style(Role::Good)),
+        Some(false) => Span::styled("diverges", theme.style(Role::Bad)),
+        None => Span::styled("undecided", theme.style(Role::Warn)),
+    };
+    let rho = theme.text("ρ", "rho");
+    let radius = match r.mask_radius {
+        Some(v) => format!(
+            "mask radius {rho} = {} {} 1",
+            format::num(v, 6),
+            if v > 1.0 { ">" } else { "<=" }
+        ),
+        None => format!("mask radius {rho} = n/a"),
+    };
+    let bar = || vec![Span::styled(theme.text("│", "|"), theme.style(Role::Dim))];
+    let mut groups = vec![
+        vec![word],
+        bar(),
+        vec![Span::styled(radius, theme.style(Role::Value))],
+        bar(),
+    ];
+    // The reason, split into words so it wraps at the screen's edge.
+    let reason = r
+        .reason
+        .replace('ρ', rho)
+        .replace('Σ', theme.text("Σ", "sum"));
+    let reason = reason.replace('ε', theme.text("ε", "eps"));
+    groups.extend(
+        reason
+            .split(' ')
+            .map(|w| vec![Span::styled(w.to_string(), theme.style(Role::Dim))]),
+    );
+    groups
 }
 
 fn report_verdict(theme: &Theme, r: &Report) -> Vec<Vec<Span<'static>>> {

@@ -16,6 +16,8 @@ mod montecarlo;
 mod partial_sums;
 mod penalty;
 mod plot;
+mod softmax;
+mod t_plane;
 mod table;
 mod theorem1;
 mod theorem2;
@@ -68,11 +70,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .areas(area);
         header::render(app, area, top, buf);
         match app.view {
+            View::Dashboard if app.softmax_selected => softmax_dashboard(app, body, buf),
+            View::Log => log::render(app, body, buf),
+            view if app.softmax_selected => not_for_softmax(app, view, body, buf),
             View::Dashboard => dashboard(app, body, buf),
             View::Table => table::render(app, body, buf),
             View::Theorem1 => theorem1::render(app, body, buf),
             View::Theorem2 => theorem2::render(app, body, buf),
-            View::Log => log::render(app, body, buf),
             View::Data => data::render(app, body, buf),
             View::Contributions => contributions::render(app, body, buf),
         }
@@ -92,6 +96,32 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if app.theme.ascii {
         asciify(buf, area);
     }
+}
+
+/// The softmax dashboard, with the log strip when asked for.
+fn softmax_dashboard(app: &App, area: Rect, buf: &mut Buffer) {
+    let area = if app.log_strip {
+        let [charts, strip] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(6)]).areas(area);
+        log::render(app, strip, buf);
+        charts
+    } else {
+        area
+    };
+    softmax::dashboard(app, area, buf);
+}
+
+/// A view of the logistic and linear models while softmax is selected: one line saying so.
+fn not_for_softmax(app: &App, view: View, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let block = panel(theme, view.title().to_string(), None);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let text = format!(
+        "The {} view applies to the logistic and linear models, not softmax (m switches)",
+        view.title()
+    );
+    note(theme, inner, buf, &text, Role::Dim);
 }
 
 /// The dashboard: partial sums and the complex plane on top, the penalty against xβ and the

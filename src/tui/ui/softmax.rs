@@ -1,0 +1,421 @@
+//! The dashboard with the softmax model selected: the class probabilities p = softmax(η0), the
+//! partial sums R_m against the exact R (or the Monte Carlo estimate, labelled, where R is
+//! n/a), the complex t-plane of the worst mask, the penalty against a scale s of the logits,
+//! and the Monte Carlo of real softmax masks. Every number comes from the engine's report, the
+//! scale sweep or the worker's statistics.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use super::plot::{self, Figure, Plot};
+use crate::engine::softmax::SoftmaxReport;
+use crate::montecarlo::{McStats, WorkerStatus};
+use crate::settings::YScale;
+use crate::tui::app::App;
+use crate::tui::format;
+use crate::tui::scale::Axis;
+use crate::tui::theme::{Glyph, Role, Theme};
+
+/// Draws the softmax dashboard in `area`.
+pub fn dashboard(app: &App, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let report = match app.current_softmax() {
+        Some(Ok(r)) => r,
+        other => {
+            let block = super::panel(theme, "Softmax".to_string(), None);
+            let inner = block.inner(area);
+            block.render(area, buf);
+            let (text, role) = match other {
+                Some(Err(e)) => (e.clone(), Role::Bad),
+                _ => (super::computing(theme).to_string(), Role::Warn),
+            };
+            return super::note(theme, inner, buf, &text, role);
+        }
+    };
+    let [upper, lower] =
+        Layout::vertical([Constraint::Percentage(55), Constraint::Fill(1)]).areas(area);
+    let [sums, right] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Fill(1)]).areas(upper);
+    let [bar, plane] = Layout::vertical([Constraint::Length(4), Constraint::Fill(1)]).areas(right);
+    let [curve, mc] =
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Fill(1)]).areas(lower);
+    partial_sums(app, report, sums, buf);
+    probabilities(theme, report, bar, buf);
+    super::t_plane::render(theme, report, plane, buf);
+    scale_chart(app, report, curve, buf);
+    monte_carlo(app, report, mc, buf);
+}
+
+/// The mark of class k (1-based) in the probability bar: 1–9, then a–z, then `+`.
+fn class_mark(k: usize) -> char {
+    match k {
+        1..=9 => char::from(b'0' + k as u8),
+        10..=35 => char::from(b'a' + (k - 10) as u8),
+        _ => '+',
+    }
+}
+
+/// The class-probability bar: one segment per class, as wide as its probability, and the
+/// probabilities in order as far as they fit.
+fn probabilities(theme: &Theme, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
+    let title = if area.width >= 44 {
+        "Class probabilities p = softmax(η0)"
+    } else {
+        "p = softmax(η0)"
+    };
+    let block = super::panel(theme, title.replace("η0", theme.text("η0", "eta0")), None);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height == 0 || inner.width == 0 {
+        return;
+    }
+    let width = usize::from(inner.width);
+    let mut bar = String::new();
+    let mut cumulative = 0.0;
+    let mut filled = 0usize;
+    for (k, p) in r.probabilities.iter().enumerate() {
+        cumulative += p;
+        let end = ((cumulative * width as f64).round() as usize).min(width);
+        bar.extend(std::iter::repeat_n(
+            class_mark(k + 1),
+            end.saturating_sub(filled),
+        ));
+        filled = filled.max(end);
+    }
+    let roles = [
+        Role::Partial,
+        Role::Quadratic,
+        Role::TrueRadius,
+        Role::MonteCarlo,
+    ];
+    let spans: Vec<Span> = bar
+        .chars()
+        .map(|c| {
+            let k = c.to_digit(36).unwrap_or(0) as usize;
+            Span::styled(
+                c.to_string(),
+                theme
+                    .style(roles[k % roles.len()])
+                    .add_modifier(ratatui::style::Modifier::REVERSED),
+            )
+        })
+        .collect();
+    let mut lines = vec![Line::from(spans)];
+    if inner.height > 1 {
+        let items: Vec<String> = r
+            .probabilities
+            .iter()
+            .enumerate()
+            .map(|(k, p)| format!("p{}={}", k + 1, format::num(*p, 3)))
+            .collect();
+        // Whole items only: the ones that do not fit give way to a mark, never a cut number.
+        let mark = theme.text("…", "...");
+        let mut shown = items.len();
+        let text = loop {
+            let mut t = items[..shown].join("  ");
+            if shown < items.len() {
+                t.push_str(if shown > 0 { "  " } else { "" });
+                t.push_str(mark);
+            }
+            if t.chars().count() <= width || shown == 0 {
+                break t;
+            }
+            shown -= 1;
+        };
+        lines.push(Line::styled(text, theme.style(Role::Text)));
+    }
+    Paragraph::new(lines).render(inner, buf);
+}
+
+/// The reference the partial sums are measured against: the exact R, else the Monte Carlo
+/// estimate (labelled), else none.
+fn reference(app: &App, r: &SoftmaxReport) -> Option<(f64, &'static str)> {
+    match r.exact_penalty {
+        Some(v) => Some((v, "R")),
+        None => app
+            .current_monte_carlo()
+            .and_then(shown_mean)
+            .map(|m| (m, "R^ (MC)")),
+    }
+}
+
+/// The Monte Carlo mean when it may be shown (finite, not subnormal).
+fn shown_mean(m: &McStats) -> Option<f64> {
+    let v = m.mean;
+    (v.is_finite() && (v == 0.0 || v.abs() >= f64::MIN_POSITIVE)).then_some(v)
+}
+
+/// Partial sums R_m against m, with R (or the Monte Carlo estimate) and R₂.
+fn partial_sums(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let title = if area.width >= 48 {
+        format!("Partial sums R_m against m ({} y)", app.y_scale.name())
+    } else {
+        format!("Partial sums R_m ({})", app.y_scale.name())
+    };
+    let k = r.params.order;
+    let reference = reference(app, r);
+    let mut values: Vec<f64> = r.partial_sums.iter().skip(2).flatten().copied().collect();
+    values.extend(reference.map(|(v, _)| v));
+    values.extend(r.quadratic);
+    let sub2 = theme.text("R₂", "R_2");
+    let rk = r.partial_sums.get(k).copied().flatten();
+    let mut long = vec![(
+        Role::Partial,
+        theme.text("⣀", "*"),
+        format!("R_{k} = {}", format::opt(rk, 4)),
+    )];
+    let mut short = vec![(Role::Partial, long[0].1, "R_k".to_string())];
+    match reference {
+        Some((v, name)) => {
+            long.push((
+                Role::Exact,
+                theme.text("─", "-"),
+                format!("{name} = {}", format::num(v, 5)),
+            ));
+            short.push((Role::Exact, theme.text("─", "-"), name.to_string()));
+        }
+        None => long.push((
+            Role::Dim,
+            "",
+            "R = n/a (no exact method; MC pending)".to_string(),
+        )),
+    }
+    long.push((
+        Role::Quadratic,
+        theme.text("◆", "o"),
+        format!("{sub2} = {}", format::opt(r.quadratic, 4)),
+    ));
+    short.push((Role::Quadratic, theme.text("◆", "o"), sub2.to_string()));
+    if let Some(b) = r.best_order {
+        long.push((
+            Role::Highlight,
+            theme.text("▲", "^"),
+            format!("k* = {}", b.order),
+        ));
+    }
+    let legend = plot::fit_legend(theme, &long, &short, area.width);
+    let block = super::panel(theme, title, Some(legend));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if values.is_empty() {
+        return super::note(
+            theme,
+            inner,
+            buf,
+            "no terms beyond the quadratic are known here",
+            Role::Dim,
+        );
+    }
+    let rows = inner.height.saturating_sub(1) as usize;
+    let y = match app.y_scale {
+        YScale::SymLog => Axis::symlog(
+            values,
+            reference.map(|(v, _)| v).or(r.quadratic),
+            rows / 2 + 1,
+        ),
+        YScale::Linear => Axis::linear(values, rows / 2 + 1),
+    };
+    let mut x = Axis::linear([0.0, k.max(2) as f64], (inner.width / 8).max(2) as usize);
+    x.ticks.retain(|(t, _)| t.fract() == 0.0);
+    for (t, label) in &mut x.ticks {
+        *label = format!("{}", *t as i64);
+    }
+    let mut chart = Plot::new(x, y, theme);
+    if let Some((v, _)) = reference {
+        let y = chart.y.map(v);
+        chart.layer(Figure::HLine(y), Role::Exact, Glyph::mark('─', '-'));
+    }
+    let series = plot::runs(
+        r.partial_sums
+            .iter()
+            .enumerate()
+            .skip(2)
+            .map(|(m, v)| (m as f64, *v)),
+        &chart.y,
+    );
+    chart.layer(series, Role::Partial, Glyph::curve('*'));
+    if let Some(q) = r.quadratic {
+        let y = chart.y.map(q);
+        chart.label(2.0, y, theme.text("◆", "o"), Role::Quadratic);
+    }
+    if let Some(b) = r.best_order
+        && let Some(Some(v)) = r.partial_sums.get(b.order)
+    {
+        let y = chart.y.map(*v);
+        chart.label(b.order as f64, y, theme.text("▲", "^"), Role::Highlight);
+    }
+    chart.render(inner, buf);
+}
+
+/// R, R₂ and R_k against the scale s of the logits (η0 → s·η0), with the current s = 1.
+fn scale_chart(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let title = if area.width >= 72 {
+        format!(
+            "Penalty against the scale s of the logits ({} y)",
+            app.y_scale.name()
+        )
+        .replace(
+            "logits",
+            theme.text("logits η0 → s·η0", "logits eta0 -> s*eta0"),
+        )
+    } else {
+        format!(
+            "Penalty against s: {}",
+            theme.text("η0 → s·η0", "eta0 -> s*eta0")
+        )
+    };
+    let k = r.params.order;
+    let sub2 = theme.text("R₂", "R_2");
+    let curve = app.current_curve().filter(|c| !c.scale.is_empty());
+    let diverges_from = curve
+        .and_then(|c| c.scale.iter().find(|p| p.converges == Some(false)))
+        .map(|p| p.scale);
+    let mut long = vec![
+        (Role::Exact, theme.text("─", "-"), "R".to_string()),
+        (Role::Quadratic, theme.text("⣀", "~"), sub2.to_string()),
+        (Role::Partial, theme.text("⣀", "*"), format!("R_{k}")),
+    ];
+    let short = long.clone();
+    if let Some(s) = diverges_from {
+        long.push((
+            Role::Bad,
+            "",
+            format!("diverges at s = {}", format::num(s, 3)),
+        ));
+    }
+    let legend = plot::fit_legend(theme, &long, &short, area.width);
+    let block = super::panel(theme, title, Some(legend));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let Some(curve) = curve else {
+        let text = match app.current_curve().and_then(|c| c.error.clone()) {
+            Some(e) => e,
+            None => super::computing(theme).to_string(),
+        };
+        return super::note(theme, inner, buf, &text, Role::Warn);
+    };
+    let values: Vec<f64> = curve
+        .scale
+        .iter()
+        .flat_map(|p| [p.exact, p.quadratic])
+        .flatten()
+        .collect();
+    let rows = inner.height.saturating_sub(1) as usize;
+    let top = values.iter().fold(0.0f64, |m, v| m.max(v.abs())) * 4.0;
+    let y = match app.y_scale {
+        YScale::SymLog => Axis::symlog(values, r.exact_penalty.or(r.quadratic), rows / 2 + 1),
+        YScale::Linear => Axis::linear(values, rows / 2 + 1),
+    };
+    let x = Axis::linear(
+        [0.0, crate::tui::compute::SCALE_MAX],
+        (inner.width / 8).max(3) as usize,
+    );
+    let mut chart = Plot::new(x, y, theme);
+    chart.layer(Figure::VLine(1.0), Role::Dim, Glyph::mark('┊', ':'));
+    let line = |f: &dyn Fn(&crate::engine::softmax::ScalePoint) -> Option<f64>, y: &Axis| {
+        plot::runs(curve.scale.iter().map(|p| (p.scale, f(p))), y)
+    };
+    // R_k is drawn only within four times the largest R and R₂ (a diverging R_k leaves it).
+    let partial = line(&|p| p.partial.filter(|v| v.abs() <= top), &chart.y);
+    let quadratic = line(&|p| p.quadratic, &chart.y);
+    let exact = line(&|p| p.exact, &chart.y);
+    chart.layer(partial, Role::Partial, Glyph::curve('*'));
+    chart.layer(quadratic, Role::Quadratic, Glyph::curve('~'));
+    chart.layer(exact, Role::Exact, Glyph::curve('-'));
+    chart.label(1.0, chart.y.bounds[1], "s=1", Role::Highlight);
+    chart.render(inner, buf);
+}
+
+/// The Monte Carlo of real softmax masks: status, N, rate, seed, R^ ± se and its agreement
+/// with R in standard errors.
+fn monte_carlo(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let status = match &app.worker {
+        None => "off",
+        Some(WorkerStatus::Idle) => "idle",
+        Some(WorkerStatus::Running) => "running",
+        Some(WorkerStatus::Paused) => "paused",
+        Some(WorkerStatus::Failed(_)) => "failed",
+    };
+    let masks = r.params.masks.name();
+    let title = if area.width >= 40 {
+        format!("Monte Carlo, {masks} masks ({status})")
+    } else {
+        format!("MC, {masks} ({status})")
+    };
+    let block = super::panel(theme, title, None);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let stats = match (&app.worker, app.current_monte_carlo()) {
+        (None, _) => {
+            return super::note(theme, inner, buf, "not running in this session", Role::Dim);
+        }
+        (Some(WorkerStatus::Failed(why)), _) => {
+            return super::note(theme, inner, buf, &format!("{why} (r restarts)"), Role::Bad);
+        }
+        (_, None) => {
+            let text = theme.text("sampling…", "sampling...");
+            return super::note(theme, inner, buf, text, Role::Warn);
+        }
+        (_, Some(s)) => s,
+    };
+    let dim = |s: &str| Span::styled(s.to_string(), theme.style(Role::Dim));
+    let value = |s: String| Span::styled(s, theme.style(Role::Value));
+    let hat = "R^";
+    let pm = theme.text("±", "+-");
+    let mean = shown_mean(stats);
+    let se = stats.std_error;
+    let mut lines = vec![
+        Line::from(vec![
+            dim("N = "),
+            value(format::count(stats.samples)),
+            dim("  seed "),
+            value(stats.seed.to_string()),
+        ]),
+        match mean {
+            Some(m) => Line::from(vec![
+                dim(&format!("{hat} = ")),
+                value(format::num(m, 6)),
+                dim(&format!(" {pm} ")),
+                value(format::opt(Some(se).filter(|v| v.is_finite()), 2)),
+                dim(" (se)"),
+            ]),
+            None => Line::from(vec![dim(&format!(
+                "{hat} = n/a (the samples underflow f64)"
+            ))]),
+        },
+    ];
+    match (r.exact_penalty, mean) {
+        (Some(exact), Some(m)) if se.is_finite() && se > 0.0 => {
+            let z = (m - exact).abs() / se;
+            let role = if z <= 3.0 { Role::Good } else { Role::Bad };
+            lines.push(Line::from(vec![
+                dim("R = "),
+                value(format::num(exact, 6)),
+                dim(&format!("  |{hat} - R| = ")),
+                Span::styled(format!("{} se", format::num(z, 2)), theme.style(role)),
+            ]));
+        }
+        (Some(exact), _) => lines.push(Line::from(vec![dim("R = "), value(format::num(exact, 6))])),
+        (None, _) => lines.push(Line::from(vec![dim(&format!(
+            "R = n/a: no exact method here, {hat} stands in"
+        ))])),
+    }
+    if let Some(rate) = Some(stats.samples_per_second).filter(|v| v.is_finite()) {
+        lines.push(Line::from(vec![
+            dim("rate "),
+            value(format!("{} samples/s", format::num(rate, 3))),
+        ]));
+    }
+    if app.monte_carlo_paused {
+        lines.push(Line::styled(
+            "paused (Space resumes)",
+            theme.style(Role::Warn),
+        ));
+    }
+    Paragraph::new(lines).render(inner, buf);
+}
