@@ -7,6 +7,7 @@ mod binomial;
 pub mod charfn;
 mod coefficients;
 mod convergence;
+mod cumulants;
 mod double_double;
 mod evaluate;
 mod log_partition;

@@ -1,11 +1,12 @@
-//! Central moments M_m = E[(S - xβ)^m] of the noised predictor (docs/math.md §5), never through
-//! cumulants:
+//! Central moments M_m = E[(S - xβ)^m] of the noised predictor (docs/math.md §5), through
+//! cumulants only where a running error bound certifies them:
 //! - equal contributions: a sum over the kept count K ~ Binomial(d, 1-δ) — every K for small
 //!   windows, otherwise the trapezoid rule on the pmf's analytic continuation (see
 //!   [`equal_atoms`]);
 //! - explicit contributions, small d: all 2^d masks;
-//! - explicit contributions, larger d: the product of the features' exponential generating
-//!   functions in double-double arithmetic;
+//! - explicit contributions, larger d: through cumulants where a running error bound certifies
+//!   them ([`super::cumulants`]), with the largest features, or else all of them, multiplied in
+//!   as exponential generating functions in double-double arithmetic;
 //! - Gaussian noise: (m-1)!! σ^m; the paper's eq. (8) on request.
 
 use super::binomial;
@@ -264,10 +265,12 @@ fn multiply_and_sum(pw: &mut [f64], y: &[f64]) -> (f64, f64) {
     (s, big)
 }
 
-/// Moments of an explicit list by multiplying the features' exponential generating functions
-/// E[e^{t(X_j - μ_j)}] = δ e^{-w_j t} + (1-δ) e^{w_j δ t/(1-δ)}, truncated at `order`, in
-/// double-double. Coefficients are kept as M_n L^n / (n! sd^n) with L chosen so they stay
-/// within f64 range; a moment that still leaves it is reported unavailable (NaN mantissa).
+/// Moments of an explicit list from the features' exponential generating functions
+/// E[e^{t(X_j - μ_j)}] = δ e^{-w_j t} + (1-δ) e^{w_j δ t/(1-δ)}, truncated at `order`: through
+/// cumulants where [`super::cumulants::certified`] vouches for them, else by multiplying the
+/// generating functions in double-double. Coefficients are kept as M_n L^n / (n! sd^n) with L
+/// chosen so they stay within f64 range; a moment that still leaves it is reported unavailable
+/// (NaN mantissa).
 pub fn egf_moments(weights: &[f64], delta: f64, order: usize) -> Vec<Scaled> {
     let keep = Dd::diff(1.0, delta);
     let variance: f64 = delta / (1.0 - delta) * weights.iter().map(|w| w * w).sum::<f64>();
@@ -287,7 +290,10 @@ pub fn egf_moments(weights: &[f64], delta: f64, order: usize) -> Vec<Scaled> {
     let lift = (order as f64).sqrt().min(600.0 * sd / max_dev).max(1.0);
     let tau = sd / lift;
     let work = weights.len() * order * order;
-    let product = if work > 2_000_000 && weights.len() >= 2 {
+    let certified = super::cumulants::certified(weights, delta, keep, tau, order);
+    let product = if let Some(product) = certified {
+        product
+    } else if work > 2_000_000 && weights.len() >= 2 {
         let (a, b) = weights.split_at(weights.len() / 2);
         let (pa, pb) = std::thread::scope(|s| {
             let ha = s.spawn(|| egf_product(a, delta, keep, tau, order));
@@ -326,6 +332,13 @@ pub fn egf_moments(weights: &[f64], delta: f64, order: usize) -> Vec<Scaled> {
 fn egf_product(weights: &[f64], delta: f64, keep: Dd, tau: f64, order: usize) -> Vec<Dd> {
     let mut product = vec![Dd::ZERO; order + 1];
     product[0] = Dd::ONE;
+    egf_multiply(&mut product, weights, delta, keep, tau);
+    product
+}
+
+/// product ← product · Π_j e_j(t/τ), truncated at its length (`keep` = 1 − δ).
+pub(super) fn egf_multiply(product: &mut [Dd], weights: &[f64], delta: f64, keep: Dd, tau: f64) {
+    let order = product.len() - 1;
     let mut factor = vec![Dd::ZERO; order + 1];
     let delta_dd = Dd::from_f64(delta);
     for &w in weights.iter().filter(|w| **w != 0.0) {
@@ -342,13 +355,12 @@ fn egf_product(weights: &[f64], delta: f64, keep: Dd, tau: f64, order: usize) ->
         if order >= 1 {
             factor[1] = Dd::ZERO;
         }
-        multiply_truncated(&mut product, &factor);
+        multiply_truncated(product, &factor);
     }
-    product
 }
 
 /// a ← a·b truncated at a's length, for series with b_0 = 1 and b_1 = 0 where given so.
-fn multiply_truncated(a: &mut [Dd], b: &[Dd]) {
+pub(super) fn multiply_truncated(a: &mut [Dd], b: &[Dd]) {
     let b_is_centred = b[0] == Dd::ONE && b.get(1).is_none_or(|b1| *b1 == Dd::ZERO);
     for n in (0..a.len()).rev() {
         let upto = if b_is_centred {
