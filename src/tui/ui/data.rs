@@ -156,7 +156,7 @@ fn table(app: &App, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
     let last = (first + visible).min(n);
     let wide = area.width >= 90;
     let title = format!(
-        "Examples {}..{} of {n}, sorted {} (S sort, Enter: to the dashboard)",
+        "Rows {}..{} of {n}, sorted {} (S sort, Enter: to the dashboard)",
         (first + 1).min(n),
         last,
         pane.sort.label(theme.ascii)
