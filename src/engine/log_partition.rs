@@ -77,17 +77,37 @@ fn ln_1p_minus_identity(u: f64) -> f64 {
     }
 }
 
-/// e^h − 1 − h for |h| < 1 by its series h²/2! + h³/3! + … (terms fall by a factor ≥ 3).
-fn exp_m1_minus_identity(h: f64) -> f64 {
-    let mut term = 0.5 * h * h;
-    let mut sum = term;
-    let mut n = 2.0;
-    while term.abs() > 1e-17 * sum.abs() {
-        n += 1.0;
-        term *= h / n;
-        sum += term;
+/// 1/n! for n = 2..=16: the Taylor coefficients of (e^y − 1 − y)/y².
+const REMAINDER: [f64; 15] = [
+    1.0 / 2.0,
+    1.0 / 6.0,
+    1.0 / 24.0,
+    1.0 / 120.0,
+    1.0 / 720.0,
+    1.0 / 5040.0,
+    1.0 / 40320.0,
+    1.0 / 362_880.0,
+    1.0 / 3_628_800.0,
+    1.0 / 39_916_800.0,
+    1.0 / 479_001_600.0,
+    1.0 / 6_227_020_800.0,
+    1.0 / 87_178_291_200.0,
+    1.0 / 1_307_674_368_000.0,
+    1.0 / 20_922_789_888_000.0,
+];
+
+/// e^y − 1 − y ≥ 0 for any real y, accurate for small |y|: below |y| = 1/2 the Taylor
+/// polynomial to y^16 (the first omitted term is below 1e-19 of the sum), else expm1(y) − y.
+pub(crate) fn exp_m1_minus_identity(y: f64) -> f64 {
+    if y.abs() < 0.5 {
+        let mut acc = REMAINDER[14];
+        for c in REMAINDER[..14].iter().rev() {
+            acc = acc * y + c;
+        }
+        acc * y * y
+    } else {
+        y.exp_m1() - y
     }
-    sum
 }
 
 /// The logistic sigmoid σ(z) = 1/(1 + e^{-z}), accurate in both tails.

@@ -2,6 +2,7 @@
 //! (no transcendental per node), re-seeded from sin/cos every [`RESEED`] nodes.
 
 use super::complex::Complex;
+use crate::engine::log_partition::exp_m1_minus_identity;
 
 /// Nodes between exact re-seeds of the recurrence; its rounding error grows by ~1 ulp per node.
 pub const RESEED: usize = 32;
@@ -67,8 +68,10 @@ pub fn for_each_node(
         delta * (keep * c * tilt).exp(),
         keep * (-delta * c * tilt).exp(),
     );
-    let shift = delta * exp_minus_one_minus_identity(keep * c * tilt)
-        + keep * exp_minus_one_minus_identity(-delta * c * tilt);
+    // The first-order terms of p + q − 1 = δ(e^{(1−δ)cy} − 1) + (1−δ)(e^{−δcy} − 1) cancel
+    // exactly, so each part is taken without them.
+    let shift = delta * exp_m1_minus_identity(keep * c * tilt)
+        + keep * exp_m1_minus_identity(-delta * c * tilt);
     let linear = -delta * keep * c * (-delta * c * tilt).exp() * (c * tilt).exp_m1() * step;
     let kept_step = delta * c * step;
     let mut dropped = Rotation::new(-keep * c * step, k0);
@@ -86,24 +89,6 @@ pub fn for_each_node(
         v.im += k * kept_step;
         each(i, u, v);
     }
-}
-
-/// e^x − 1 − x without cancellation: its series x²/2! + x³/3! + … for |x| < 1, expm1(x) − x
-/// beyond. The first-order terms of p + q − 1 = δ(e^{(1−δ)cy} − 1) + (1−δ)(e^{−δcy} − 1)
-/// cancel exactly, so each part is taken without them.
-fn exp_minus_one_minus_identity(x: f64) -> f64 {
-    if x.abs() >= 1.0 {
-        return x.exp_m1() - x;
-    }
-    let mut term = 0.5 * x * x;
-    let mut sum = term;
-    let mut n = 2.0;
-    while term.abs() > 1e-17 * sum.abs() {
-        n += 1.0;
-        term *= x / n;
-        sum += term;
-    }
-    sum
 }
 
 #[cfg(test)]

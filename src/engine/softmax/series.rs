@@ -1,6 +1,7 @@
 //! The log-sum-exp A(η) = log Σ_k e^{η_k}, its gradient p = softmax(η), its Bregman form, and
 //! the Taylor coefficients of t ↦ log Σ_k p_k e^{t ε_k} for one mask (docs/math.md §10).
 
+use crate::engine::log_partition::exp_m1_minus_identity;
 use crate::engine::scaled::Scaled;
 
 /// log Σ_k e^{η_k} without overflow (any finite η, in nats).
@@ -13,39 +14,6 @@ pub fn log_sum_exp(eta: &[f64]) -> f64 {
 pub fn ln_probabilities(eta: &[f64]) -> Vec<f64> {
     let a = log_sum_exp(eta);
     eta.iter().map(|e| e - a).collect()
-}
-
-/// 1/n! for n = 2..=16: the Taylor coefficients of (e^y − 1 − y)/y².
-const REMAINDER: [f64; 15] = [
-    1.0 / 2.0,
-    1.0 / 6.0,
-    1.0 / 24.0,
-    1.0 / 120.0,
-    1.0 / 720.0,
-    1.0 / 5040.0,
-    1.0 / 40320.0,
-    1.0 / 362_880.0,
-    1.0 / 3_628_800.0,
-    1.0 / 39_916_800.0,
-    1.0 / 479_001_600.0,
-    1.0 / 6_227_020_800.0,
-    1.0 / 87_178_291_200.0,
-    1.0 / 1_307_674_368_000.0,
-    1.0 / 20_922_789_888_000.0,
-];
-
-/// e^y − 1 − y >= 0, accurate for small |y|: below |y| = 1/2 the Taylor polynomial to y^16
-/// (the first omitted term is below 1e-19 of the sum), else expm1.
-fn exp_remainder(y: f64) -> f64 {
-    if y.abs() < 0.5 {
-        let mut acc = REMAINDER[14];
-        for c in REMAINDER[..14].iter().rev() {
-            acc = acc * y + c;
-        }
-        acc * y * y
-    } else {
-        y.exp_m1() - y
-    }
 }
 
 /// The Bregman divergence D_A(η0 + ε, η0) = log Σ_k p_k e^{ε_k} − p·ε >= 0, from `ln_p` (the
@@ -93,7 +61,7 @@ fn divergence(ln_p: &[f64], epsilon: &[f64], p: impl Fn(f64, usize) -> f64) -> f
         total += if y > 0.5 {
             (l + y).exp() - p(*l, k) * (1.0 + y)
         } else {
-            p(*l, k) * exp_remainder(y)
+            p(*l, k) * exp_m1_minus_identity(y)
         };
     }
     if total.is_finite() {
@@ -238,7 +206,7 @@ mod tests {
     }
 
     #[test]
-    fn exp_remainder_matches_mpmath_below_one_half() {
+    fn exp_m1_minus_identity_matches_mpmath_below_one_half() {
         // mpmath at 40 digits, rounded to f64: exp(y) − 1 − y at the f64 inputs y.
         for (y, want) in [
             (1e-8, 5.0000000166666667e-17),
@@ -249,7 +217,7 @@ mod tests {
             (-0.49, 0.10262639418441606),
             (0.4999, 0.14865640681638972),
         ] {
-            let got = exp_remainder(y);
+            let got = exp_m1_minus_identity(y);
             assert!((got - want).abs() <= 4e-16 * want, "{y}: {got} vs {want}");
         }
     }
