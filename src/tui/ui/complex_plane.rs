@@ -81,9 +81,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     if let Some(r) = radius {
         chart.layer(Figure::Ring(xb, 0.0, r), Role::TrueRadius, TRUE_RING);
     }
-    draw_support(&mut chart, support, y_half * 0.4);
-    let cross = theme.text("×", "x");
     let row_height = 2.0 * y_half / f64::from(graph.height);
+    let cell_width = (x_bounds[1] - x_bounds[0]) / f64::from(graph.width);
+    draw_support(
+        &mut chart,
+        support,
+        bar_height(y_half, row_height, logistic),
+        cell_width,
+    );
+    let cross = theme.text("×", "x");
     for (k, name) in [(1.0, "iπ"), (-1.0, "-iπ"), (3.0, "3iπ"), (-3.0, "-3iπ")] {
         if !logistic || f64::abs(k) * PI < 1.5 * row_height {
             continue;
@@ -184,11 +190,37 @@ fn legend_entries(
     (long, short)
 }
 
-/// The support of x̃β on the real axis: bars by probability for atoms, the span with ±sd
-/// marks for many atoms, ±2σ marks for Gaussian noise; `bar_height` is the tallest bar.
-fn draw_support(chart: &mut Plot, support: Option<&Support>, bar_height: f64) {
+/// The tallest support bar: 0.4 of the half height, and for the logistic model two
+/// and a half rows (of `row_height`) below iπ, so the bars never reach the singularity's row.
+fn bar_height(y_half: f64, row_height: f64, logistic: bool) -> f64 {
+    let tallest = 0.4 * y_half;
+    if logistic {
+        tallest.min((PI - 2.5 * row_height).max(0.5 * row_height))
+    } else {
+        tallest
+    }
+}
+
+/// Atoms summed per terminal column of width `cell_width` (each column's mass at the column's
+/// first atom), so more atoms than columns draw one bar a column instead of a solid block.
+fn per_column(atoms: &[(f64, f64)], cell_width: f64) -> Vec<(f64, f64)> {
+    let mut columns: Vec<(f64, f64)> = Vec::new();
+    for &(s, p) in atoms {
+        match columns.last_mut() {
+            Some(last) if s - last.0 < cell_width => last.1 += p,
+            _ => columns.push((s, p)),
+        }
+    }
+    columns
+}
+
+/// The support of x̃β on the real axis: bars by probability for atoms (summed per column where
+/// they are denser than the columns of `cell_width`), the span with ±sd marks for many atoms,
+/// ±2σ marks for Gaussian noise; `bar_height` is the tallest bar.
+fn draw_support(chart: &mut Plot, support: Option<&Support>, bar_height: f64, cell_width: f64) {
     match support {
         Some(Support::Atoms(atoms)) => {
+            let atoms = per_column(atoms, cell_width);
             let top = atoms.iter().map(|a| a.1).fold(0.0f64, f64::max);
             let tops = atoms
                 .iter()
@@ -274,4 +306,69 @@ fn real_ticks(bounds: [f64; 2], width: u16) -> Vec<(f64, String)> {
         .into_iter()
         .filter(|(t, _)| *t >= bounds[0] && *t <= bounds[1])
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+
+    use crate::params::Params;
+    use crate::settings::{ProfileKind, ThemeName, View};
+    use crate::tui::profile::Profile;
+    use crate::tui::theme::Theme;
+
+    /// The complex-plane panel in mono (support bars drawn `┃`) for the random profile.
+    fn random_panel(d: u64, width: u16, height: u16) -> String {
+        let profile = Profile {
+            kind: ProfileKind::Random,
+            ..Profile::new(1_796_189_498_082_206_182)
+        };
+        let params = profile.apply(&Params {
+            dimension: d,
+            ..Params::default()
+        });
+        let theme = Theme::new(ThemeName::Mono, false);
+        let app = crate::tui::computed_app(&params, View::Dashboard, theme);
+        let area = Rect::new(0, 0, width, height);
+        let mut buf = Buffer::empty(area);
+        super::render(&app, area, &mut buf);
+        crate::tui::buffer_text(&buf)
+    }
+
+    #[test]
+    fn the_random_support_stays_below_the_singularity() {
+        for d in [10, 12] {
+            for (w, h) in [(64, 22), (40, 12), (100, 40)] {
+                let text = random_panel(d, w, h);
+                let lines: Vec<&str> = text.lines().collect();
+                let at = lines
+                    .iter()
+                    .position(|l| l.contains("×iπ"))
+                    .unwrap_or_else(|| panic!("d={d} {w}x{h}: no ×iπ\n{text}"));
+                for line in &lines[at..=at + 1] {
+                    assert!(!line.contains('┃'), "d={d} {w}x{h}: {line}\n{text}");
+                }
+                assert!(
+                    lines[at + 2..].iter().any(|l| l.contains('┃')),
+                    "d={d} {w}x{h}: no support drawn\n{text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn dense_atoms_are_summed_per_column() {
+        let atoms: Vec<(f64, f64)> = (0..40).map(|i| (f64::from(i) * 0.25, 0.025)).collect();
+        let columns = super::per_column(&atoms, 1.0);
+        assert_eq!(columns.len(), 10, "{columns:?}");
+        for (i, (s, p)) in columns.iter().enumerate() {
+            assert_eq!(*s, i as f64, "{columns:?}");
+            assert!((p - 0.1).abs() < 1e-12, "{columns:?}");
+        }
+        let mass: f64 = columns.iter().map(|c| c.1).sum();
+        assert!((mass - 1.0).abs() < 1e-12);
+        let sparse = [(0.0, 0.5), (1.0, 0.5)];
+        assert_eq!(super::per_column(&sparse, 0.5), sparse);
+    }
 }

@@ -162,26 +162,37 @@ fn fitted(mut groups: Vec<Vec<Span<'static>>>, width: u16) -> Vec<Line<'static>>
     super::header::wrap(groups, width, 2)
 }
 
-/// Histogram of x̃β with the true and 2π convergence intervals around xβ.
+/// The true interval's line: braille in colour, `│` in mono, `|` in ASCII.
+const TRUE_LINE: Glyph = Glyph::mark('│', '|');
+/// The 2π interval's line: braille in colour, `┆` in mono, `:` in ASCII.
+const PAPER_LINE: Glyph = Glyph::mark('┆', ':');
+
+/// Histogram of x̃β with the true convergence interval (where the series has a radius) and, for
+/// the logistic model, the 2π interval around xβ; a key line above names the bin and the lines.
 fn histogram(app: &App, m: &McStats, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let h = &m.histogram;
     let xb = app.params.xb;
-    let width = h.bin_width();
-    let mut edges = vec![h.lo, h.hi];
     let radius = app
         .current()
         .and_then(|c| c.report.as_ref().ok())
         .and_then(|r| r.radius.true_radius);
-    let mut marks = vec![
-        (xb - PAPER_RADIUS, Role::PaperRadius),
-        (xb + PAPER_RADIUS, Role::PaperRadius),
-    ];
+    let logistic = app.params.model == crate::params::Model::Logistic;
+    let mut marks = Vec::new();
+    if logistic {
+        marks.push((xb - PAPER_RADIUS, Role::PaperRadius));
+        marks.push((xb + PAPER_RADIUS, Role::PaperRadius));
+    }
     if let Some(r) = radius {
         marks.push((xb - r, Role::TrueRadius));
         marks.push((xb + r, Role::TrueRadius));
     }
+    let [key_row, area] =
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    let key = histogram_key(theme, h.bin_width(), radius.is_some(), logistic, area.width);
+    Paragraph::new(key).render(key_row, buf);
     let span = h.hi - h.lo;
+    let mut edges = vec![h.lo, h.hi];
     edges.extend(
         marks
             .iter()
@@ -208,9 +219,9 @@ fn histogram(app: &App, m: &McStats, area: Rect, buf: &mut Buffer) {
         .collect();
     for (x, role) in &marks {
         let glyph = if *role == Role::TrueRadius {
-            Glyph::mark('│', '|')
+            TRUE_LINE
         } else {
-            Glyph::mark('┆', ':')
+            PAPER_LINE
         };
         chart.layer(Figure::VLine(*x), *role, glyph);
     }
@@ -220,13 +231,54 @@ fn histogram(app: &App, m: &McStats, area: Rect, buf: &mut Buffer) {
         Glyph::mark('┃', '#'),
     );
     chart.label(xb, 1.0, theme.text("xβ", "xb"), Role::Highlight);
-    let title = format!(
-        "{} histogram, bin {}",
-        theme.text("x̃β", "S"),
-        format::num(width, 2)
-    );
-    chart.label(lo, 1.0, title, Role::Dim);
     chart.render(area, buf);
+}
+
+/// The histogram's key: its name and bin width, then the interval lines drawn (`true r` where
+/// there is a radius, `2π` for the logistic model), in the longest form that fits `width`.
+fn histogram_key(
+    theme: &Theme,
+    bin: f64,
+    has_radius: bool,
+    logistic: bool,
+    width: u16,
+) -> Line<'static> {
+    let mark = |glyph: Glyph| {
+        let c = if theme.ascii {
+            glyph.ascii
+        } else {
+            glyph.unicode
+        };
+        c.to_string()
+    };
+    let name = theme.text("x̃β", "S");
+    let bin = format::num(bin, 2);
+    let pi2 = theme.text("2π", "2pi");
+    let forms = [
+        (format!("{name} histogram, bin {bin}"), "true r"),
+        (format!("{name}, bin {bin}"), "r"),
+        (format!("bin {bin}"), "r"),
+    ];
+    let line = |(title, true_name): &(String, &str)| {
+        let mut spans = vec![Span::styled(title.clone(), theme.style(Role::Dim))];
+        let entries = [
+            (has_radius, Role::TrueRadius, TRUE_LINE, *true_name),
+            (logistic, Role::PaperRadius, PAPER_LINE, pi2),
+        ];
+        for (shown, role, glyph, text) in entries {
+            if shown {
+                spans.push(Span::raw("  "));
+                spans.push(Span::styled(mark(glyph), theme.style(role)));
+                spans.push(Span::raw(format!(" {text}")));
+            }
+        }
+        Line::from(spans)
+    };
+    forms
+        .iter()
+        .map(line)
+        .find(|l| l.width() <= usize::from(width))
+        .unwrap_or_else(|| line(&forms[2]))
 }
 
 /// The running estimate over samples with its ±2 se band and the exact R.
@@ -325,6 +377,71 @@ mod tests {
             .iter()
             .flat_map(|l| l.spans.iter().map(|s| s.content.to_string()))
             .collect()
+    }
+
+    /// The Monte Carlo panel alone, with the stand-in statistics, in `theme`.
+    fn panel(params: &Params, theme: Theme, width: u16, height: u16) -> String {
+        use crate::settings::View;
+        let mut app = crate::tui::computed_app(params, View::Dashboard, theme);
+        app.worker = Some(WorkerStatus::Running);
+        app.monte_carlo = Some(Box::new(crate::tui::stand_in_stats(params, app.generation)));
+        let area = Rect::new(0, 0, width, height);
+        let mut buf = Buffer::empty(area);
+        render(&app, area, &mut buf);
+        crate::tui::buffer_text(&buf)
+    }
+
+    #[test]
+    fn the_histogram_key_names_the_lines_it_draws() {
+        let linear = Params {
+            model: crate::params::Model::Linear,
+            ..Params::default()
+        };
+        for (ascii, true_mark, paper_mark) in [(false, '│', '┆'), (true, '|', ':')] {
+            let theme = Theme::new(ThemeName::Mono, ascii);
+            for width in [62u16, 100] {
+                let text = panel(&Params::default(), theme, width, 22);
+                let (key_at, key) = text
+                    .lines()
+                    .enumerate()
+                    .find(|(_, l)| l.contains("bin "))
+                    .unwrap_or_else(|| panic!("no histogram key\n{text}"));
+                let pi2 = if ascii { "2pi" } else { "2π" };
+                assert!(key.contains(&format!("{paper_mark} {pi2}")), "{key}");
+                assert!(key.contains(&format!("{true_mark} ")), "{key}");
+                // The histogram is the left half: its rows below the key hold both lines.
+                let half = usize::from(width) / 2;
+                let chart: String = text
+                    .lines()
+                    .skip(key_at + 1)
+                    .map(|l| l.chars().skip(2).take(half - 4).collect::<String>())
+                    .collect();
+                assert!(chart.contains(paper_mark), "ascii={ascii}\n{text}");
+                assert!(chart.contains(true_mark), "ascii={ascii}\n{text}");
+            }
+            let text = panel(&linear, theme, 100, 22);
+            let key = text.lines().find(|l| l.contains("bin ")).unwrap();
+            assert!(!key.contains("2p") && !key.contains("true"), "{key}");
+            assert!(
+                !text.contains(paper_mark),
+                "linear draws no 2π line\n{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_histogram_key_fits_its_width() {
+        let theme = Theme::new(ThemeName::Mono, false);
+        for width in [20u16, 26, 31, 60] {
+            let key = histogram_key(&theme, 0.33, true, true, width);
+            assert!(key.width() <= usize::from(width), "{width}: {key:?}");
+            let text: String = key.spans.iter().map(|s| s.content.to_string()).collect();
+            assert!(text.contains("bin 0.33"), "{text}");
+            assert!(text.contains("│ ") && text.contains("┆ 2π"), "{text}");
+        }
+        let wide = histogram_key(&theme, 0.33, true, true, 60);
+        let text: String = wide.spans.iter().map(|s| s.content.to_string()).collect();
+        assert_eq!(text, "x̃β histogram, bin 0.33  │ true r  ┆ 2π");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Partial sums R_k against the order k, with the exact penalty R, Wager's quadratic R_2, the
-//! best order k*, the current R_k and the Monte Carlo band. Symmetric-log y axis by default.
+//! best order k*, the current R_k and the Monte Carlo ±2 se band where it has rows of its own.
+//! Symmetric-log y axis by default.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -56,6 +57,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
 
     let mut chart = Plot::new(x, y, theme);
+    let band = band.filter(|band| band_is_seen(&chart, inner, *band, exact));
     if let Some((lo, hi)) = band {
         let y = &chart.y;
         let (lo, hi) = (y.map(lo), y.map(hi));
@@ -97,6 +99,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let inner = block.inner(area);
     block.render(area, buf);
     chart.render(inner, buf);
+}
+
+/// Whether the Monte Carlo band [lo, hi] shows on its own rows: with the exact R drawn, both of
+/// its lines must land on rows other than R's (on the symlog axis a band of a few standard
+/// errors usually lies within R's row, hidden under it, and is then neither drawn nor listed).
+fn band_is_seen(chart: &Plot, area: Rect, (lo, hi): (f64, f64), exact: Option<f64>) -> bool {
+    let row = |v: f64| chart.cell_row(area, chart.y.map(v));
+    exact.is_none_or(|r| row(lo) != row(r) && row(hi) != row(r))
 }
 
 /// The legend (long, or short where the panel is narrow), naming only what is drawn.
@@ -169,4 +179,65 @@ fn best_text(report: &Report) -> String {
     report.best_order.map_or_else(String::new, |b| {
         format!("k* = {} (error {})", b.order, format::num(b.error, 2))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+
+    use crate::montecarlo::{Histogram, McStats};
+    use crate::params::Params;
+    use crate::settings::{ThemeName, View, YScale};
+    use crate::tui::theme::Theme;
+
+    /// The partial-sums panel in mono (the band drawn `┈`) with a Monte Carlo of this mean and
+    /// standard error: the chart's rows and the legend on the bottom border.
+    fn panel(mean_over_r: f64, se_over_r: f64, y_scale: YScale) -> (String, String) {
+        let params = Params::default();
+        let mut app =
+            crate::tui::computed_app(&params, View::Dashboard, Theme::new(ThemeName::Mono, false));
+        app.y_scale = y_scale;
+        let r = app
+            .current()
+            .unwrap()
+            .report
+            .as_ref()
+            .unwrap()
+            .exact_penalty;
+        let r = r.expect("the default parameters have an exact R");
+        app.monte_carlo = Some(Box::new(McStats {
+            generation: app.generation,
+            samples: 1 << 20,
+            mean: mean_over_r * r,
+            std_error: se_over_r * r,
+            ci95: (0.0, 0.0),
+            samples_per_second: 1e7,
+            seed: 1,
+            histogram: Histogram::for_params(&params),
+            trace: Vec::new(),
+        }));
+        let area = Rect::new(0, 0, 100, 20);
+        let mut buf = Buffer::empty(area);
+        super::render(&app, area, &mut buf);
+        let text = crate::tui::buffer_text(&buf);
+        let (chart, legend) = text.rsplit_once('\n').unwrap();
+        (chart.to_string(), legend.to_string())
+    }
+
+    #[test]
+    fn the_band_is_listed_exactly_when_it_is_drawn() {
+        for scale in [YScale::SymLog, YScale::Linear] {
+            // A band of ±2e-6 R lies inside R's row: neither drawn nor listed.
+            let (chart, legend) = panel(1.0, 1e-6, scale);
+            assert!(legend.contains("─ R = "), "{scale:?}: {legend}");
+            assert!(!legend.contains("MC"), "{scale:?}: {legend}");
+            assert!(!chart.contains('┈'), "{scale:?}:\n{chart}");
+            // A band from 3 R to 7 R has rows of its own on either scale: drawn and listed.
+            let (chart, legend) = panel(5.0, 1.0, scale);
+            assert!(legend.contains("┈ MC ±2se"), "{scale:?}: {legend}");
+            let rows = chart.lines().filter(|l| l.contains("┈┈┈┈")).count();
+            assert_eq!(rows, 2, "{scale:?}: two band lines\n{chart}");
+        }
+    }
 }

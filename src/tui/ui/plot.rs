@@ -115,6 +115,12 @@ impl<'t> Plot<'t> {
         }
     }
 
+    /// The terminal row on which the canvas paints chart y when the plot fills `area`.
+    pub fn cell_row(&self, area: Rect, y: f64) -> u16 {
+        let dots = if self.theme.ascii { 1 } else { 4 };
+        row(self.graph_area(area), self.y.bounds, y, dots)
+    }
+
     fn y_label_width(&self) -> u16 {
         self.y
             .ticks
