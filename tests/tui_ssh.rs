@@ -1,5 +1,5 @@
-//! The dropped SSH connection end to end: a throwaway sshd on 127.0.0.1 (ephemeral port,
-//! throwaway host and user keys, the test's own XDG folders), `ssh -tt` running the binary
+//! The dropped SSH connection end to end: a throwaway sshd on 127.0.0.1 (a free port below the
+//! ephemeral range, throwaway host and user keys, the test's own XDG folders), `ssh -tt` running the binary
 //! (Monte Carlo worker on, and once with `--no-mc` as reported) inside a PTY, → twice and `:k 12`, then the ssh client is
 //! killed with SIGKILL. The session must be autosaved, no process of it may be left, and
 //! `--resume` over a new connection must show δ and k. Without sshd (or ssh, ssh-keygen) the
@@ -8,9 +8,10 @@
 mod common;
 
 use std::io::Write;
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::{Duration, Instant};
 
 use common::{Home, Session};
@@ -30,6 +31,19 @@ fn repeats() -> usize {
 /// A line on the real stderr (not captured by the test harness), so it shows in every run.
 fn say(line: &str) {
     let _ = writeln!(std::io::stderr(), "{line}");
+}
+
+/// The next port to try for sshd: below Linux's ephemeral range (32768–60999), so no client
+/// socket of a test running alongside (whose source ports come from that range) can take it
+/// between the check and sshd's bind; spread by process id, and never the same twice in one
+/// test process.
+fn candidate_port() -> u16 {
+    static TRIES: AtomicU16 = AtomicU16::new(0);
+    let tried = TRIES.fetch_add(1, Ordering::Relaxed);
+    let spread = (std::process::id() as u16)
+        .wrapping_mul(7919)
+        .wrapping_add(tried.wrapping_mul(1031));
+    20_000 + spread % 12_000
 }
 
 /// A running throwaway sshd, killed on drop.
@@ -69,10 +83,20 @@ impl Sshd {
             }
         }
         std::fs::copy(dir.join("user_key.pub"), dir.join("authorized_keys")).unwrap();
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map_err(|e| format!("no free port: {e}"))?
-            .port();
+        let mut why = String::new();
+        for _ in 0..8 {
+            match Self::listen(home, &dir, candidate_port()) {
+                Ok(sshd) => return Ok(sshd),
+                Err(e) => why = e,
+            }
+        }
+        Err(why)
+    }
+
+    /// Starts sshd on `port` with the keys in `dir` and waits until it says it listens there;
+    /// an error when it exits first (the port was taken) or stays silent for 10 s.
+    fn listen(home: &Home, dir: &Path, port: u16) -> Result<Sshd, String> {
+        TcpListener::bind(("127.0.0.1", port)).map_err(|e| format!("port {port}: {e}"))?;
         let config = dir.join("sshd_config");
         std::fs::write(
             &config,
@@ -90,7 +114,7 @@ impl Sshd {
             ),
         )
         .unwrap();
-        let log = dir.join("sshd.log");
+        let log = dir.join(format!("sshd-{port}.log"));
         let process = Command::new(SSHD)
             .arg("-D")
             .arg("-f")
@@ -106,8 +130,9 @@ impl Sshd {
             key: dir.join("user_key"),
             log,
         };
+        let listening = format!("Server listening on 127.0.0.1 port {port}");
         let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while !sshd.log_text().contains(&listening) {
             if let Ok(Some(status)) = sshd.process.try_wait() {
                 return Err(format!("sshd exited ({status}): {}", sshd.log_text()));
             }
