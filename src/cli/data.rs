@@ -219,13 +219,14 @@ pub fn run(args: &DataArgs) -> Result<String, String> {
             dataset.class_names.len()
         ));
     }
-    let features = Features::new(&dataset, !args.no_standardize);
+    let info = dataset_info(&dataset);
+    let features = Features::from_dataset(dataset, !args.no_standardize);
     let mut epochs = None;
     let mut comparison = None;
     let model = if let Some(path) = &args.beta {
         given_model(path, &features, args)?
     } else if args.compare {
-        let (model, c) = compare(&features, &dataset, args)?;
+        let (model, c) = compare(&features, &info.feature_names, args)?;
         comparison = Some(c);
         model
     } else {
@@ -244,7 +245,7 @@ pub fn run(args: &DataArgs) -> Result<String, String> {
     let analysis = analysis::analyse(&features, &to_model(&model), args.delta, args.k)
         .map_err(|e| e.to_string())?;
     let output = Output {
-        dataset: dataset_info(&dataset),
+        dataset: info,
         model,
         delta: args.delta,
         order: args.k,
@@ -422,7 +423,7 @@ fn dropout(features: &Features, args: &DataArgs) -> Result<(ModelInfo, Vec<Epoch
 /// The four fits side by side; the exact fit is the model analysed.
 fn compare(
     features: &Features,
-    dataset: &Dataset,
+    feature_names: &[String],
     args: &DataArgs,
 ) -> Result<(ModelInfo, Comparison), String> {
     let c = compare::compare(
@@ -444,8 +445,7 @@ fn compare(
         })
         .collect();
     let (exact, l2) = (&c.fits[0], &c.fits[2]);
-    let ratios = dataset
-        .feature_names
+    let ratios = feature_names
         .iter()
         .zip(exact.model.beta.iter().zip(&l2.model.beta))
         .map(|(name, (&e, &l))| FeatureRatio {

@@ -3,6 +3,7 @@
 //! dropout rate δ and Taylor order k (docs/math.md §4, §6, §9).
 
 use crate::data::model::Model;
+use crate::data::parallel::{available_threads, map_in_order};
 use crate::data::standardize::Features;
 use crate::engine;
 use crate::params::{ParamError, Params};
@@ -102,7 +103,7 @@ pub fn analyse_example(
     delta: f64,
     order: usize,
 ) -> Result<ExampleVerdict, ParamError> {
-    let report = engine::evaluate(&example_params(features, model, i, delta, order))?;
+    let report = engine::verdict(&example_params(features, model, i, delta, order))?;
     let quadratic_rel_error = match (report.exact_penalty, report.quadratic) {
         (Some(r), Some(q)) if r != 0.0 => Some((q - r).abs() / r).filter(|e| e.is_finite()),
         _ => None,
@@ -110,9 +111,9 @@ pub fn analyse_example(
     Ok(ExampleVerdict {
         index: i,
         label: features.labels[i],
-        xb: report.params.xb,
+        xb: report.xb,
         max_deviation: report.max_deviation,
-        radius_true: report.radius.true_radius,
+        radius_true: report.true_radius,
         converges: report.converges,
         paper_converges: report.paper_converges,
         paper_condition: report.paper_condition,
@@ -124,15 +125,15 @@ pub fn analyse_example(
 }
 
 /// Evaluates every example at rate `delta` ∈ [0, 1) and order `order` ≤ 1000, spread over
-/// `std::thread::available_parallelism()` scoped threads. Errors name the bad parameter.
+/// `std::thread::available_parallelism()` scoped threads taking blocks of examples as they
+/// finish (see [`map_in_order`]). Errors name the bad parameter.
 pub fn analyse(
     features: &Features,
     model: &Model,
     delta: f64,
     order: usize,
 ) -> Result<Analysis, ParamError> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    analyse_with_threads(features, model, delta, order, threads)
+    analyse_with_threads(features, model, delta, order, available_threads())
 }
 
 /// [`analyse`] on `threads` ≥ 1 threads (the result does not depend on it).
@@ -143,28 +144,11 @@ pub fn analyse_with_threads(
     order: usize,
     threads: usize,
 ) -> Result<Analysis, ParamError> {
-    let n = features.n;
-    let chunk = n.div_ceil(threads.max(1)).max(1);
-    let parts: Vec<Result<Vec<ExampleVerdict>, ParamError>> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..n)
-            .step_by(chunk)
-            .map(|start| {
-                scope.spawn(move || {
-                    (start..(start + chunk).min(n))
-                        .map(|i| analyse_example(features, model, i, delta, order))
-                        .collect()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("an analysis thread does not panic"))
-            .collect()
-    });
-    let mut examples = Vec::with_capacity(n);
-    for part in parts {
-        examples.extend(part?);
-    }
+    let examples = map_in_order(features.n, threads, |i| {
+        analyse_example(features, model, i, delta, order)
+    })
+    .into_iter()
+    .collect::<Result<Vec<_>, _>>()?;
     let summary = summarise(&examples);
     Ok(Analysis {
         delta,
@@ -230,53 +214,34 @@ pub struct Totals {
 }
 
 /// [`Totals`] of `model` at rate `delta` ∈ [0, 1), without the Taylor series (so without k*),
-/// on the threads of [`analyse`].
+/// on the threads of [`analyse`]; the sums run in example order, so they do not depend on the
+/// thread count.
 pub fn totals(features: &Features, model: &Model, delta: f64) -> Result<Totals, ParamError> {
     if !(0.0..1.0).contains(&delta) {
         return Err(ParamError::Delta(delta));
     }
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let n = features.n;
-    let chunk = n.div_ceil(threads).max(1);
     let quadratic = crate::data::dropout_penalty::quadratic(delta);
     let quadratic = &quadratic;
-    let parts: Vec<(usize, Option<f64>, f64, f64)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = (0..n)
-            .step_by(chunk)
-            .map(|start| {
-                scope.spawn(move || {
-                    let mut part = (0usize, Some(0.0), 0.0, 0.0f64);
-                    let mut gradient = vec![0.0; features.d];
-                    for i in start..(start + chunk).min(n) {
-                        let params = example_params(features, model, i, delta, 0);
-                        let c = params.weights().unwrap_or(&[]);
-                        let radius = engine::model_of(params.model).radius(params.xb);
-                        let diverges = match (engine::max_deviation(&params), radius) {
-                            (Some(m), Some(r)) => m >= r,
-                            _ => true,
-                        };
-                        part.0 += usize::from(diverges);
-                        let r = if delta == 0.0 {
-                            Some(0.0)
-                        } else {
-                            engine::charfn::penalty(c, delta, params.offset)
-                        };
-                        part.1 = part.1.zip(r).map(|(a, b)| a + b);
-                        part.2 += quadratic(c, params.offset, &mut gradient).0;
-                        part.3 = part.3.max(params.xb.abs());
-                    }
-                    part
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().expect("a totals thread does not panic"))
-            .collect()
+    let parts = map_in_order(features.n, available_threads(), |i| {
+        let params = example_params(features, model, i, delta, 0);
+        let c = params.weights().unwrap_or(&[]);
+        let radius = engine::model_of(params.model).radius(params.xb);
+        let diverges = match (engine::max_deviation(&params), radius) {
+            (Some(m), Some(r)) => m >= r,
+            _ => true,
+        };
+        let exact = if delta == 0.0 {
+            Some(0.0)
+        } else {
+            engine::charfn::penalty(c, delta, params.offset)
+        };
+        let mut gradient = vec![0.0; c.len()];
+        let quadratic = quadratic(c, params.offset, &mut gradient).0;
+        (diverges, exact, quadratic, params.xb.abs())
     });
-    let diverging: usize = parts.iter().map(|p| p.0).sum();
+    let diverging = parts.iter().filter(|p| p.0).count();
     Ok(Totals {
-        diverging_fraction: diverging as f64 / n.max(1) as f64,
+        diverging_fraction: diverging as f64 / features.n.max(1) as f64,
         sum_exact: parts
             .iter()
             .map(|p| p.1)
@@ -327,6 +292,10 @@ mod tests {
                 assert_eq!(e.exact_penalty, report.exact_penalty);
                 assert_eq!(e.quadratic, report.quadratic);
                 assert_eq!(e.converges, report.converges);
+                assert_eq!(e.max_deviation, report.max_deviation);
+                assert_eq!(e.radius_true, report.radius.true_radius);
+                assert_eq!(e.paper_converges, report.paper_converges);
+                assert_eq!(e.paper_condition, report.paper_condition);
                 assert_eq!(e.best_order, report.best_order.map(|b| b.order));
                 let c = contributions(features.row(i), &model.beta);
                 let xb = model.intercept + c.iter().sum::<f64>();

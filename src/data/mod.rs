@@ -14,6 +14,7 @@ pub mod error;
 pub mod lbfgs;
 pub mod logistic;
 pub mod model;
+pub mod parallel;
 pub mod read;
 pub mod standardize;
 

@@ -51,6 +51,22 @@ impl Features {
         }
     }
 
+    /// [`Features::new`] that takes the data set's matrix over and standardises it where it
+    /// lies, so the n × d numbers are held once, not twice.
+    pub fn from_dataset(dataset: Dataset, standardize: bool) -> Features {
+        let (n, d, classes) = (dataset.n(), dataset.d(), dataset.class_names.len());
+        let mut x = dataset.x;
+        let standardization = standardize.then(|| standardize_in_place(&mut x, n, d));
+        Features {
+            x,
+            n,
+            d,
+            labels: dataset.labels,
+            classes,
+            standardization,
+        }
+    }
+
     /// Example `i`'s d features x̂_i.
     pub fn row(&self, i: usize) -> &[f64] {
         &self.x[i * self.d..(i + 1) * self.d]
@@ -61,35 +77,62 @@ impl Features {
 /// the mean, then the centred sum of squares). A constant column becomes all 0 and is listed
 /// in [`Standardization::constant_columns`] (so is every column when there are no examples).
 pub fn standardized(dataset: &Dataset) -> (Vec<f64>, Standardization) {
-    let (n, d) = (dataset.n(), dataset.d());
-    let mut means = vec![0.0; d];
-    let mut sds = vec![0.0; d];
-    let mut constant_columns = Vec::new();
-    let mut x = vec![0.0; n * d];
-    for j in 0..d {
-        let column = || (0..n).map(|i| dataset.x[i * d + j]);
-        let first = dataset.x.get(j).copied().unwrap_or(0.0);
-        if column().all(|v| v == first) {
-            means[j] = first;
-            constant_columns.push(j);
-            continue;
+    let mut x = dataset.x.clone();
+    let standardization = standardize_in_place(&mut x, dataset.n(), dataset.d());
+    (x, standardization)
+}
+
+/// [`standardized`] on the row-major n × d matrix `x` itself. Each pass runs along the rows
+/// (in memory order) and adds every column's values in example order.
+pub fn standardize_in_place(x: &mut [f64], n: usize, d: usize) -> Standardization {
+    let first: Vec<f64> = x.get(..d).map_or(vec![0.0; d], <[f64]>::to_vec);
+    let mut varies = vec![false; d];
+    let mut sums = vec![0.0; d];
+    for row in x.chunks_exact(d.max(1)).take(n) {
+        for ((v, f), (varies, sum)) in row.iter().zip(&first).zip(varies.iter_mut().zip(&mut sums))
+        {
+            *varies |= v != f;
+            *sum += v;
         }
-        let mean = column().sum::<f64>() / n as f64;
-        let sd = (column().map(|v| (v - mean) * (v - mean)).sum::<f64>() / n as f64).sqrt();
-        for i in 0..n {
-            x[i * d + j] = (dataset.x[i * d + j] - mean) / sd;
-        }
-        means[j] = mean;
-        sds[j] = sd;
     }
-    (
-        x,
-        Standardization {
-            means,
-            sds,
-            constant_columns,
-        },
-    )
+    let means: Vec<f64> = (0..d)
+        .map(|j| {
+            if varies[j] {
+                sums[j] / n as f64
+            } else {
+                first[j]
+            }
+        })
+        .collect();
+    let mut squares = vec![0.0; d];
+    for row in x.chunks_exact(d.max(1)).take(n) {
+        for ((v, mean), square) in row.iter().zip(&means).zip(&mut squares) {
+            *square += (v - mean) * (v - mean);
+        }
+    }
+    let sds: Vec<f64> = (0..d)
+        .map(|j| {
+            if varies[j] {
+                (squares[j] / n as f64).sqrt()
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    for row in x.chunks_exact_mut(d.max(1)).take(n) {
+        for (j, v) in row.iter_mut().enumerate() {
+            *v = if varies[j] {
+                (*v - means[j]) / sds[j]
+            } else {
+                0.0
+            };
+        }
+    }
+    Standardization {
+        means,
+        sds,
+        constant_columns: (0..d).filter(|&j| !varies[j]).collect(),
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,8 @@
 
 use super::double_double::DoubleDouble as Dd;
 use super::moments::{egf_multiply, multiply_truncated};
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// Largest certified error of a moment coefficient, relative to the lower bound on
 /// E|S − xβ|^n/(n! τ^n) (2^-64, far below f64's half-ulp of 1.1e-16).
@@ -25,6 +27,8 @@ const UNIT: f64 = 1.0 / (1u128 << 102) as f64;
 /// Largest ln of 1/|f_n| at the top order: beyond it the coefficients of f approach the
 /// bottom of the f64 range, where double-double loses its low part.
 const MAX_LN_DECAY: f64 = 550.0;
+/// Features whose powers [`power_sums`] forms side by side.
+const POWER_LANES: usize = 4;
 /// Coefficients whose leading part leaves [1/RANGE, RANGE] (other than exact zeros) send the
 /// list to the generating-function product.
 const RANGE: f64 = 1e250;
@@ -36,7 +40,8 @@ pub fn certified(weights: &[f64], delta: f64, keep: Dd, tau: f64, order: usize) 
     if order < 2 || !(delta > 0.0 && delta < 1.0) {
         return None;
     }
-    let (f, f_error) = log_factor_coefficients(delta, order)?;
+    let factor = log_factor_coefficients_cached(delta, order)?;
+    let (f, f_error) = (&factor.0, &factor.1);
     let mut sorted: Vec<(f64, f64)> = weights
         .iter()
         .filter(|w| **w != 0.0)
@@ -63,15 +68,58 @@ pub fn certified(weights: &[f64], delta: f64, keep: Dd, tau: f64, order: usize) 
         egf_multiply(&mut big, &newly, delta, keep, tau);
         abs_egf_multiply(&mut big_abs, &newly, delta, tau);
         taken = b;
-        let (m, m_error) = exp_series(&f, &f_error, p, p_abs, d - b)?;
-        let mut product = big.clone();
-        multiply_truncated(&mut product, &m);
-        let error = product_error(&big, &big_abs, b, &m, &m_error);
+        let (m, m_error) = exp_series(f, f_error, p, p_abs, d - b)?;
+        let (product, error) = if b == 0 {
+            unit_product(m, &m_error)
+        } else {
+            let mut product = big.clone();
+            multiply_truncated(&mut product, &m);
+            let error = product_error(&big, &big_abs, b, &m, &m_error);
+            (product, error)
+        };
         if within_tolerance(&product, &error) {
             return Some(product);
         }
     }
     None
+}
+
+/// The coefficients and error bounds of the log factor.
+type LogFactor = (Vec<Dd>, Vec<f64>);
+/// The (δ bits, order) last asked on this thread and the answer.
+type Remembered = Option<(u64, usize, Option<Rc<LogFactor>>)>;
+
+/// [`log_factor_coefficients`], remembered per thread for the last (δ, order) asked: a data set
+/// asks for the same ones at every example.
+fn log_factor_coefficients_cached(delta: f64, order: usize) -> Option<Rc<LogFactor>> {
+    thread_local! {
+        static LAST: RefCell<Remembered> = const { RefCell::new(None) };
+    }
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        if let Some((bits, n, factor)) = last.as_ref()
+            && *bits == delta.to_bits()
+            && *n == order
+        {
+            return factor.clone();
+        }
+        let factor = log_factor_coefficients(delta, order).map(Rc::new);
+        *last = Some((delta.to_bits(), order, factor.clone()));
+        factor
+    })
+}
+
+/// 1·m and its error bound, as [`multiply_truncated`] and [`product_error`] give them when
+/// nothing was taken out (`big` = 1, `count` = 0): m itself, and m's error plus the rounding
+/// bound of the product's single term.
+fn unit_product(m: Vec<Dd>, m_error: &[f64]) -> (Vec<Dd>, Vec<f64>) {
+    let error = m
+        .iter()
+        .zip(m_error)
+        .enumerate()
+        .map(|(n, (m, e))| e + UNIT * (n + 3) as f64 * m.hi.abs())
+        .collect();
+    (m, error)
 }
 
 /// f_n and a bound on its rounding error, n = 0..=order, for f(u) = log(δ + (1−δ)e^u) − (1−δ)u
@@ -131,23 +179,32 @@ fn power_sums(
     let mut sum = vec![Dd::ZERO; order + 1];
     let mut sum_abs = vec![0.0; order + 1];
     let mut out = vec![(Vec::new(), Vec::new()); candidates.len()];
-    let mut power = vec![Dd::ZERO; order + 1];
-    for (count, &(_, w)) in sorted.iter().enumerate() {
-        let y = Dd::from_f64(w).div(keep).div_f64(tau);
-        let mut p = Dd::ONE;
-        for v in power.iter_mut().skip(1) {
-            p = p * y;
-            *v = p;
+    // The powers of POWER_LANES features at a time, in independent chains that overlap.
+    let mut powers = vec![[Dd::ZERO; POWER_LANES]; order + 1];
+    for (group, features) in sorted.chunks(POWER_LANES).enumerate() {
+        let mut y = [Dd::ZERO; POWER_LANES];
+        for (y, &(_, w)) in y.iter_mut().zip(features) {
+            *y = Dd::from_f64(w).div(keep).div_f64(tau);
         }
-        let mut p_abs = 1.0;
-        for n in 1..=order {
-            sum[n] = sum[n] + power[n];
-            p_abs *= y.hi.abs();
-            sum_abs[n] += p_abs;
+        let mut p = [Dd::ONE; POWER_LANES];
+        for row in powers.iter_mut().skip(1) {
+            for lane in 0..POWER_LANES {
+                p[lane] = p[lane] * y[lane];
+                row[lane] = p[lane];
+            }
         }
-        for (slot, &b) in out.iter_mut().zip(candidates) {
-            if count + 1 == d - b {
-                *slot = (sum.clone(), sum_abs.clone());
+        for (lane, y) in y.iter().take(features.len()).enumerate() {
+            let mut p_abs = 1.0;
+            for n in 1..=order {
+                sum[n] = sum[n] + powers[n][lane];
+                p_abs *= y.hi.abs();
+                sum_abs[n] += p_abs;
+            }
+            let count = group * POWER_LANES + lane;
+            for (slot, &b) in out.iter_mut().zip(candidates) {
+                if count + 1 == d - b {
+                    *slot = (sum.clone(), sum_abs.clone());
+                }
             }
         }
     }
@@ -391,6 +448,51 @@ mod tests {
             assert!(
                 (a - b).abs() <= 1e-18 * product[n & !1].hi.abs(),
                 "n={n}: {a} vs {b}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_unit_product_is_the_general_product_with_nothing_taken_out() {
+        let mut compared = 0;
+        for case in cases() {
+            let keep = Dd::diff(1.0, case.delta);
+            let Some(factor) = log_factor_coefficients(case.delta, case.order) else {
+                continue;
+            };
+            let mut sorted: Vec<(f64, f64)> = case.weights.iter().map(|&w| (w.abs(), w)).collect();
+            sorted.sort_by(|a, b| a.0.total_cmp(&b.0));
+            let Some(sums) = power_sums(&sorted, keep, case.tau, case.order, &[0]) else {
+                continue;
+            };
+            let (p, p_abs) = &sums[0];
+            let Some((m, m_error)) = exp_series(&factor.0, &factor.1, p, p_abs, sorted.len())
+            else {
+                continue;
+            };
+            let mut big = vec![Dd::ZERO; case.order + 1];
+            big[0] = Dd::ONE;
+            let mut big_abs = vec![0.0; case.order + 1];
+            big_abs[0] = 1.0;
+            let mut product = big.clone();
+            multiply_truncated(&mut product, &m);
+            let error = product_error(&big, &big_abs, 0, &m, &m_error);
+            let (unit, unit_error) = unit_product(m, &m_error);
+            assert_eq!(unit, product, "{}", case.label);
+            assert_eq!(unit_error, error, "{}", case.label);
+            compared += 1;
+        }
+        assert!(compared >= 5, "only {compared} cases reached the product");
+    }
+
+    #[test]
+    fn the_remembered_log_factor_is_the_computed_one() {
+        for (delta, order) in [(0.5, 40), (0.3, 40), (0.3, 12), (0.5, 40), (0.9, 150)] {
+            let cached = log_factor_coefficients_cached(delta, order).map(|f| (*f).clone());
+            assert_eq!(
+                cached,
+                log_factor_coefficients(delta, order),
+                "{delta} {order}"
             );
         }
     }

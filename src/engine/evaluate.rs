@@ -4,7 +4,7 @@ use super::convergence;
 use super::log_partition::model_of;
 use super::moments::{self, Atoms, ENUMERATION_MAX_DIMENSION};
 use super::penalty;
-use super::report::{BestOrder, Radius, Report};
+use super::report::{BestOrder, Radius, Report, Verdict};
 use super::scaled::Scaled;
 use super::theorem1;
 use crate::params::{Contributions, Model, MomentsKind, Noise, ParamError, Params};
@@ -13,13 +13,10 @@ use crate::params::{Contributions, Model, MomentsKind, Noise, ParamError, Params
 pub fn evaluate(params: &Params) -> Result<Report, ParamError> {
     params.validate()?;
     let series = Series::new(params);
+    let verdict = verdict_of(params, &series);
     let k = params.order;
     let to_f64 = |v: &[Scaled]| v[..=k].iter().map(|s| s.to_f64()).collect::<Vec<_>>();
-    let best_order = series
-        .exact_penalty
-        .and_then(|r| best_order(&series.partial_sums[..=k], r));
     let coefficients = to_f64(&series.coefficients);
-    let max_deviation = convergence::max_deviation(params);
     let (positive_sum, negative_sum) = convergence::signed_sums(params);
     Ok(Report {
         params: params.clone(),
@@ -27,23 +24,48 @@ pub fn evaluate(params: &Params) -> Result<Report, ParamError> {
         moments: to_f64(&series.moments),
         terms: to_f64(&series.terms),
         partial_sums: series.partial_sums[..=k].to_vec(),
-        quadratic: series.partial_sums[2],
-        exact_penalty: series.exact_penalty,
-        best_order,
+        quadratic: verdict.quadratic,
+        exact_penalty: verdict.exact_penalty,
+        best_order: verdict.best_order,
         radius: Radius {
-            true_radius: model_of(params.model).radius(params.xb),
+            true_radius: verdict.true_radius,
             paper: convergence::PAPER_RADIUS,
             root_test: root_test(params.model, &series.coefficients[..=k]),
         },
         coefficients,
-        paper_converges: max_deviation.map(|m| m < convergence::PAPER_RADIUS),
-        max_deviation,
+        paper_converges: verdict.paper_converges,
+        max_deviation: verdict.max_deviation,
         positive_sum,
         negative_sum,
-        converges: convergence::converges(params),
-        paper_condition: convergence::paper_condition(params),
+        converges: verdict.converges,
+        paper_condition: verdict.paper_condition,
         theorem1: theorem1::rows(params.xb, k),
     })
+}
+
+/// The verdict part of [`evaluate`] alone (validated first): the same numbers, without the
+/// arrays, the Theorem 1 rows and the root test, for data sets evaluated example by example.
+pub fn verdict(params: &Params) -> Result<Verdict, ParamError> {
+    params.validate()?;
+    Ok(verdict_of(params, &Series::new(params)))
+}
+
+/// The verdict of validated parameters from their series.
+fn verdict_of(params: &Params, series: &Series) -> Verdict {
+    let max_deviation = convergence::max_deviation(params);
+    Verdict {
+        xb: params.xb,
+        max_deviation,
+        true_radius: model_of(params.model).radius(params.xb),
+        converges: convergence::converges(params),
+        paper_converges: max_deviation.map(|m| m < convergence::PAPER_RADIUS),
+        paper_condition: convergence::paper_condition(params),
+        exact_penalty: series.exact_penalty,
+        quadratic: series.partial_sums[2],
+        best_order: series
+            .exact_penalty
+            .and_then(|r| best_order(&series.partial_sums[..=params.order], r)),
+    }
 }
 
 /// The series part of an evaluation, to order max(k, 2) so that R_2 always exists.
@@ -291,6 +313,66 @@ mod tests {
             (equal.positive_sum, equal.negative_sum),
             (Some(0.0), Some(-4.0))
         );
+    }
+
+    #[test]
+    fn the_verdict_is_the_reports_numbers() {
+        let explicit = |w: Vec<f64>, offset: f64, delta: f64, order: usize| {
+            let mut p = Params::default().with_offset(offset).with_weights(w);
+            p.delta = delta;
+            p.order = order;
+            p
+        };
+        let mut cases = vec![
+            Params::default(),
+            Params {
+                xb: -9.0,
+                delta: 0.8,
+                order: 60,
+                ..Params::default()
+            },
+            Params {
+                noise: Noise::Gaussian,
+                ..Params::default()
+            },
+            Params {
+                model: Model::Linear,
+                ..Params::default()
+            },
+            explicit(vec![1.5, -0.25, 2.0, -1.0, 0.0, 0.75], 0.5, 0.25, 30),
+            explicit(
+                (0..60).map(|j| 0.3 - 0.01 * j as f64).collect(),
+                -1.0,
+                0.5,
+                40,
+            ),
+            explicit(vec![40.0, -3.0], 2.0, 0.5, 2),
+        ];
+        cases.push(Params {
+            delta: 0.0,
+            ..cases[4].clone()
+        });
+        for p in &cases {
+            let r = evaluate(p).unwrap();
+            let v = verdict(p).unwrap();
+            let from_report = Verdict {
+                xb: r.params.xb,
+                max_deviation: r.max_deviation,
+                true_radius: r.radius.true_radius,
+                converges: r.converges,
+                paper_converges: r.paper_converges,
+                paper_condition: r.paper_condition,
+                exact_penalty: r.exact_penalty,
+                quadratic: r.quadratic,
+                best_order: r.best_order,
+            };
+            assert_eq!(v, from_report, "{p:?}");
+        }
+        let bad = Params {
+            delta: 1.0,
+            ..Params::default()
+        };
+        assert_eq!(verdict(&bad).unwrap_err(), evaluate(&bad).unwrap_err());
     }
 
     #[test]

@@ -20,8 +20,8 @@ mod sweep;
 pub mod theorem1;
 
 pub use convergence::{PAPER_RADIUS, Support, max_deviation, support};
-pub use evaluate::evaluate;
+pub use evaluate::{evaluate, verdict};
 pub use log_partition::{Linear, LogPartition, Logistic, ScalarLogPartition, model_of};
 pub use moments::ENUMERATION_MAX_DIMENSION;
-pub use report::{BestOrder, Radius, Report, Theorem1Row};
+pub use report::{BestOrder, Radius, Report, Theorem1Row, Verdict};
 pub use sweep::{Boundaries, CurvePoint, boundaries, penalty_curve, with_xb};

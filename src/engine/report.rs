@@ -49,6 +49,31 @@ pub struct Report {
     pub theorem1: Vec<Theorem1Row>,
 }
 
+/// The part of a [`Report`] a per-example verdict needs, without the arrays, the Theorem 1
+/// rows and the root test: what [`super::verdict`] computes. Each field equals the report's
+/// field of the same name (or `radius.true_radius` for `true_radius`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Verdict {
+    /// The linear predictor xβ.
+    pub xb: f64,
+    /// max over the support of |S − xβ|, units of xβ; `None` where unbounded.
+    pub max_deviation: Option<f64>,
+    /// The radius of A's Taylor series at xβ (√(xβ² + π²) for the logistic model).
+    pub true_radius: Option<f64>,
+    /// Whether the series Σ a_m M_m converges.
+    pub converges: bool,
+    /// The paper's 2π verdict.
+    pub paper_converges: Option<bool>,
+    /// The paper's sufficient condition |w_j| < 2π/d.
+    pub paper_condition: bool,
+    /// The exact penalty R in nats.
+    pub exact_penalty: Option<f64>,
+    /// R₂ in nats.
+    pub quadratic: Option<f64>,
+    /// k* and its error.
+    pub best_order: Option<BestOrder>,
+}
+
 /// The best truncation order k* = argmin_{m <= k} |R_m - R| and its error.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct BestOrder {
