@@ -78,6 +78,28 @@ const SMALL_TOLERANCE: f64 = 1e-14;
 /// The finest target relative to 2A(xβ), which bounds the nodes a tiny R can ask for.
 const FINEST_TOLERANCE: f64 = 1e-32;
 
+/// Which line of nodes a problem's rule is for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Line {
+    /// Im t = 0.
+    Real,
+    /// Im t = [`tilt`] of the problem's xβ and variance (0 when shifting gains nothing).
+    Tilted,
+}
+
+/// y₀ for predictor `xb` and variance `variance` (see [`Problem::tilt`]).
+fn tilt(xb: f64, variance: f64) -> f64 {
+    let a = MAX_TILT
+        .min(xb.abs() / variance)
+        .min(MAX_TILT_EXPONENT / xb.abs());
+    let gain = a * xb.abs() - 0.5 * a * a * variance;
+    if gain >= MIN_TILT_GAIN {
+        a.copysign(xb)
+    } else {
+        0.0
+    }
+}
+
 /// A checked problem: kept contributions, rate, predictor and the rule.
 struct Problem {
     kept: Vec<f64>,
@@ -90,8 +112,19 @@ struct Problem {
 
 impl Problem {
     /// `None` for a non-finite input, δ outside [0, 1), or a rule over [`NODE_BUDGET`].
-    /// The error target is set by `target` (see [`Target`]).
+    /// The error target is set by `target` (see [`Target`]); the rule is for the real line.
     fn new(weights: &[f64], delta: f64, offset: f64, target: Target) -> Option<Problem> {
+        Problem::on_line(weights, delta, offset, target, Line::Real)
+    }
+
+    /// [`Problem::new`] with the rule for the nodes' `line`.
+    fn on_line(
+        weights: &[f64],
+        delta: f64,
+        offset: f64,
+        target: Target,
+        line: Line,
+    ) -> Option<Problem> {
         if !(0.0..1.0).contains(&delta) || !offset.is_finite() {
             return None;
         }
@@ -118,7 +151,11 @@ impl Problem {
                 .ln()
                 .max(FINEST_TOLERANCE.ln() + ln_scale.max(LN_SCALE_FLOOR)),
         };
-        let rule = rule::choose(&kept, delta, xb, 0.0, ln_tolerance)?;
+        let tilt = match line {
+            Line::Real => 0.0,
+            Line::Tilted => tilt(xb, variance),
+        };
+        let rule = rule::choose(&kept, delta, xb, tilt, ln_tolerance)?;
         Some(Problem {
             kept,
             delta,
@@ -134,15 +171,7 @@ impl Problem {
     /// ~1e-16. On Im t = y₀ (sign of xβ) they carry e^{−|y₀xβ|} and grow only by
     /// E[e^{−y₀(S−xβ)}] ≈ e^{y₀²Var/2}, so y₀ = min(½, |xβ|/Var) removes that cancellation.
     fn tilt(&self) -> f64 {
-        let a = MAX_TILT
-            .min(self.xb.abs() / self.variance)
-            .min(MAX_TILT_EXPONENT / self.xb.abs());
-        let gain = a * self.xb.abs() - 0.5 * a * a * self.variance;
-        if gain >= MIN_TILT_GAIN {
-            a.copysign(self.xb)
-        } else {
-            0.0
-        }
+        tilt(self.xb, self.variance)
     }
 
     /// Splits nodes first..first + count into contiguous ranges (first, count), one per thread
@@ -196,7 +225,7 @@ const FULL_PRODUCT_REACH: f64 = 1.5;
 
 /// One evaluation of R with the error target `target`.
 fn penalty_pass(weights: &[f64], delta: f64, offset: f64, target: Target) -> Option<f64> {
-    let mut p = Problem::new(weights, delta, offset, target)?;
+    let p = Problem::on_line(weights, delta, offset, target, Line::Tilted)?;
     if delta == 0.0 || p.variance == 0.0 {
         return Some(0.0);
     }
@@ -219,7 +248,6 @@ fn penalty_pass(weights: &[f64], delta: f64, offset: f64, target: Target) -> Opt
         let total = sums.iter().sum::<f64>() + tail.iter().sum::<f64>();
         return Some(p.integral(0.5 * p.variance, total).max(0.0));
     }
-    p.rule = rule::choose(&p.kept, delta, p.xb, tilt, p.ln_tolerance)?;
     let at_zero = sums::penalty(&p.kept, p.delta, p.xb, p.rule.step, tilt, 0, 1);
     let sums = p
         .run(|first, count| sums::penalty(&p.kept, p.delta, p.xb, p.rule.step, tilt, first, count));

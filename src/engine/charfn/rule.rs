@@ -28,8 +28,12 @@ fn ln_centred_mgf(kept: &[f64], delta: f64, s: f64) -> f64 {
     kept.iter()
         .map(|&c| {
             let (x, y) = (-s * keep * c, s * delta * c);
-            let m = x.max(y);
-            m + (delta * (x - m).exp() + keep * (y - m).exp()).ln()
+            // The larger exponent's term is e^0 = 1 exactly.
+            if x >= y {
+                x + (delta + keep * (y - x).exp()).ln()
+            } else {
+                y + (delta * (x - y).exp() + keep).ln()
+            }
         })
         .sum()
 }
