@@ -31,12 +31,9 @@ pub fn render(theme: &Theme, report: &SoftmaxReport, area: Rect, buf: &mut Buffe
     let nearest = zeros
         .and_then(|z| z.points.first())
         .map(|t| t[0].hypot(t[1]));
+    let ring = theme.legend_mark(UNIT_RING);
     let long = vec![
-        (
-            Role::TrueRadius,
-            theme.text("∘", "o"),
-            "|t| = 1".to_string(),
-        ),
+        (Role::TrueRadius, ring.as_str(), "|t| = 1".to_string()),
         (
             Role::Singularity,
             zero,
