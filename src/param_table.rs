@@ -206,7 +206,7 @@ impl ParamTable {
 }
 
 /// The `[params]` key a softmax error is about.
-fn softmax_key(e: &SoftmaxError) -> &'static str {
+pub fn softmax_key(e: &SoftmaxError) -> &'static str {
     match e {
         SoftmaxError::Classes(_) => "classes",
         SoftmaxError::LogitsLength { .. } | SoftmaxError::Logit { .. } => "logits",

@@ -15,11 +15,14 @@
 //! animate = { param = "xb", from = 0.0, to = 10.0 }   # delta | xb | k | d | spread
 //! ```
 //! `set` takes `delta`, `xb`, `k`, `d`, `weights` (`"equal"`, `"alternating"`, `"random"`,
-//! `"one_hot"` or a list), `noise`, `sigma` (`"auto"` or a number), `model`, `moments` and the
-//! profile's `spread`. A list sets d and xβ; with a list, setting or animating xβ scales it
-//! ([`crate::engine::with_xb`]) and d cannot change. Every tour starts from
-//! [`Params::default`], the equal profile, spread 1 and the dashboard, so it plays the same
-//! whatever the user's settings. Each step's state is validated when the tour is parsed, and
+//! `"one_hot"` or a list), `noise`, `sigma` (`"auto"` or a number), `model` (`logistic`,
+//! `linear` or `softmax`), `moments`, the profile's `spread`, and the softmax keys `classes`,
+//! `logits`, `masks` and `rows`, read as the `[params]` table reads them
+//! ([`ParamTable::softmax`]). A list sets d and xβ; with a list, setting or animating xβ scales
+//! it ([`crate::engine::with_xb`]) and d cannot change. With softmax selected, δ, k and d
+//! (equal contributions) are the softmax model's. Every tour starts from [`Params::default`],
+//! the equal profile, spread 1, the default softmax settings (not selected) and the dashboard,
+//! so it plays the same whatever the user's settings. Each step's state is validated when the tour is parsed, and
 //! errors name the file, the step's line and the key (`step[3].set.delta`).
 //!
 //! [`TourPlayer`] is a pure state machine over a parsed [`Tour`]: feed it the time elapsed
@@ -32,11 +35,13 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, SeqAccess, Visitor};
 
+use crate::engine::softmax::SoftmaxParams;
 use crate::engine::with_xb;
 use crate::file_error::{FileError, line_col, read_text};
-use crate::param_table::{Auto, param_key};
-use crate::params::{Contributions, Model, MomentsKind, Noise, ParamError, Params, whole_number};
-use crate::settings::{ProfileKind, View};
+use crate::param_table::{Auto, ParamTable, param_key, softmax_key};
+use crate::params::{Contributions, MomentsKind, Noise, ParamError, Params, whole_number};
+use crate::settings::{ModelChoice, ProfileKind, View};
+use crate::softmax_settings::{DEFAULT_CLASSES, Masks, SoftmaxSettings, default_logits};
 
 /// The tour shipped in `assets/tour.toml`, built into the binary.
 pub const BUILTIN: &str = include_str!("../assets/tour.toml");
@@ -103,12 +108,21 @@ pub struct Patch {
     pub noise: Option<Noise>,
     /// Gaussian σ >= 0 or `"auto"`.
     pub sigma: Option<Auto<f64>>,
-    /// Log-partition function.
-    pub model: Option<Model>,
+    /// The model: `logistic` or `linear` (the binary engine), or `softmax`.
+    pub model: Option<ModelChoice>,
     /// Moment convention.
     pub moments: Option<MomentsKind>,
     /// Spread of the alternating and random profiles, > 0.
     pub spread: Option<f64>,
+    /// Softmax: number of classes q >= 2 (alone: the logits 0, 1, …, q − 1).
+    pub classes: Option<usize>,
+    /// Softmax: the logits η0 (q finite numbers); each of the d features contributes η0/d.
+    pub logits: Option<Vec<f64>>,
+    /// Softmax: `shared` (one mask per feature) or `per-class` masks.
+    pub masks: Option<Masks>,
+    /// Softmax: explicit contribution rows C_j (d lists of q numbers); the logits are their
+    /// sums.
+    pub rows: Option<Vec<Vec<f64>>>,
 }
 
 /// Which parameter an animation moves.
@@ -176,25 +190,33 @@ pub struct Step {
     pub animate: Option<Animation>,
 }
 
-/// What the app shows: parameters plus the TUI's profile and spread.
+/// What the app shows: parameters plus the TUI's profile and spread, and the softmax model's
+/// settings and whether it is selected.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scene {
     /// The parameters; for a generated profile (alternating, random, one-hot) the
     /// contributions are `Equal` and the app generates the list from xβ, d and the spread.
+    /// With softmax selected, δ, k and d are the softmax model's.
     pub params: Params,
     /// The contribution profile (`Explicit` when `params` holds a list).
     pub profile: ProfileKind,
     /// Spread of the alternating and random profiles, > 0.
     pub spread: f64,
+    /// The softmax model's classes, logits, masks and rows (kept while it is not selected).
+    pub softmax: SoftmaxSettings,
+    /// Whether the softmax model is shown instead of the binary one of `params`.
+    pub softmax_selected: bool,
 }
 
 impl Default for Scene {
-    /// [`Params::default`], equal profile, spread 1.
+    /// [`Params::default`], equal profile, spread 1, default softmax settings, not selected.
     fn default() -> Self {
         Scene {
             params: Params::default(),
             profile: ProfileKind::Equal,
             spread: 1.0,
+            softmax: SoftmaxSettings::default(),
+            softmax_selected: false,
         }
     }
 }
@@ -248,9 +270,15 @@ impl Scene {
                 Auto::Value(x) => Some(x),
             };
         }
-        if let Some(v) = patch.model {
-            s.params.model = v;
+        match patch.model {
+            Some(ModelChoice::Binary(m)) => {
+                s.params.model = m;
+                s.softmax_selected = false;
+            }
+            Some(ModelChoice::Softmax) => s.softmax_selected = true,
+            None => {}
         }
+        s.softmax = softmax_settings(&s.softmax, patch)?;
         if let Some(v) = patch.moments {
             s.params.moments = v;
         }
@@ -266,6 +294,16 @@ impl Scene {
         s.params
             .validate()
             .map_err(|e| (param_key(&e), e.to_string()))?;
+        if s.softmax_selected {
+            SoftmaxParams::from_settings(
+                &s.softmax,
+                s.params.delta,
+                s.params.order,
+                s.params.dimension,
+            )
+            .validate()
+            .map_err(|e| (softmax_key(&e), e.to_string()))?;
+        }
         Ok(s)
     }
 
@@ -309,6 +347,50 @@ impl Scene {
         };
         self.with(&patch)
     }
+}
+
+/// The softmax settings after `patch`: `classes`, `logits` and `rows` together replace the
+/// contributions of `current` (read by [`ParamTable::softmax`], the `[params]` table's reader);
+/// `masks` alone keeps them.
+fn softmax_settings(
+    current: &SoftmaxSettings,
+    patch: &Patch,
+) -> Result<SoftmaxSettings, (&'static str, String)> {
+    let masks = patch.masks.unwrap_or(current.masks);
+    // The table reads classes = 3, its default, as not given; a step knows it was.
+    let width = match (&patch.rows, &patch.logits) {
+        (Some(rows), _) => rows.first().map(|r| (r.len(), "rows' entries")),
+        (None, Some(logits)) => Some((logits.len(), "logits")),
+        (None, None) => None,
+    };
+    if let (Some(q), Some((width, what))) = (patch.classes, width)
+        && q != width
+    {
+        return Err((
+            "classes",
+            format!("classes = {q} conflicts with the {width} {what}"),
+        ));
+    }
+    let table = if patch.classes.is_some() || patch.logits.is_some() || patch.rows.is_some() {
+        ParamTable {
+            classes: patch.classes.unwrap_or(DEFAULT_CLASSES),
+            logits: patch
+                .logits
+                .clone()
+                .unwrap_or_else(|| default_logits(DEFAULT_CLASSES)),
+            rows: patch.rows.clone(),
+            masks,
+            ..ParamTable::default()
+        }
+    } else if patch.masks.is_some() {
+        ParamTable {
+            masks,
+            ..ParamTable::default().with_softmax(ModelChoice::Softmax, current)
+        }
+    } else {
+        return Ok(current.clone());
+    };
+    table.softmax()
 }
 
 /// A validated tour, ready to play.

@@ -4,7 +4,8 @@
 use std::path::Path;
 use std::time::Duration;
 
-use dropscope::params::Contributions;
+use dropscope::params::{Contributions, Model, Params};
+use dropscope::settings::ModelChoice;
 use dropscope::settings::ProfileKind;
 use dropscope::settings::View;
 use dropscope::tour::{BUILTIN, Scene, Tour, TourAction, TourPlayer};
@@ -54,7 +55,7 @@ fn the_shipped_tour_is_valid_at_every_moment() {
         tour.title(),
         Some("Is dropout L2 regularisation in disguise?")
     );
-    assert!((8..=12).contains(&tour.steps().len()));
+    assert_eq!(tour.steps().len(), 14);
     assert!(tour.steps().iter().all(|s| s.caption.is_some()));
     let mut player = TourPlayer::new(tour.clone());
     let mut scenes = 0;
@@ -221,6 +222,23 @@ fn errors_name_the_step_and_key() {
         err("[[step]]\nduration = 1\nanimate = { param = \"k\", from = 1.5, to = 3 }\n")
             .contains("key `step[1].animate")
     );
+    assert_eq!(
+        err("[[step]]\nset = { model = \"softmax\", classes = 1 }\n"),
+        "t.toml:1:1: key `step[1].set.classes`: classes q = 1 is out of range: softmax needs q >= 2"
+    );
+    assert_eq!(
+        err("[[step]]\nset = { logits = [0.0, 1.0], classes = 3 }\n"),
+        "t.toml:1:1: key `step[1].set.classes`: classes = 3 conflicts with the 2 logits"
+    );
+    assert!(
+        err("[[step]]\nset = { model = \"softmax\", rows = [[1.0, 2.0], [3.0]] }\n")
+            .starts_with("t.toml:1:1: key `step[1].set.rows`"),
+    );
+    assert_eq!(
+        err("[[step]]\nset = { rows = [[1.0, 2.0]], classes = 3 }\n"),
+        "t.toml:1:1: key `step[1].set.classes`: classes = 3 conflicts with the 2 rows' entries"
+    );
+    assert!(err("[[step]]\nset = { masks = \"some\" }\n").contains("some"));
 }
 
 #[test]
@@ -230,4 +248,69 @@ fn scenes_start_from_the_defaults() {
     let a = p.tick(Duration::ZERO);
     assert_eq!(a[1], TourAction::SetParams(Scene::default()));
     assert!(p.is_finished(), "a zero-length step plays through");
+}
+
+#[test]
+fn the_readme_counts_the_shipped_tour_steps() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let words = [
+        "eight", "nine", "ten", "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen",
+    ];
+    let n = Tour::builtin().unwrap().steps().len();
+    let word = words[n - 8];
+    assert!(
+        readme.contains(&format!("{word} captioned steps")),
+        "the README says {word} steps"
+    );
+    assert!(readme.contains(&format!("step 3/{n}")));
+}
+
+/// The frame the scene of the tour's softmax step ends on, and a step later the scene back on
+/// the logistic model.
+#[test]
+fn the_softmax_step_shows_the_softmax_screen_then_logistic_returns() {
+    let tour = Tour::builtin().unwrap();
+    let i = tour
+        .steps()
+        .iter()
+        .position(|s| s.set.model == Some(ModelChoice::Softmax))
+        .expect("a softmax step");
+    let mut player = TourPlayer::new(tour.clone());
+    player.tick(Duration::ZERO);
+    while player.current_step().0 < i {
+        player.next_step();
+    }
+    let start = player.scene().clone();
+    assert!(start.softmax_selected);
+    let almost = tour.steps()[i].duration - secs(0.01);
+    player.tick(almost);
+    let end = player.scene().clone();
+    assert!(end.softmax_selected && end.params.delta > start.params.delta);
+    assert_eq!(end.softmax.logits, vec![0.0, 2.0, 4.0]);
+    let frame =
+        dropscope::tui::render_softmax_to_string(&end.params, &end.softmax, 0, 160, 48, false);
+    for needle in [
+        "model=softmax",
+        "q=3",
+        "diverges",
+        "mask radius ρ = 0.",
+        "t-plane",
+    ] {
+        assert!(frame.contains(needle), "{needle}:\n{frame}");
+    }
+    let start_frame =
+        dropscope::tui::render_softmax_to_string(&start.params, &start.softmax, 0, 160, 48, false);
+    assert!(start_frame.contains("converges"), "{start_frame}");
+    player.tick(secs(0.01));
+    assert_eq!(player.current_step().0, i + 1, "the step played through");
+    let back = player.scene();
+    assert!(!back.softmax_selected);
+    assert_eq!(back.params.model, Model::Logistic);
+    back.params.validate().unwrap();
+    assert_ne!(
+        back.params,
+        Params::default(),
+        "the logistic example of the tour"
+    );
 }

@@ -133,6 +133,9 @@ pub struct RenderArgs {
     /// Model parameters.
     #[command(flatten)]
     pub params: ParamArgs,
+    /// Softmax-only parameters (with `--model softmax`).
+    #[command(flatten)]
+    pub softmax: softmax::SoftmaxArgs,
     /// Frame width in columns (1..=1000).
     #[arg(long, default_value_t = 160, value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub width: u16,
@@ -375,13 +378,69 @@ fn fresh_seed() -> u64 {
 }
 
 fn run_render(args: &RenderArgs) -> i32 {
-    let params = match params_or_exit(&args.params) {
-        Ok(p) => p,
-        Err(code) => return code,
+    let text = if args.params.model == Some(ModelChoice::Softmax) {
+        match softmax_frame(args) {
+            Ok(text) => text,
+            Err(msg) => {
+                eprintln!("error: {msg}");
+                return EXIT_USAGE;
+            }
+        }
+    } else {
+        if let Some(flag) = args.softmax.first_given() {
+            eprintln!("error: {flag} needs --model softmax");
+            return EXIT_USAGE;
+        }
+        let params = match params_or_exit(&args.params) {
+            Ok(p) => p,
+            Err(code) => return code,
+        };
+        tui::render_to_string(&params, args.view, args.width, args.height, args.ascii)
     };
-    let mut text = tui::render_to_string(&params, args.view, args.width, args.height, args.ascii);
-    text.push('\n');
-    emit(&text)
+    emit(&format!("{text}\n"))
+}
+
+/// The softmax dashboard `dropscope render --model softmax` prints: the explorer's softmax
+/// settings from the flags (the default q = 3 logits without `--logits` or `--weights`), δ, k
+/// and d from the flags, no Monte Carlo. Only the dashboard shows the softmax model.
+fn softmax_frame(args: &RenderArgs) -> Result<String, String> {
+    if args.view != View::Dashboard {
+        return Err(format!(
+            "--view {} is not allowed with --model softmax: the softmax model is drawn on the dashboard only",
+            args.view.name()
+        ));
+    }
+    let (_, settings) = softmax::explorer_settings(
+        &args.params,
+        &args.softmax,
+        &crate::softmax_settings::SoftmaxSettings::default(),
+        true,
+    )?;
+    // --model, --weights and --weights-file belong to softmax; d only to equal contributions.
+    let binary = ParamArgs {
+        model: None,
+        weights: None,
+        weights_file: None,
+        d: args.params.d.filter(|_| settings.rows.is_none()),
+        ..args.params.clone()
+    };
+    let params = binary.apply(&Params::default())?;
+    engine::softmax::SoftmaxParams::from_settings(
+        &settings,
+        params.delta,
+        params.order,
+        params.dimension,
+    )
+    .validate()
+    .map_err(|e| e.to_string())?;
+    Ok(tui::render_softmax_to_string(
+        &params,
+        &settings,
+        0,
+        args.width,
+        args.height,
+        args.ascii,
+    ))
 }
 
 fn run_snapshot(args: &SnapshotArgs, config: Option<&std::path::Path>) -> i32 {

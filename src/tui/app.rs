@@ -484,10 +484,22 @@ impl App {
                         seed: self.profile.seed,
                         explicit,
                     };
-                    if let Some(e) = self.change(|p, pr| {
+                    let (settings, selected) = (scene.softmax, scene.softmax_selected);
+                    let model = |app: &mut App| {
+                        app.change_softmax(|_, s, on| {
+                            *s = settings.clone();
+                            *on = selected;
+                        })
+                    };
+                    // Leaving softmax first, entering it last: each change is checked
+                    // against the model it is shown in.
+                    let first = if selected { None } else { model(self) };
+                    let binary = self.change(|p, pr| {
                         *p = scene.params;
                         *pr = profile;
-                    }) {
+                    });
+                    let last = if selected { model(self) } else { None };
+                    if let Some(e) = last.or(binary).or(first) {
                         effect = Some(e);
                     }
                 }

@@ -520,12 +520,23 @@ pub fn render_softmax_to_string(
     height: u16,
     ascii: bool,
 ) -> String {
-    let mut app = App::new(
-        params.clone(),
-        View::Dashboard,
-        Theme::new(ThemeName::Dark, ascii),
-        1,
-    );
+    let app = softmax_app(params, softmax, samples, Theme::new(ThemeName::Dark, ascii));
+    let area = Rect::new(0, 0, width, height);
+    let mut buf = Buffer::empty(area);
+    ui::render(&app, area, &mut buf);
+    buffer_text(&buf)
+}
+
+/// The softmax dashboard's app behind [`render_softmax_to_string`], drawn in `theme`: the
+/// engine's report and the scale sweep computed synchronously, and with `samples` > 0 a paused
+/// Monte Carlo of that many masks (seed 1, one thread).
+pub(crate) fn softmax_app(
+    params: &Params,
+    softmax: &SoftmaxSettings,
+    samples: u64,
+    theme: Theme,
+) -> App {
+    let mut app = App::new(params.clone(), View::Dashboard, theme, 1);
     app.softmax = softmax.clone();
     app.softmax_selected = true;
     let job = app.job();
@@ -554,10 +565,7 @@ pub fn render_softmax_to_string(
             trace: Vec::new(),
         }));
     }
-    let area = Rect::new(0, 0, width, height);
-    let mut buf = Buffer::empty(area);
-    ui::render(&app, area, &mut buf);
-    buffer_text(&buf)
+    app
 }
 
 /// The symbols of a buffer, one line per row, trailing spaces trimmed.

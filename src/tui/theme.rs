@@ -119,6 +119,20 @@ impl Theme {
         }
     }
 
+    /// The character that stands for a layer drawn with `glyph` in its legend: the ASCII
+    /// character in ASCII mode, `⣀` for a main curve (braille in colour and mono), and the
+    /// mark's own character otherwise (drawn as such in mono; in colour the braille line takes
+    /// the role's colour and the legend shows the mark's shape in that colour).
+    pub fn legend_mark(&self, glyph: Glyph) -> String {
+        if self.ascii {
+            glyph.ascii.to_string()
+        } else if glyph.primary {
+            "⣀".to_string()
+        } else {
+            glyph.unicode.to_string()
+        }
+    }
+
     /// `unicode` or its ASCII spelling, whichever the character set allows.
     pub fn text<'a>(&self, unicode: &'a str, ascii: &'a str) -> &'a str {
         if self.ascii { ascii } else { unicode }
@@ -188,6 +202,26 @@ mod tests {
         }
         assert_eq!(theme.marker(Glyph::mark('─', '-')), Marker::Custom('─'));
         assert_eq!(theme.marker(Glyph::curve('*')), Marker::Braille);
+    }
+
+    #[test]
+    fn legend_marks_show_the_character_drawn() {
+        let mark = Glyph::mark('─', '-');
+        let curve = Glyph::curve('*');
+        for name in [ThemeName::Dark, ThemeName::Light, ThemeName::Mono] {
+            let unicode = Theme::new(name, false);
+            assert_eq!(unicode.legend_mark(curve), "⣀");
+            assert_eq!(unicode.legend_mark(mark), "─");
+            let ascii = Theme::new(name, true);
+            for glyph in [mark, curve] {
+                let Marker::Custom(c) = ascii.marker(glyph) else {
+                    panic!("ASCII draws characters");
+                };
+                assert_eq!(ascii.legend_mark(glyph), c.to_string());
+            }
+        }
+        let mono = Theme::new(ThemeName::Mono, false);
+        assert_eq!(mono.marker(mark), Marker::Custom('─'));
     }
 
     #[test]

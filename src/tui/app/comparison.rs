@@ -241,7 +241,7 @@ mod tests {
                 "{f}"
             );
             assert!(f.contains("t stops (the model reached stays)"), "{f}");
-            assert!(f.contains("⣀ Σ R ") && f.contains("⣀ Σ R₂ "), "{f}");
+            assert!(f.contains("⣀ Σ R ") && f.contains("• Σ R₂ "), "{f}");
             assert!(f.contains("2π paper"), "{f}");
             insta::assert_snapshot!(format!("data_training_{w}x{h}"), f);
         }

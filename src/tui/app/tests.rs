@@ -734,3 +734,54 @@ fn m_cycles_logistic_linear_softmax_and_softmax_commands_validate() {
     let snap = app.session(None);
     assert_eq!(snap.softmax, app.softmax);
 }
+
+#[test]
+fn the_tour_shows_the_softmax_screen_and_returns_to_logistic() {
+    let mut app = app();
+    let tour = crate::tour::Tour::builtin().unwrap();
+    let softmax_step = tour
+        .steps()
+        .iter()
+        .position(|s| s.set.model == Some(ModelChoice::Softmax))
+        .expect("a softmax step");
+    let duration = tour.steps()[softmax_step].duration;
+    app.start_tour(TourPlayer::new(tour));
+    while app.tour.as_ref().unwrap().current_step().0 < softmax_step {
+        key(&mut app, KeyCode::Right);
+    }
+    // The evaluation the app asks for just before the step's end (δ animated to ≈ 0.7).
+    let effect = app.update(Event::TourTick(duration - Duration::from_millis(10)));
+    let Some(Effect::Evaluate(job)) = effect else {
+        panic!("an evaluation expected, got {effect:?}");
+    };
+    assert!(app.softmax_selected);
+    assert_eq!(app.softmax.logits, vec![0.0, 2.0, 4.0]);
+    app.update(Event::Computed(Box::new(crate::tui::compute::compute_job(
+        &job,
+    ))));
+    let report = match app.current_softmax() {
+        Some(Ok(r)) => r.clone(),
+        other => panic!("a softmax report expected, got {other:?}"),
+    };
+    assert_eq!(report.converges, Some(false), "{}", report.reason);
+    assert!(report.mask_radius.is_some_and(|rho| rho < 1.0));
+    let area = ratatui::layout::Rect::new(0, 0, 160, 48);
+    let mut buf = ratatui::buffer::Buffer::empty(area);
+    crate::tui::ui::render(&app, area, &mut buf);
+    let frame = crate::tui::buffer_text(&buf);
+    for needle in [
+        "model=softmax",
+        "q=3",
+        "δ=0.69",
+        "diverges",
+        "Class probabilities",
+        "t-plane",
+        "The softmax layer",
+    ] {
+        assert!(frame.contains(needle), "{needle}:\n{frame}");
+    }
+    key(&mut app, KeyCode::Right);
+    assert!(!app.softmax_selected);
+    assert_eq!(app.params.model, Model::Logistic);
+    assert_eq!((app.params.delta, app.params.xb), (0.5, 1.0));
+}

@@ -39,7 +39,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 
     // The linear model's A is a polynomial: no singularities, no disc, nothing for 2π to bound.
     let logistic = app.params.model == crate::params::Model::Logistic;
-    let (long, short) = legend_entries(theme, radius, logistic);
+    let rings = [theme.legend_mark(TRUE_RING), theme.legend_mark(PAPER_RING)];
+    let (long, short) = legend_entries(theme, &rings, radius, logistic);
     let legend = super::plot::fit_legend(theme, &long, &short, area.width);
     let block = super::panel(theme, title, Some(legend));
     let inner = block.inner(area);
@@ -142,27 +143,17 @@ const TRUE_RING: Glyph = Glyph::mark('∘', 'o');
 const PAPER_RING: Glyph = Glyph::mark('·', '.');
 
 /// One legend entry: role, glyph, text.
-type LegendEntry = (Role, &'static str, String);
+type LegendEntry<'a> = (Role, &'a str, String);
 
-/// The legend symbols of the true and the 2π ring, as drawn: their own characters where the
-/// theme draws characters (mono, ASCII), a circle where both are braille told apart by colour.
-fn ring_symbols(theme: &Theme) -> (&'static str, &'static str) {
-    if theme.ascii {
-        ("o", ".")
-    } else if theme.name == crate::settings::ThemeName::Mono {
-        ("∘", "·")
-    } else {
-        ("○", "○")
-    }
-}
-
-/// The legend, long and short; the rings and singularities only for the logistic model.
-fn legend_entries(
-    theme: &Theme,
+/// The legend, long and short, with the `rings`' legend marks (true, 2π); the rings and
+/// singularities only for the logistic model.
+fn legend_entries<'a>(
+    theme: &'a Theme,
+    rings: &'a [String; 2],
     radius: Option<f64>,
     logistic: bool,
-) -> (Vec<LegendEntry>, Vec<LegendEntry>) {
-    let (true_ring, paper_ring) = ring_symbols(theme);
+) -> (Vec<LegendEntry<'a>>, Vec<LegendEntry<'a>>) {
+    let [true_ring, paper_ring] = rings.each_ref().map(String::as_str);
     let r_text = radius.map_or_else(|| theme.text("∞", "inf").to_string(), |r| format::num(r, 3));
     let pi2 = theme.text("2π", "2pi").to_string();
     let support = theme.text("┃", "|");

@@ -243,14 +243,6 @@ fn histogram_key(
     logistic: bool,
     width: u16,
 ) -> Line<'static> {
-    let mark = |glyph: Glyph| {
-        let c = if theme.ascii {
-            glyph.ascii
-        } else {
-            glyph.unicode
-        };
-        c.to_string()
-    };
     let name = theme.text("x̃β", "S");
     let bin = format::num(bin, 2);
     let pi2 = theme.text("2π", "2pi");
@@ -268,7 +260,7 @@ fn histogram_key(
         for (shown, role, glyph, text) in entries {
             if shown {
                 spans.push(Span::raw("  "));
-                spans.push(Span::styled(mark(glyph), theme.style(role)));
+                spans.push(Span::styled(theme.legend_mark(glyph), theme.style(role)));
                 spans.push(Span::raw(format!(" {text}")));
             }
         }

@@ -13,6 +13,19 @@ use crate::tui::app::App;
 use crate::tui::scale::Axis;
 use crate::tui::theme::{Glyph, Role};
 
+/// The exact R: braille in colour, `─` in mono, `-` in ASCII.
+const EXACT: Glyph = Glyph::mark('─', '-');
+/// Wager's R₂: braille in colour, `·` in mono, `o` in ASCII.
+const QUADRATIC: Glyph = Glyph::mark('·', 'o');
+/// R_k: the main curve, braille except in ASCII.
+const PARTIAL: Glyph = Glyph::curve('*');
+/// The true radius's boundaries: braille in colour, `│` in mono, `|` in ASCII.
+const TRUE_LINE: Glyph = Glyph::mark('│', '|');
+/// The paper's 2π boundaries: braille in colour, `┆` in mono, `:` in ASCII.
+const PAPER_LINE: Glyph = Glyph::mark('┆', ':');
+/// The current xβ: braille in colour, `┊` in mono, `:` in ASCII.
+const NOW: Glyph = Glyph::mark('┊', ':');
+
 /// Draws the panel.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
@@ -52,22 +65,24 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         (&[][..], &[][..])
     };
+    let marks =
+        [EXACT, QUADRATIC, PARTIAL, TRUE_LINE, PAPER_LINE, NOW].map(|g| theme.legend_mark(g));
     let mut items = vec![
-        (Role::Exact, theme.text("─", "-"), "R".to_string()),
-        (Role::Quadratic, theme.text("·", "o"), sub2.to_string()),
-        (Role::Partial, theme.text("⣀", "*"), format!("R_{k}")),
+        (Role::Exact, marks[0].as_str(), "R".to_string()),
+        (Role::Quadratic, marks[1].as_str(), sub2.to_string()),
+        (Role::Partial, marks[2].as_str(), format!("R_{k}")),
     ];
     if !true_lines.is_empty() {
-        items.push((Role::TrueRadius, theme.text("│", "|"), "true".to_string()));
+        items.push((Role::TrueRadius, marks[3].as_str(), "true".to_string()));
     }
     if !paper_lines.is_empty() {
         items.push((
             Role::PaperRadius,
-            theme.text("┆", ":"),
+            marks[4].as_str(),
             theme.text("2π", "2pi").to_string(),
         ));
     }
-    items.push((Role::Highlight, theme.text("┊", ":"), xb.to_string()));
+    items.push((Role::Highlight, marks[5].as_str(), xb.to_string()));
     let legend = plot::legend(theme, &items);
     let block = super::panel(theme, title, Some(legend));
     let inner = block.inner(area);
@@ -100,17 +115,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     // The 2π labels sit one row below the true ones, so close boundaries stay readable.
     let below = top - (top - chart.y.bounds[0]) / rows.max(1) as f64;
 
-    chart.layer(
-        Figure::VLine(app.params.xb),
-        Role::Highlight,
-        Glyph::mark('┊', ':'),
-    );
+    chart.layer(Figure::VLine(app.params.xb), Role::Highlight, NOW);
     for b in paper_lines {
-        chart.layer(Figure::VLine(*b), Role::PaperRadius, Glyph::mark('┆', ':'));
+        chart.layer(Figure::VLine(*b), Role::PaperRadius, PAPER_LINE);
         chart.label(*b, below, theme.text("2π", "2pi"), Role::PaperRadius);
     }
     for b in true_lines {
-        chart.layer(Figure::VLine(*b), Role::TrueRadius, Glyph::mark('│', '|'));
+        chart.layer(Figure::VLine(*b), Role::TrueRadius, TRUE_LINE);
         chart.label(*b, top, "true", Role::TrueRadius);
     }
     let series = |f: fn(&crate::engine::CurvePoint) -> Option<f64>| {
@@ -119,9 +130,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let exact = series(|p| p.exact);
     let quadratic = series(|p| p.quadratic);
     let partial = series(|p| p.partial);
-    chart.layer(quadratic, Role::Quadratic, Glyph::mark('·', 'o'));
-    chart.layer(exact, Role::Exact, Glyph::mark('─', '-'));
-    chart.layer(partial, Role::Partial, Glyph::curve('*'));
+    chart.layer(quadratic, Role::Quadratic, QUADRATIC);
+    chart.layer(exact, Role::Exact, EXACT);
+    chart.layer(partial, Role::Partial, PARTIAL);
     let bottom = chart.y.bounds[0];
     chart.label(app.params.xb, bottom, xb, Role::Highlight);
     chart.render(inner, buf);

@@ -18,6 +18,13 @@ use crate::tui::format;
 use crate::tui::scale::Axis;
 use crate::tui::theme::{Glyph, Role, Theme};
 
+/// The partial sums R_m (and R_k against the scale): the main curve, braille except in ASCII.
+const PARTIAL: Glyph = Glyph::curve('*');
+/// The exact R (or its Monte Carlo stand-in): braille in colour, `─` in mono, `-` in ASCII.
+const EXACT: Glyph = Glyph::mark('─', '-');
+/// Wager's R₂ against the scale: braille in colour, `·` in mono, `o` in ASCII.
+const QUADRATIC: Glyph = Glyph::mark('·', 'o');
+
 /// Draws the softmax dashboard in `area`.
 pub fn dashboard(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
@@ -162,20 +169,21 @@ fn partial_sums(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
     values.extend(r.quadratic);
     let sub2 = theme.text("R₂", "R_2");
     let rk = r.partial_sums.get(k).copied().flatten();
+    let (partial_mark, exact_mark) = (theme.legend_mark(PARTIAL), theme.legend_mark(EXACT));
     let mut long = vec![(
         Role::Partial,
-        theme.text("⣀", "*"),
+        partial_mark.as_str(),
         format!("R_{k} = {}", format::opt(rk, 4)),
     )];
-    let mut short = vec![(Role::Partial, long[0].1, "R_k".to_string())];
+    let mut short = vec![(Role::Partial, partial_mark.as_str(), "R_k".to_string())];
     match reference {
         Some((v, name)) => {
             long.push((
                 Role::Exact,
-                theme.text("─", "-"),
+                exact_mark.as_str(),
                 format!("{name} = {}", format::num(v, 5)),
             ));
-            short.push((Role::Exact, theme.text("─", "-"), name.to_string()));
+            short.push((Role::Exact, exact_mark.as_str(), name.to_string()));
         }
         None => long.push((
             Role::Dim,
@@ -226,7 +234,7 @@ fn partial_sums(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
     let mut chart = Plot::new(x, y, theme);
     if let Some((v, _)) = reference {
         let y = chart.y.map(v);
-        chart.layer(Figure::HLine(y), Role::Exact, Glyph::mark('─', '-'));
+        chart.layer(Figure::HLine(y), Role::Exact, EXACT);
     }
     let series = plot::runs(
         r.partial_sums
@@ -236,7 +244,7 @@ fn partial_sums(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
             .map(|(m, v)| (m as f64, *v)),
         &chart.y,
     );
-    chart.layer(series, Role::Partial, Glyph::curve('*'));
+    chart.layer(series, Role::Partial, PARTIAL);
     if let Some(q) = r.quadratic {
         let y = chart.y.map(q);
         chart.label(2.0, y, theme.text("◆", "o"), Role::Quadratic);
@@ -274,10 +282,11 @@ fn scale_chart(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
     let diverges_from = curve
         .and_then(|c| c.scale.iter().find(|p| p.converges == Some(false)))
         .map(|p| p.scale);
+    let marks = [EXACT, QUADRATIC, PARTIAL].map(|g| theme.legend_mark(g));
     let mut long = vec![
-        (Role::Exact, theme.text("─", "-"), "R".to_string()),
-        (Role::Quadratic, theme.text("⣀", "~"), sub2.to_string()),
-        (Role::Partial, theme.text("⣀", "*"), format!("R_{k}")),
+        (Role::Exact, marks[0].as_str(), "R".to_string()),
+        (Role::Quadratic, marks[1].as_str(), sub2.to_string()),
+        (Role::Partial, marks[2].as_str(), format!("R_{k}")),
     ];
     let short = long.clone();
     if let Some(s) = diverges_from {
@@ -323,9 +332,9 @@ fn scale_chart(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
     let partial = line(&|p| p.partial.filter(|v| v.abs() <= top), &chart.y);
     let quadratic = line(&|p| p.quadratic, &chart.y);
     let exact = line(&|p| p.exact, &chart.y);
-    chart.layer(partial, Role::Partial, Glyph::curve('*'));
-    chart.layer(quadratic, Role::Quadratic, Glyph::curve('~'));
-    chart.layer(exact, Role::Exact, Glyph::curve('-'));
+    chart.layer(partial, Role::Partial, PARTIAL);
+    chart.layer(quadratic, Role::Quadratic, QUADRATIC);
+    chart.layer(exact, Role::Exact, EXACT);
     chart.label(1.0, chart.y.bounds[1], "s=1", Role::Highlight);
     chart.render(inner, buf);
 }
@@ -418,4 +427,79 @@ fn monte_carlo(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
         ));
     }
     Paragraph::new(lines).render(inner, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::params::Params;
+    use crate::settings::ThemeName;
+    use crate::softmax_settings::SoftmaxSettings;
+    use crate::tui::theme::Theme;
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+
+    /// The scale chart's panel of a `w`×`h` softmax dashboard in `theme` at order k = 4 (so
+    /// R_k, R₂ and R part visibly): its legend row and the rows inside its border.
+    fn scale_panel(theme: Theme, w: u16, h: u16) -> (String, Vec<String>) {
+        let s = SoftmaxSettings::default().with_logits(vec![0.0, 1.0, 3.0, -2.0]);
+        let params = Params {
+            order: 4,
+            ..Params::default()
+        };
+        let app = crate::tui::softmax_app(&params, &s, 0, theme);
+        let area = Rect::new(0, 0, w, h);
+        let mut buf = Buffer::empty(area);
+        super::super::render(&app, area, &mut buf);
+        let rows: Vec<Vec<char>> = crate::tui::buffer_text(&buf)
+            .lines()
+            .map(|l| l.chars().collect())
+            .collect();
+        let top = rows
+            .iter()
+            .position(|r| r.iter().collect::<String>().contains("Penalty against"))
+            .expect("the scale chart is drawn");
+        let corner = if theme.ascii { '+' } else { '┐' };
+        let right = 1 + rows[top][1..]
+            .iter()
+            .position(|c| *c == corner)
+            .expect("a corner");
+        let cut = |r: &Vec<char>| r.iter().take(right + 1).collect::<String>();
+        let bottom = (top + 1..rows.len())
+            .find(|&i| rows[i].first() == Some(&if theme.ascii { '+' } else { '└' }))
+            .expect("the panel's bottom border");
+        let inside = rows[top + 1..bottom]
+            .iter()
+            .map(|r| cut(r).chars().skip(1).take(right - 1).collect())
+            .collect();
+        (cut(&rows[bottom]), inside)
+    }
+
+    #[test]
+    fn the_scale_chart_draws_each_curve_with_the_mark_its_legend_shows() {
+        for theme in [
+            Theme::new(ThemeName::Mono, false),
+            Theme::new(ThemeName::Mono, true),
+            Theme::new(ThemeName::Dark, true),
+        ] {
+            let (legend, inside) = scale_panel(theme, 160, 48);
+            let marks: Vec<char> = [" R ", " R_2 ", " R₂ ", " R_4"]
+                .iter()
+                .filter_map(|name| legend.find(name))
+                .map(|i| legend[..i].chars().last().expect("a mark before the name"))
+                .collect();
+            assert_eq!(marks.len(), 3, "{legend}");
+            assert!(
+                marks[0] != marks[1] && marks[1] != marks[2] && marks[0] != marks[2],
+                "R, R₂ and R_k each have their own mark: {legend}"
+            );
+            for mark in marks {
+                let drawn = inside.iter().any(|r| {
+                    r.chars().skip(6).any(|c| {
+                        c == mark || (mark == '⣀' && ('\u{2801}'..='\u{28ff}').contains(&c))
+                    })
+                });
+                assert!(drawn, "{mark} of {legend} is drawn:\n{}", inside.join("\n"));
+            }
+        }
+    }
 }

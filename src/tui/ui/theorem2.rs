@@ -13,6 +13,13 @@ use crate::tui::format;
 use crate::tui::scale::Axis;
 use crate::tui::theme::{Glyph, Role, Theme};
 
+/// The root test |a_n|^(-1/n): the main curve, braille except in ASCII.
+const ROOT_TEST: Glyph = Glyph::curve('*');
+/// The true radius: braille in colour, `─` in mono, `-` in ASCII.
+const TRUE_LINE: Glyph = Glyph::mark('─', '-');
+/// The paper's 2π: braille in colour, `┄` in mono, `=` in ASCII.
+const PAPER_LINE: Glyph = Glyph::mark('┄', '=');
+
 /// Draws the view.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
@@ -31,16 +38,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let Ok(report) = &computed.report else {
         return;
     };
+    let marks = [ROOT_TEST, TRUE_LINE, PAPER_LINE].map(|g| theme.legend_mark(g));
     let legend = plot::legend(
         theme,
         &[
-            (
-                Role::Partial,
-                theme.text("⣀", "*"),
-                "|a_n|^(-1/n)".to_string(),
-            ),
-            (Role::TrueRadius, theme.text("─", "-"), "true r".to_string()),
-            (Role::PaperRadius, theme.text("─", "="), pi2.to_string()),
+            (Role::Partial, &marks[0], "|a_n|^(-1/n)".to_string()),
+            (Role::TrueRadius, &marks[1], "true r".to_string()),
+            (Role::PaperRadius, &marks[2], pi2.to_string()),
         ],
     );
     let block = super::panel(theme, title, Some(legend));
@@ -141,16 +145,12 @@ fn draw_root_test(theme: &Theme, report: &Report, body: Rect, buf: &mut Buffer) 
     x.ticks.retain(|(t, _)| t.fract() == 0.0);
     let mut chart = Plot::new(x, y, theme);
     if let Some(r) = radius.true_radius {
-        chart.layer(Figure::HLine(r), Role::TrueRadius, Glyph::mark('─', '-'));
+        chart.layer(Figure::HLine(r), Role::TrueRadius, TRUE_LINE);
         chart.label(k * 0.75, r, "true r", Role::TrueRadius);
     }
-    chart.layer(
-        Figure::HLine(PAPER_RADIUS),
-        Role::PaperRadius,
-        Glyph::mark('┄', '='),
-    );
+    chart.layer(Figure::HLine(PAPER_RADIUS), Role::PaperRadius, PAPER_LINE);
     chart.label(k * 0.5, PAPER_RADIUS, pi2, Role::PaperRadius);
     let series = plot::runs(root_test.iter().map(|(n, r)| (*n, Some(*r))), &chart.y);
-    chart.layer(series, Role::Partial, Glyph::curve('*'));
+    chart.layer(series, Role::Partial, ROOT_TEST);
     chart.render(body, buf);
 }

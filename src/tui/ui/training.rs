@@ -242,18 +242,6 @@ fn penalties(theme: &Theme, epochs: usize, points: &[EpochPoint], area: Rect, bu
     );
 }
 
-/// The mark a layer of `glyph` shows on screen, for its legend: braille in colour, the
-/// glyph's own character in mono (reference marks) or ASCII.
-pub fn glyph_text(theme: &Theme, glyph: Glyph) -> String {
-    if theme.ascii {
-        glyph.ascii.to_string()
-    } else if theme.name == crate::settings::ThemeName::Mono && !glyph.primary {
-        glyph.unicode.to_string()
-    } else {
-        "⣀".to_string()
-    }
-}
-
 /// One chart of the panel: a plot against the epoch with a title line naming its series.
 struct Chart<'t> {
     plot: Plot<'t>,
@@ -326,7 +314,7 @@ impl<'t> Chart<'t> {
             if i > 0 {
                 spans.push(Span::raw("  "));
             }
-            spans.push(Span::styled(glyph_text(theme, glyph), theme.style(role)));
+            spans.push(Span::styled(theme.legend_mark(glyph), theme.style(role)));
             spans.push(Span::styled(format!(" {text}"), theme.style(Role::Text)));
         }
         Paragraph::new(Line::from(spans)).render(head, buf);
