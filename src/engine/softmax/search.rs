@@ -257,7 +257,7 @@ pub fn witnesses(
     }
 }
 
-/// Per-class equal contributions, large d: the corners s_k ∈ {−1, δ/(1−δ)} of the grid of
+/// Per-class equal contributions, large d (`eta` is the contributions' sum η0): the corners s_k ∈ {−1, δ/(1−δ)} of the grid of
 /// per-class kept fractions (all 2^q for q <= 12, else each pair of classes pulled apart).
 pub fn equal_per_class_candidates(eta: &[f64], delta: f64) -> Vec<Candidate> {
     let q = eta.len();
