@@ -16,6 +16,7 @@ pub mod lbfgs;
 pub mod logistic;
 pub mod model;
 pub mod read;
+pub mod softmax_analysis;
 pub mod softmax_fit;
 pub mod standardize;
 
