@@ -276,8 +276,8 @@ fn table(o: &Output) -> String {
     };
     let _ = writeln!(
         s,
-        "Σ R {}  {}\nΣ R_2           {}\nmedian |R_2−R|/R {}{}",
-        if estimated { "(MC)  " } else { "exact " },
+        "{:<16}{}\nΣ R_2           {}\nmedian |R_2−R|/R {}{}",
+        if estimated { "Σ R (MC)" } else { "Σ R exact" },
         sum_r,
         number(u.sum_quadratic),
         number(u.median_quadratic_rel_error),
