@@ -13,6 +13,7 @@ fn softmax(c: &mut Criterion) {
         order: 100,
         classes: 10,
         masks: Masks::Shared,
+        offset: None,
         contributions: SoftmaxContributions::Equal {
             logits,
             dimension: 1_000_000,
@@ -29,6 +30,7 @@ fn softmax(c: &mut Criterion) {
             order,
             classes: 10,
             masks: Masks::Shared,
+            offset: None,
             contributions: SoftmaxContributions::Explicit(softmax_bench_rows(20, 10)),
         };
         group.bench_function(

@@ -213,6 +213,7 @@ pub fn softmax_key(e: &SoftmaxError) -> &'static str {
         SoftmaxError::Delta(_) => "delta",
         SoftmaxError::Order(_) => "k",
         SoftmaxError::Dimension => "d",
+        SoftmaxError::OffsetLength { .. } | SoftmaxError::Offset { .. } => "offset",
         SoftmaxError::EmptyRows
         | SoftmaxError::RowLength { .. }
         | SoftmaxError::Contribution { .. }

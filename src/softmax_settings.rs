@@ -141,6 +141,12 @@ pub fn parse_logits(s: &str) -> Result<Vec<f64>, String> {
     numbers(s, &|i| format!("logit η0_{i}"))
 }
 
+/// Parses the undropped offset `b` or `b1,…,bq` (numbers; one for the logistic and linear
+/// models, q for softmax; range checks are the engine's).
+pub fn parse_offset(s: &str) -> Result<Vec<f64>, String> {
+    numbers(s, &|i| format!("offset b_{i}"))
+}
+
 /// Parses contribution rows `c11,…,c1q;c21,…,c2q;…` (a trailing `;` is allowed). Rows of
 /// different lengths are an error naming the row.
 pub fn parse_rows(s: &str) -> Result<Vec<Vec<f64>>, String> {
@@ -186,6 +192,11 @@ mod tests {
         );
         assert_eq!(parse_logits("0, 1.5,-2"), Ok(vec![0.0, 1.5, -2.0]));
         assert_eq!(parse_logits("1,,2").unwrap_err(), "logit η0_2 is empty");
+        assert_eq!(parse_offset("-1, 0.5"), Ok(vec![-1.0, 0.5]));
+        assert_eq!(
+            parse_offset("1,b").unwrap_err(),
+            "offset b_2 = \"b\" is not a number"
+        );
         assert_eq!("Per-Class".parse(), Ok(Masks::PerClass));
         assert_eq!(
             "both".parse::<Masks>().unwrap_err(),

@@ -280,8 +280,17 @@ fn bad_input_exits_2_with_one_line_naming_the_value() {
         ),
         (
             &["--model", "softmax", "--logits=1,2", "--offset", "1"],
-            "--offset is not allowed",
+            "the offset has 1 entries but q = 2",
         ),
+        (
+            &["--model", "softmax", "--logits=1,2", "--offset=1,x"],
+            "offset b_2 = \"x\" is not a number",
+        ),
+        (
+            &["--model", "softmax", "--logits=1,2", "--offset=1,nan"],
+            "offset b_2 = NaN",
+        ),
+        (&["--offset=1,2"], "--offset 1,2 has 2 numbers"),
         (
             &["--model", "softmax", "--logits=1,2", "--noise", "gaussian"],
             "--noise gaussian is not allowed",
@@ -303,4 +312,55 @@ fn bad_input_exits_2_with_one_line_naming_the_value() {
         assert!(err.contains(needle), "{args:?}: {err} lacks {needle}");
         assert!(out.stdout.is_empty(), "{args:?}");
     }
+}
+
+#[test]
+fn the_offset_is_undropped_and_in_the_json() {
+    let rows = "--weights=1,-0.5,0.25;-0.75,1.5,0.5;0.5,0.25,-1.25";
+    let plain = eval_json(&["--model", "softmax", rows, "--delta", "0.4"]);
+    assert_eq!(floats(&plain["offset"]), vec![Some(0.0); 3]);
+    let zero = eval_json(&[
+        "--model",
+        "softmax",
+        rows,
+        "--delta",
+        "0.4",
+        "--offset=0,0,0",
+    ]);
+    assert_eq!(plain, zero);
+    let doc = eval_json(&[
+        "--model",
+        "softmax",
+        rows,
+        "--delta",
+        "0.4",
+        "--offset=-1,2,0.5",
+    ]);
+    assert_eq!(
+        floats(&doc["offset"]),
+        vec![Some(-1.0), Some(2.0), Some(0.5)]
+    );
+    // η = b + Σ_j C_j.
+    assert_eq!(
+        floats(&doc["logits"]),
+        vec![Some(-0.25), Some(3.25), Some(0.0)]
+    );
+    let (with, without) = (
+        doc["exact_penalty"].as_f64().unwrap(),
+        plain["exact_penalty"].as_f64().unwrap(),
+    );
+    assert!(
+        with > 0.0 && (with - without).abs() > 1e-6,
+        "{with} vs {without}"
+    );
+    let shifted = eval_json(&[
+        "--model",
+        "softmax",
+        rows,
+        "--delta",
+        "0.4",
+        "--offset=9,12,10.5",
+    ]);
+    let r = shifted["exact_penalty"].as_f64().unwrap();
+    assert!((r - with).abs() <= 1e-12 * with, "{r} vs {with}");
 }

@@ -195,5 +195,8 @@ fn bad_settings_and_multi_class_data_are_errors() {
         go,
     )
     .unwrap_err();
-    assert_eq!(err.to_string(), "softmax is not available yet: 10 classes");
+    assert_eq!(
+        err.to_string(),
+        "the logistic model needs 2 classes; this data set has 10"
+    );
 }

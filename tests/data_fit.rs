@@ -198,7 +198,10 @@ fn multi_class_and_bad_settings_are_errors() {
     let features = Features::new(&digits, true);
     let err = fit_l2(&features, 0.1, 1e-9).unwrap_err();
     assert_eq!(err, FitError::SoftmaxUnavailable(10));
-    assert_eq!(err.to_string(), "softmax is not available yet: 10 classes");
+    assert_eq!(
+        err.to_string(),
+        "the logistic model needs 2 classes; this data set has 10"
+    );
 
     let bc = breast_cancer();
     let err = fit_l2(&bc, -1.0, 1e-9).unwrap_err();

@@ -64,6 +64,7 @@ fn equal_contributions() {
             order,
             classes: 2,
             masks: Masks::Shared,
+            offset: None,
             contributions: SoftmaxContributions::Equal {
                 logits: eta.to_vec(),
                 dimension: d,
@@ -96,6 +97,7 @@ fn explicit_contributions() {
             order,
             classes: 2,
             masks: Masks::Shared,
+            offset: None,
             contributions: SoftmaxContributions::Explicit(rows.clone()),
         };
         let weights: Vec<f64> = rows.iter().map(|r| r[1] - r[0]).collect();

@@ -10,6 +10,7 @@ fn explicit(rows: &[&[f64]], delta: f64, masks: Masks) -> SoftmaxParams {
         order: 4,
         classes: rows[0].len(),
         masks,
+        offset: None,
         contributions: SoftmaxContributions::Explicit(rows.iter().map(|r| r.to_vec()).collect()),
     }
 }
@@ -20,6 +21,7 @@ fn equal(logits: &[f64], dimension: u64, delta: f64, masks: Masks) -> SoftmaxPar
         order: 4,
         classes: logits.len(),
         masks,
+        offset: None,
         contributions: SoftmaxContributions::Equal {
             logits: logits.to_vec(),
             dimension,

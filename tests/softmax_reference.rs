@@ -49,6 +49,10 @@ fn params(v: &Value) -> SoftmaxParams {
             _ => Masks::PerClass,
         },
         contributions,
+        offset: v
+            .get("offset")
+            .and_then(Value::as_array)
+            .map(|b| b.iter().map(|x| x.as_f64().unwrap()).collect()),
     }
 }
 
@@ -66,6 +70,25 @@ fn softmax_matches_mpmath_reference() {
     let doc: Value = serde_json::from_str(text).unwrap();
     let cases = doc["cases"].as_array().unwrap();
     assert!(cases.len() >= 15);
+    check_cases(cases);
+}
+
+#[test]
+fn softmax_with_an_offset_matches_mpmath_reference() {
+    let text = include_str!("data/softmax_offset_reference.json");
+    let doc: Value = serde_json::from_str(text).unwrap();
+    let cases = doc["cases"].as_array().unwrap();
+    assert!(cases.len() >= 6);
+    for case in cases {
+        let p = params(&case["params"]);
+        let b = p.offset.as_ref().expect("every case has an offset");
+        assert!(b.iter().any(|b| *b != 0.0));
+    }
+    check_cases(cases);
+}
+
+/// Probabilities, exact R, quadratic, terms to order 12, mask radius and verdict of each case.
+fn check_cases(cases: &[Value]) {
     for case in cases {
         let label = case["label"].as_str().unwrap();
         let p = params(&case["params"]);

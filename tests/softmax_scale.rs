@@ -16,6 +16,7 @@ fn equal(delta: f64, logits: Vec<f64>, dimension: u64, order: usize) -> SoftmaxP
         order,
         classes: logits.len(),
         masks: Masks::Shared,
+        offset: None,
         contributions: SoftmaxContributions::Equal { logits, dimension },
     }
 }
@@ -60,6 +61,7 @@ fn scale_zero_has_no_noise_and_each_point_is_a_fresh_evaluation() {
         order: 12,
         classes: 3,
         masks: Masks::PerClass,
+        offset: None,
         contributions: SoftmaxContributions::Explicit(rows.clone()),
     };
     let curve = scale_curve(&p, &[0.0, 2.0]).unwrap();
@@ -101,6 +103,7 @@ fn the_worst_masks_zeros_are_zeros_and_the_nearest_is_the_mask_radius() {
             order: 10,
             classes: 3,
             masks: Masks::Shared,
+            offset: None,
             contributions: SoftmaxContributions::Explicit(vec![
                 vec![1.0, 2.0, 0.0],
                 vec![0.5, -1.0, 0.3],

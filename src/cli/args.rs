@@ -6,6 +6,7 @@ use clap::Args;
 
 use crate::params::{Contributions, MomentsKind, Noise, Params, parse_weight_list, parse_whole};
 use crate::settings::ModelChoice;
+use crate::softmax_settings::parse_offset;
 use crate::weights_file::read_weights_file;
 
 /// Parameter flags; each overrides the starting value it names.
@@ -18,8 +19,9 @@ pub struct ParamArgs {
     #[arg(long, value_name = "XB", allow_negative_numbers = true)]
     pub xb: Option<f64>,
     /// Undropped offset b (a model's intercept, finite): xβ = b + Σ w_j, dropout acts on the w_j.
-    #[arg(long, value_name = "B", allow_negative_numbers = true)]
-    pub offset: Option<f64>,
+    /// With `--model softmax`, one offset per class `b1,…,bq`: the logits are b + Σ_j C_j.
+    #[arg(long, value_name = "B|b1,...,bq", allow_hyphen_values = true)]
+    pub offset: Option<String>,
     /// Taylor order k in 0..=1000.
     #[arg(long, value_name = "K", allow_negative_numbers = true)]
     pub k: Option<usize>,
@@ -100,7 +102,7 @@ impl ParamArgs {
             )),
             (None, None) => None,
         };
-        if let Some(b) = self.offset {
+        if let Some(b) = self.scalar_offset()? {
             p.offset = b;
         }
         match weights {
@@ -136,6 +138,21 @@ impl ParamArgs {
         }
         p.validate().map_err(|e| e.to_string())?;
         Ok(p)
+    }
+
+    /// The logistic and linear models' `--offset`: exactly one number.
+    fn scalar_offset(&self) -> Result<Option<f64>, String> {
+        let Some(s) = self.offset.as_deref() else {
+            return Ok(None);
+        };
+        match parse_offset(s)?[..] {
+            [b] => Ok(Some(b)),
+            ref list => Err(format!(
+                "--offset {} has {} numbers: the logistic and linear models take one offset b",
+                s.trim(),
+                list.len()
+            )),
+        }
     }
 
     /// With a list, `--xb` sets the offset b = xβ − Σ w_j; with `--offset` too, they must agree.
@@ -217,7 +234,7 @@ mod tests {
         let args = ParamArgs {
             weights: Some("1,2".into()),
             xb: Some(3.0),
-            offset: Some(1.0),
+            offset: Some("1".into()),
             ..ParamArgs::default()
         };
         assert!(
@@ -231,7 +248,7 @@ mod tests {
     fn offset_is_undropped_and_xb_on_a_list_moves_it() {
         let args = ParamArgs {
             weights: Some("1,2".into()),
-            offset: Some(-0.5),
+            offset: Some("-0.5".into()),
             ..ParamArgs::default()
         };
         let p = args.apply(&Params::default()).unwrap();
@@ -254,12 +271,20 @@ mod tests {
             (Some(&[1.0, 2.0][..]), -2.0)
         );
         let bad = ParamArgs {
-            offset: Some(f64::NAN),
+            offset: Some("NaN".into()),
             ..ParamArgs::default()
         };
         assert_eq!(
             bad.apply(&Params::default()).unwrap_err(),
             "offset = NaN is not allowed: the undropped offset must be a finite number"
+        );
+        let two = ParamArgs {
+            offset: Some("1,2".into()),
+            ..ParamArgs::default()
+        };
+        assert_eq!(
+            two.apply(&Params::default()).unwrap_err(),
+            "--offset 1,2 has 2 numbers: the logistic and linear models take one offset b"
         );
     }
 

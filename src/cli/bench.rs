@@ -127,6 +127,7 @@ pub fn run_all() -> Vec<BenchResult> {
         order: 100,
         classes: 10,
         masks: Masks::Shared,
+        offset: None,
         contributions: SoftmaxContributions::Equal {
             logits: (0..10).map(|k| f64::from(k) * 0.3 - 1.0).collect(),
             dimension: 1_000_000,
@@ -141,6 +142,7 @@ pub fn run_all() -> Vec<BenchResult> {
             order,
             classes: 10,
             masks: Masks::Shared,
+            offset: None,
             contributions: SoftmaxContributions::Explicit(softmax_bench_rows(20, 10)),
         };
         out.push(timing(

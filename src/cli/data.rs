@@ -1,6 +1,7 @@
 //! `dropscope data`: per-example dropout verdicts of a logistic model fitted to a data file,
 //! dropout training epoch by epoch, fits of the exact and quadratic dropout objectives, and
-//! their comparison with L2.
+//! their comparison with L2. Data sets of more than two classes go to the softmax analysis of
+//! [`super::data_softmax`].
 
 use std::fmt::Write as _;
 use std::ops::ControlFlow;
@@ -98,12 +99,12 @@ pub struct DataArgs {
 
 /// The data set part of the output.
 #[derive(Serialize)]
-struct DatasetInfo {
-    path: String,
-    n: usize,
-    d: usize,
-    classes: Vec<String>,
-    label: String,
+pub(super) struct DatasetInfo {
+    pub(super) path: String,
+    pub(super) n: usize,
+    pub(super) d: usize,
+    pub(super) classes: Vec<String>,
+    pub(super) label: String,
     feature_names: Vec<String>,
 }
 
@@ -213,11 +214,7 @@ pub fn run(args: &DataArgs) -> Result<String, String> {
     };
     let dataset = read_dataset(&args.path, &options).map_err(|e| e.to_string())?;
     if dataset.class_names.len() > 2 {
-        return Err(format!(
-            "{}: softmax is not available yet: {} classes",
-            args.path.display(),
-            dataset.class_names.len()
-        ));
+        return super::data_softmax::run(args, &dataset);
     }
     let info = dataset_info(&dataset);
     let features = Features::from_dataset(dataset, !args.no_standardize);
@@ -257,7 +254,7 @@ pub fn run(args: &DataArgs) -> Result<String, String> {
     Ok(render(&output, &analysis, args.format))
 }
 
-fn dataset_info(dataset: &Dataset) -> DatasetInfo {
+pub(super) fn dataset_info(dataset: &Dataset) -> DatasetInfo {
     DatasetInfo {
         path: dataset.path.display().to_string(),
         n: dataset.n(),

@@ -5,6 +5,7 @@
 mod args;
 mod bench;
 mod data;
+mod data_softmax;
 mod eval;
 mod shell;
 mod snapshot;

@@ -15,7 +15,7 @@ use crate::engine::softmax::{Masks, SoftmaxContributions, SoftmaxParams, Softmax
 use crate::montecarlo::McSummary;
 use crate::params::{MomentsKind, Noise, Params};
 use crate::settings::ModelChoice;
-use crate::softmax_settings::{SoftmaxSettings, parse_logits, parse_rows};
+use crate::softmax_settings::{SoftmaxSettings, parse_logits, parse_offset, parse_rows};
 use crate::weights_file::read_rows_file;
 
 /// Flags only the softmax model takes.
@@ -103,6 +103,7 @@ pub fn softmax_params(params: &ParamArgs, args: &SoftmaxArgs) -> Result<SoftmaxP
         order: params.k.unwrap_or(defaults.order),
         classes: width,
         masks: args.masks.unwrap_or(Masks::Shared),
+        offset: params.offset.as_deref().map(parse_offset).transpose()?,
         contributions,
     };
     p.validate().map_err(|e| e.to_string())?;
@@ -113,7 +114,6 @@ pub fn softmax_params(params: &ParamArgs, args: &SoftmaxArgs) -> Result<SoftmaxP
 fn logistic_only(params: &ParamArgs) -> Result<(), String> {
     let flags = [
         (params.xb.is_some(), "--xb"),
-        (params.offset.is_some(), "--offset"),
         (params.sigma.is_some(), "--sigma"),
         (params.noise == Some(Noise::Gaussian), "--noise gaussian"),
         (
@@ -150,6 +150,11 @@ pub fn explorer_settings(
         return Ok((false, base.clone()));
     }
     logistic_only(params)?;
+    if params.offset.is_some() {
+        return Err(
+            "--offset with --model softmax is only available in `dropscope eval`".to_string(),
+        );
+    }
     let mut s = base.clone();
     let rows = match (&params.weights, &params.weights_file) {
         (Some(w), _) => Some(parse_rows(w)?),
@@ -241,6 +246,7 @@ struct RadiusView {
 #[derive(Serialize)]
 struct JsonDoc<'a> {
     params: ParamsView,
+    offset: Vec<f64>,
     logits: &'a [f64],
     probabilities: &'a [f64],
     terms: &'a [Option<f64>],
@@ -280,6 +286,7 @@ pub fn render(r: &SoftmaxReport, format: Format, monte_carlo: Option<&McSummary>
         Format::Json => {
             let doc = JsonDoc {
                 params: params_view(&r.params),
+                offset: r.params.offset_vector(),
                 logits: &r.logits,
                 probabilities: &r.probabilities,
                 terms: &r.terms,
@@ -387,6 +394,9 @@ fn table(r: &SoftmaxReport, monte_carlo: Option<&McSummary>) -> String {
         "mask radius     {radius}  (root test {})",
         number(r.root_test)
     );
+    if r.params.offset.is_some() {
+        let _ = writeln!(s, "offset b        {}", list(&r.params.offset_vector()));
+    }
     let _ = writeln!(s, "logits          {}", list(&r.logits));
     let _ = writeln!(s, "probabilities   {}", list(&r.probabilities));
     if let (Some(mc), Some(_)) = (monte_carlo, r.exact_penalty) {

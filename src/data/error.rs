@@ -147,8 +147,9 @@ pub enum FitError {
     /// The design has no examples.
     #[error("the data set has no examples")]
     NoExamples,
-    /// More than two classes: only binary logistic regression is built.
-    #[error("softmax is not available yet: {0} classes")]
+    /// More than two classes given to a logistic fit or to dropout training, which are binary
+    /// (softmax data have their own fit, [`crate::data::fit_softmax_l2`]).
+    #[error("the logistic model needs 2 classes; this data set has {0}")]
     SoftmaxUnavailable(usize),
     /// A setting is out of range.
     #[error("{name} must be {expected}, got {value}")]

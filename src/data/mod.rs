@@ -1,5 +1,6 @@
 //! The data layer: shipped and user data sets, their readers, standardisation, logistic
-//! fits (L2 and with a per-example dropout penalty) and dropout training by SGD.
+//! fits (L2 and with a per-example dropout penalty), softmax L2 fits and dropout training by
+//! SGD.
 //!
 //! Every function here is a pure function of a data set and settings; long jobs report
 //! progress through a callback that can stop them.
@@ -16,6 +17,8 @@ pub mod logistic;
 pub mod model;
 pub mod parallel;
 pub mod read;
+pub mod softmax_analysis;
+pub mod softmax_fit;
 pub mod standardize;
 
 pub use analysis::{Analysis, ExampleVerdict, Summary, analyse};
@@ -27,4 +30,5 @@ pub use logistic::{
 };
 pub use model::Model;
 pub use read::{Format, ReadOptions, read_dataset};
+pub use softmax_fit::{SoftmaxFit, SoftmaxModel, fit_softmax_l2};
 pub use standardize::{Features, Standardization};

@@ -114,6 +114,7 @@ pub fn softmax_bench_params(classes: usize, d: usize, delta: f64) -> SoftmaxPara
         order: 2,
         classes,
         masks: Masks::Shared,
+        offset: None,
         contributions: SoftmaxContributions::Explicit(rows),
     }
 }

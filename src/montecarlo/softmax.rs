@@ -2,8 +2,9 @@
 //!
 //! Each sample draws the mask ξ (shared: one keep bit per feature; per-class: one per feature
 //! and class), forms ε = Σ_j (ξ_j − 1) C_j with ξ_j ∈ {0, 1/(1−δ)}, and records the Bregman
-//! form D = log Σ_k p_k e^{ε_k} − p·ε ([`bregman`]). Because E[ε] = 0, E[D] = E[A(η0 + ε)] −
-//! A(η0) = R. Equal contributions draw the kept count K ~ Binomial(d, 1−δ) (one per class for
+//! form D = log Σ_k p_k e^{ε_k} − p·ε ([`bregman`]), p = softmax(η) at the logits η = b + η0
+//! (the offset b is never dropped, so it enters only through p). Because E[ε] = 0,
+//! E[D] = E[A(η + ε)] − A(η) = R. Equal contributions draw the kept count K ~ Binomial(d, 1−δ) (one per class for
 //! per-class masks), so ε = (K/(d(1−δ)) − 1) η0 componentwise.
 //!
 //! Shared masks over explicit rows add one subset-sum table row per group of 4 or 8 features
@@ -36,7 +37,7 @@ const GROUP: usize = 8;
 /// How one sample's ε is drawn.
 #[derive(Clone, Debug)]
 enum Source {
-    /// ε = f η0 (shared, one f) or ε_k = f_k η0_k (per-class), f = K/(d(1−δ)) − 1.
+    /// ε = f η0 (shared, one f) or ε_k = f_k η0_k (per-class), f = K/(d(1−δ)) − 1; `logits` is η0.
     Equal {
         sampler: EqualSampler,
         logits: Vec<f64>,
@@ -62,8 +63,10 @@ enum Source {
 /// A validated softmax point ready to sample.
 #[derive(Clone, Debug)]
 pub struct SoftmaxPlan {
+    /// The Bregman form at the logits b + η0.
     divergence: Bregman,
-    logits: Vec<f64>,
+    /// The contributions' sum η0 (ε starts at −η0 for explicit rows; the offset is not dropped).
+    eta0: Vec<f64>,
     keep: KeepBits,
     source: Source,
     /// Samples per chunk.
@@ -76,13 +79,14 @@ impl SoftmaxPlan {
         params.validate()?;
         let q = params.classes;
         let logits = params.logits();
+        let eta0 = params.contribution_sum();
         let per_class = params.masks == Masks::PerClass;
         let keep_scale = 1.0 / (1.0 - params.delta);
         let (source, work) = match &params.contributions {
             SoftmaxContributions::Equal { dimension, .. } => (
                 Source::Equal {
                     sampler: EqualSampler::new(1.0, *dimension, params.delta),
-                    logits: logits.clone(),
+                    logits: eta0.clone(),
                     per_class,
                 },
                 q as u64,
@@ -107,7 +111,7 @@ impl SoftmaxPlan {
         };
         Ok(SoftmaxPlan {
             divergence: Bregman::new(&ln_probabilities(&logits)),
-            logits,
+            eta0,
             keep: KeepBits::new(params.delta),
             source,
             chunk_samples: (CHUNK_WORK / work.max(1)).clamp(1, MAX_CHUNK_SAMPLES),
@@ -121,7 +125,7 @@ impl SoftmaxPlan {
 
     /// Draws `n` samples of chunk `chunk` of `seed` into `welford`.
     pub(crate) fn run_chunk(&self, seed: u64, chunk: u64, n: u64, welford: &mut Welford) {
-        let q = self.logits.len();
+        let q = self.eta0.len();
         let mut epsilon = vec![0.0; q];
         match &self.source {
             Source::Equal {
@@ -155,7 +159,7 @@ impl SoftmaxPlan {
             } => {
                 let mut bits = Bytes::new(&self.keep, seed, chunk);
                 for _ in 0..n {
-                    for (e, l) in epsilon.iter_mut().zip(&self.logits) {
+                    for (e, l) in epsilon.iter_mut().zip(&self.eta0) {
                         *e = -l;
                     }
                     for (g, class) in classes.iter().enumerate().take(*groups) {
@@ -168,7 +172,7 @@ impl SoftmaxPlan {
             Source::Direct { rows, per_class } => {
                 let mut bits = Bytes::new(&self.keep, seed, chunk);
                 for _ in 0..n {
-                    for (e, l) in epsilon.iter_mut().zip(&self.logits) {
+                    for (e, l) in epsilon.iter_mut().zip(&self.eta0) {
                         *e = -l;
                     }
                     if *per_class {

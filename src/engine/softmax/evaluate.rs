@@ -29,6 +29,7 @@ const MAX_LIST_ATOMS: usize = 1 << 16;
 pub fn evaluate_softmax(params: &SoftmaxParams) -> Result<SoftmaxReport, SoftmaxError> {
     params.validate()?;
     let eta = params.logits();
+    let eta0 = params.contribution_sum();
     let ln_p = ln_probabilities(&eta);
     let p: Vec<f64> = ln_p.iter().map(|l| l.exp()).collect();
     let order = params.order.max(2);
@@ -37,17 +38,17 @@ pub fn evaluate_softmax(params: &SoftmaxParams) -> Result<SoftmaxReport, Softmax
     } else {
         match (&params.contributions, params.masks) {
             (SoftmaxContributions::Equal { dimension, .. }, Masks::Shared) => {
-                shared_equal(&eta, &ln_p, &p, *dimension, params.delta, order)
+                shared_equal(&eta0, &ln_p, &p, *dimension, params.delta, order)
             }
             (SoftmaxContributions::Equal { dimension, .. }, Masks::PerClass) => {
-                per_class_equal(&eta, &ln_p, &p, *dimension, params.delta, order)
+                per_class_equal(&eta0, &ln_p, &p, *dimension, params.delta, order)
             }
             (SoftmaxContributions::Explicit(rows), masks) => {
                 explicit(rows, masks, &ln_p, &p, params.delta, order)
             }
         }
     };
-    let quadratic = quadratic(params, &eta, &p);
+    let quadratic = quadratic(params, &eta0, &p);
     let mut outcome = outcome;
     if outcome.terms[2].is_none() {
         outcome.terms[2] = Some(Scaled::from_f64(quadratic));
@@ -122,7 +123,8 @@ impl Outcome {
 }
 
 /// Shared masks, equal contributions: ε = s η0 with s = K/(d(1−δ)) − 1, K ~ Binomial(d, 1−δ),
-/// so E[κ_m(ε)] = E[s^m] κ_m(η0_Y) and ρ(ε) = ρ(η0)/|s| (docs/math.md §10).
+/// so E[κ_m(ε)] = E[s^m] κ_m(η0_Y) and ρ(ε) = ρ(η0)/|s| (docs/math.md §10). `eta` is the
+/// contributions' sum η0; `ln_p`, `p` are taken at the logits b + η0.
 fn shared_equal(
     eta: &[f64],
     ln_p: &[f64],
@@ -183,7 +185,7 @@ fn shared_equal(
     }
 }
 
-/// Per-class masks, equal contributions: ε_k = s_k η0_k with independent s_k.
+/// Per-class masks, equal contributions: ε_k = s_k η0_k with independent s_k (`eta` is η0).
 fn per_class_equal(
     eta: &[f64],
     ln_p: &[f64],
@@ -375,7 +377,8 @@ fn enumerate(
 }
 
 /// ½ tr((diag p − ppᵀ) Cov ε) in closed form, as sums of non-negative terms: shared masks
-/// ½ δ/(1−δ) Σ_j Var_p(C_j); per-class masks ½ δ/(1−δ) Σ_k p_k (1 − p_k) Σ_j C_jk².
+/// ½ δ/(1−δ) Σ_j Var_p(C_j); per-class masks ½ δ/(1−δ) Σ_k p_k (1 − p_k) Σ_j C_jk². `eta` is
+/// the contributions' sum η0 (the offset is not dropped), `p` the probabilities at b + η0.
 fn quadratic(params: &SoftmaxParams, eta: &[f64], p: &[f64]) -> f64 {
     let v = params.delta / (1.0 - params.delta);
     let variance = |c: &[f64]| -> f64 {
@@ -432,6 +435,7 @@ mod tests {
             classes,
             masks,
             contributions,
+            offset: None,
         }
     }
 

@@ -1,5 +1,6 @@
 //! The softmax / cross-entropy dropout penalty (docs/math.md §10): q classes, logits
-//! η0 = Σ_j C_j, A(η) = log Σ_k e^{η_k}, shared or per-class dropout masks.
+//! η = b + Σ_j C_j (b an undropped offset), A(η) = log Σ_k e^{η_k}, shared or per-class dropout
+//! masks acting on the contributions C_j.
 //!
 //! [`evaluate_softmax`] gives the Taylor terms E_mask[κ_m(ε)]/m! (cumulants of ε_Y, Y ~ p,
 //! from the log of each mask's power series), the exact penalty R (binomial sums for equal

@@ -13,9 +13,10 @@ pub const MAX_ORDER: usize = 1000;
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SoftmaxContributions {
-    /// Every one of `dimension` features contributes η0/d; `logits` is η0 (length q).
+    /// Every one of `dimension` features contributes η0/d; `logits` is η0 (length q), the
+    /// dropped part of the logits.
     Equal {
-        /// The logits η0, one finite number per class.
+        /// The contributions' sum η0, one finite number per class.
         logits: Vec<f64>,
         /// The number of features d >= 1.
         dimension: u64,
@@ -37,6 +38,9 @@ pub struct SoftmaxParams {
     pub masks: Masks,
     /// The contribution vectors.
     pub contributions: SoftmaxContributions,
+    /// The undropped per-class offset b ∈ R^q (a fitted model's intercepts, finite, in logit
+    /// units): the logits are η = b + Σ_j C_j and dropout acts on the C_j only. `None`: b = 0.
+    pub offset: Option<Vec<f64>>,
 }
 
 /// A softmax parameter outside its allowed range; the message names the value.
@@ -93,8 +97,26 @@ pub enum SoftmaxError {
         /// The offending value.
         value: f64,
     },
-    /// Logits η0 = Σ_j C_j that overflow f64.
-    #[error("logit η0_{index} = Σ_j C_j,{index} = {value} overflows: contributions are too large")]
+    /// An offset whose length differs from q.
+    #[error("the offset has {len} entries but q = {classes}")]
+    OffsetLength {
+        /// The number of offsets given.
+        len: usize,
+        /// q.
+        classes: usize,
+    },
+    /// A non-finite offset.
+    #[error("offset b_{index} = {value} is not allowed: the undropped offset must be finite")]
+    Offset {
+        /// 1-based class index.
+        index: usize,
+        /// The offending value.
+        value: f64,
+    },
+    /// Logits η = b + Σ_j C_j that overflow f64.
+    #[error(
+        "logit η_{index} = b_{index} + Σ_j C_j,{index} = {value} overflows: the offset or the contributions are too large"
+    )]
     LogitOverflow {
         /// 1-based class index.
         index: usize,
@@ -124,6 +146,16 @@ impl SoftmaxParams {
                     dimension,
                 },
             },
+            offset: None,
+        }
+    }
+
+    /// These parameters with the undropped offset b (length q; checked by
+    /// [`SoftmaxParams::validate`]).
+    pub fn with_offset(self, offset: Vec<f64>) -> SoftmaxParams {
+        SoftmaxParams {
+            offset: Some(offset),
+            ..self
         }
     }
 
@@ -139,6 +171,20 @@ impl SoftmaxParams {
             return Err(SoftmaxError::Classes(self.classes));
         }
         let q = self.classes;
+        if let Some(b) = &self.offset {
+            if b.len() != q {
+                return Err(SoftmaxError::OffsetLength {
+                    len: b.len(),
+                    classes: q,
+                });
+            }
+            if let Some((k, &value)) = b.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+                return Err(SoftmaxError::Offset {
+                    index: k + 1,
+                    value,
+                });
+            }
+        }
         match &self.contributions {
             SoftmaxContributions::Equal { logits, dimension } => {
                 if *dimension == 0 {
@@ -178,24 +224,25 @@ impl SoftmaxParams {
                         });
                     }
                 }
-                if let Some((k, value)) = self
-                    .logits()
-                    .into_iter()
-                    .enumerate()
-                    .find(|(_, v)| !v.is_finite())
-                {
-                    return Err(SoftmaxError::LogitOverflow {
-                        index: k + 1,
-                        value,
-                    });
-                }
             }
+        }
+        if let Some((k, value)) = self
+            .logits()
+            .into_iter()
+            .enumerate()
+            .find(|(_, v)| !v.is_finite())
+        {
+            return Err(SoftmaxError::LogitOverflow {
+                index: k + 1,
+                value,
+            });
         }
         Ok(())
     }
 
-    /// The logits η0 (length q): given, or Σ_j C_j.
-    pub fn logits(&self) -> Vec<f64> {
+    /// The contributions' sum η0 = Σ_j C_j (length q): the dropped part of the logits, given
+    /// directly for equal contributions.
+    pub fn contribution_sum(&self) -> Vec<f64> {
         match &self.contributions {
             SoftmaxContributions::Equal { logits, .. } => logits.clone(),
             SoftmaxContributions::Explicit(rows) => {
@@ -208,6 +255,23 @@ impl SoftmaxParams {
                 eta
             }
         }
+    }
+
+    /// The undropped offset b (length q; zeros when none is set).
+    pub fn offset_vector(&self) -> Vec<f64> {
+        self.offset
+            .clone()
+            .unwrap_or_else(|| vec![0.0; self.classes])
+    }
+
+    /// The logits η = b + η0 (length q), at which the penalty's probabilities p = softmax(η)
+    /// are taken.
+    pub fn logits(&self) -> Vec<f64> {
+        let mut eta = self.contribution_sum();
+        if let Some(b) = &self.offset {
+            eta.iter_mut().zip(b).for_each(|(e, b)| *e += b);
+        }
+        eta
     }
 
     /// The number of features d.
@@ -233,6 +297,7 @@ mod tests {
                 logits,
                 dimension: 5,
             },
+            offset: None,
         }
     }
 
@@ -273,5 +338,28 @@ mod tests {
         assert!(message(&p).contains("overflows"), "{}", message(&p));
         p.contributions = SoftmaxContributions::Explicit(vec![]);
         assert!(message(&p).contains("empty"));
+        p = equal(vec![1.0, 2.0]).with_offset(vec![0.5]);
+        assert_eq!(message(&p), "the offset has 1 entries but q = 2");
+        p = equal(vec![1.0, 2.0]).with_offset(vec![0.5, f64::NAN]);
+        assert_eq!(
+            message(&p),
+            "offset b_2 = NaN is not allowed: the undropped offset must be finite"
+        );
+        p = equal(vec![1e308, 2.0]).with_offset(vec![1e308, 0.0]);
+        assert!(
+            message(&p).contains("η_1 = b_1 + Σ_j C_j,1"),
+            "{}",
+            message(&p)
+        );
+    }
+
+    #[test]
+    fn the_offset_moves_the_logits_not_the_contributions() {
+        let p = equal(vec![1.0, 2.0, -1.0]).with_offset(vec![0.5, -0.25, 3.0]);
+        assert!(p.validate().is_ok());
+        assert_eq!(p.contribution_sum(), vec![1.0, 2.0, -1.0]);
+        assert_eq!(p.logits(), vec![1.5, 1.75, 2.0]);
+        assert_eq!(p.offset_vector(), vec![0.5, -0.25, 3.0]);
+        assert_eq!(equal(vec![1.0, 2.0]).offset_vector(), vec![0.0, 0.0]);
     }
 }

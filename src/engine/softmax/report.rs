@@ -13,9 +13,9 @@ use crate::engine::BestOrder;
 pub struct SoftmaxReport {
     /// The parameters evaluated (validated).
     pub params: SoftmaxParams,
-    /// The logits η0 (length q).
+    /// The logits η = b + η0 (length q): the undropped offset plus the contributions' sum.
     pub logits: Vec<f64>,
-    /// p = softmax(η0), each in [0, 1], summing to 1.
+    /// p = softmax(η), each in [0, 1], summing to 1.
     pub probabilities: Vec<f64>,
     /// Terms E_mask[κ_m(ε)]/m!, m = 0..=k (terms 0 and 1 are 0), in nats. `None` where not
     /// representable, or beyond the order that enumeration affords (only the quadratic term is
@@ -25,7 +25,7 @@ pub struct SoftmaxReport {
     pub partial_sums: Vec<Option<f64>>,
     /// The multi-class Wager term ½ tr((diag p − ppᵀ) Cov ε), in closed form.
     pub quadratic: Option<f64>,
-    /// R = E_mask[A(η0 + ε)] − A(η0) >= 0: binomial sums for equal contributions, enumeration
+    /// R = E_mask[A(η + ε)] − A(η) >= 0: binomial sums for equal contributions, enumeration
     /// of masks for short explicit lists, per-class one-dimensional sums where they fit; `None`
     /// beyond, where the Monte Carlo estimate stands in.
     pub exact_penalty: Option<f64>,

@@ -1,6 +1,7 @@
-//! The softmax penalty along a scale of the logits: η0 → s·η0 (every contribution C_j → s·C_j,
-//! the masks unchanged), for the explorer's penalty-against-scale chart. s = 1 is the current
-//! point, s = 0 has no noise.
+//! The softmax penalty along a scale of the contributions: η0 → s·η0 (every contribution
+//! C_j → s·C_j, the masks unchanged), for the explorer's penalty-against-scale chart. The
+//! undropped offset b is not scaled, so the logits move as b + s·η0. s = 1 is the current point,
+//! s = 0 has no noise.
 
 use super::evaluate::evaluate_softmax;
 use super::params::{SoftmaxContributions, SoftmaxError, SoftmaxParams};
@@ -8,7 +9,7 @@ use super::params::{SoftmaxContributions, SoftmaxError, SoftmaxParams};
 /// One point of the penalty-against-scale curve.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct ScalePoint {
-    /// The scale s >= 0 of the logits.
+    /// The scale s >= 0 of the contributions.
     pub scale: f64,
     /// Exact penalty R(s) in nats, when an exact method applies.
     pub exact: Option<f64>,
@@ -20,7 +21,7 @@ pub struct ScalePoint {
     pub converges: Option<bool>,
 }
 
-/// The parameters with every contribution (and so the logits) multiplied by `scale`.
+/// The parameters with every contribution C_j (so η0, not the offset b) multiplied by `scale`.
 pub fn with_scale(params: &SoftmaxParams, scale: f64) -> SoftmaxParams {
     let contributions = match &params.contributions {
         SoftmaxContributions::Equal { logits, dimension } => SoftmaxContributions::Equal {

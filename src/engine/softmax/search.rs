@@ -198,22 +198,44 @@ pub type Candidate = (Vec<f64>, Option<Vec<Vec<bool>>>);
 /// Verdict for a set too large to enumerate: `bounds[k]` >= max over masks |ε_k|. A candidate
 /// with ρ <= 1 is a witness of divergence; Σ_k p_k (e^{bounds_k} − 1) < 1 certifies ρ > 1 for
 /// every mask (|Σ p_k (e^{tε_k} − 1)| < 1 on |t| <= 1).
+///
+/// The candidate of smallest ρ is found as in [`exhaustive`]: candidates in order of their lower
+/// bounds (equal bounds, as of repeated candidates, in list order), each one that has no zero
+/// inside the best radius so far skipped without a root search.
 pub fn witnesses(
     ln_p: &[f64],
     bounds: &[f64],
     candidates: Vec<Candidate>,
     dimension: u64,
 ) -> Radius {
-    let (mut best, mut worst, mut noise) = (f64::INFINITY, None, None);
-    for (eps, kept) in candidates {
-        if let Some(r) = mask_radius(ln_p, &eps)
+    let mut order: Vec<(f64, usize)> = candidates
+        .iter()
+        .enumerate()
+        .map(|(i, (eps, _))| (lower_bound(ln_p, eps).unwrap_or(f64::INFINITY), i))
+        .collect();
+    order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let (mut best, mut best_index) = (f64::INFINITY, usize::MAX);
+    for (bound, i) in order {
+        if bound > best {
+            break;
+        }
+        let eps = &candidates[i].0;
+        if best.is_finite()
+            && (certainly_no_zero_within(ln_p, eps, best) || !has_zero_within(ln_p, eps, best))
+        {
+            continue;
+        }
+        if let Some(r) = mask_radius(ln_p, eps)
             && r < best
         {
             best = r;
-            worst = kept.filter(|_| dimension <= 64);
-            noise = Some(eps);
+            best_index = i;
         }
     }
+    let (worst, noise) = match candidates.into_iter().nth(best_index) {
+        Some((eps, kept)) => (kept.filter(|_| dimension <= 64), Some(eps)),
+        None => (None, None),
+    };
     let smallest = best.is_finite().then_some(best);
     if best <= 1.0 {
         return Radius {
@@ -257,7 +279,7 @@ pub fn witnesses(
     }
 }
 
-/// Per-class equal contributions, large d: the corners s_k ∈ {−1, δ/(1−δ)} of the grid of
+/// Per-class equal contributions, large d (`eta` is the contributions' sum η0): the corners s_k ∈ {−1, δ/(1−δ)} of the grid of
 /// per-class kept fractions (all 2^q for q <= 12, else each pair of classes pulled apart).
 pub fn equal_per_class_candidates(eta: &[f64], delta: f64) -> Vec<Candidate> {
     let q = eta.len();
@@ -365,4 +387,39 @@ fn uniform(state: &mut u64) -> f64 {
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^= z >> 31;
     (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::softmax::ln_probabilities;
+
+    /// The pruned search finds the smallest radius over the candidates, the one a root search of
+    /// every candidate finds, and its mask.
+    #[test]
+    fn witnesses_find_the_smallest_candidate_radius() {
+        let rows: Vec<Vec<f64>> = (0..40)
+            .map(|j| {
+                (0..4)
+                    .map(|k| (((j * 7 + k * 5) % 13) as f64 - 6.0) * 0.05)
+                    .collect()
+            })
+            .collect();
+        let ln_p = ln_probabilities(&[0.5, -1.0, 2.0, 0.0]);
+        for (masks, delta) in [(Masks::Shared, 0.5), (Masks::PerClass, 0.3)] {
+            let candidates = explicit_candidates(&rows, masks, delta);
+            let (index, smallest) = candidates
+                .iter()
+                .enumerate()
+                .filter_map(|(i, (eps, _))| mask_radius(&ln_p, eps).map(|r| (i, r)))
+                .fold(
+                    (usize::MAX, f64::INFINITY),
+                    |a, b| if b.1 < a.1 { b } else { a },
+                );
+            let bounds = explicit_bounds(&rows, delta);
+            let r = witnesses(&ln_p, &bounds, candidates.clone(), rows.len() as u64);
+            assert_eq!(r.smallest, Some(smallest), "{masks:?}");
+            assert_eq!(r.noise.as_ref(), Some(&candidates[index].0));
+        }
+    }
 }

@@ -320,6 +320,7 @@ fn softmax(masks: crate::engine::softmax::Masks) -> SoftmaxParams {
         order: 10,
         classes: 3,
         masks,
+        offset: None,
         contributions: SoftmaxContributions::Explicit(rows),
     }
 }
