@@ -36,6 +36,7 @@ const RANGE: f64 = 1e250;
 /// The moment coefficients m_n = M_n/(n! τ^n), n = 0..=order, of the deviation of the non-zero
 /// `weights` at rate `delta` ∈ (0, 1) (`keep` = 1 − δ in double-double), in units `tau` > 0,
 /// when the running error bound certifies them to [`TOLERANCE`]; `None` otherwise.
+#[inline(always)]
 pub fn certified(weights: &[f64], delta: f64, keep: Dd, tau: f64, order: usize) -> Option<Vec<Dd>> {
     if order < 2 || !(delta > 0.0 && delta < 1.0) {
         return None;
@@ -112,6 +113,7 @@ fn log_factor_coefficients_cached(delta: f64, order: usize) -> Option<Rc<LogFact
 /// 1·m and its error bound, as [`multiply_truncated`] and [`product_error`] give them when
 /// nothing was taken out (`big` = 1, `count` = 0): m itself, and m's error plus the rounding
 /// bound of the product's single term.
+#[inline(always)]
 fn unit_product(m: Vec<Dd>, m_error: &[f64]) -> (Vec<Dd>, Vec<f64>) {
     let error = m
         .iter()
@@ -168,6 +170,7 @@ fn log_factor_coefficients(delta: f64, order: usize) -> Option<(Vec<Dd>, Vec<f64
 /// d − b features of `sorted` (ascending |y|) for each b in `candidates` (ascending), summed from
 /// the smallest up.
 #[allow(clippy::type_complexity)]
+#[inline(always)]
 fn power_sums(
     sorted: &[(f64, f64)],
     keep: Dd,
@@ -216,6 +219,7 @@ fn power_sums(
 
 /// The series exp(K(s)), K's coefficients k_n = f_n p_n, with a first-order bound on the
 /// rounding error of each coefficient; `count` features made the power sums.
+#[inline(always)]
 fn exp_series(
     f: &[Dd],
     f_error: &[f64],
@@ -260,6 +264,7 @@ fn exp_series(
 
 /// Multiplies the absolute generating functions δ|a|^n/n! + (1−δ)|b|^n/n! (a = −w/τ,
 /// b = wδ/((1−δ)τ)) of `weights` into `series`, in f64: the scale of the products' terms.
+#[inline(always)]
 fn abs_egf_multiply(series: &mut [f64], weights: &[f64], delta: f64, tau: f64) {
     let order = series.len() - 1;
     let mut factor = vec![0.0; order + 1];
@@ -281,6 +286,7 @@ fn abs_egf_multiply(series: &mut [f64], weights: &[f64], delta: f64, tau: f64) {
 /// A bound on the error of big·m: each factor's error carried through the other, plus the
 /// rounding of the product; `count` features were multiplied into `big` (each adds at most
 /// 3n + 6 units of its terms' scale `big_abs`).
+#[inline(always)]
 fn product_error(big: &[Dd], big_abs: &[f64], count: usize, m: &[Dd], m_error: &[f64]) -> Vec<f64> {
     (0..big.len())
         .map(|n| {
@@ -300,6 +306,7 @@ fn product_error(big: &[Dd], big_abs: &[f64], count: usize, m: &[Dd], m_error: &
 /// Whether every error bound n ≥ 2 is within [`TOLERANCE`] of the lower bound on
 /// E|X|^n/(n! τ^n): the coefficient itself for even n, and by Lyapunov's inequality
 /// E|X|^n ≥ M_{n−1}^{n/(n−1)} for odd n.
+#[inline(always)]
 fn within_tolerance(product: &[Dd], error: &[f64]) -> bool {
     let mut ln_factorial = vec![0.0; product.len()];
     for n in 1..product.len() {
@@ -322,6 +329,7 @@ fn within_tolerance(product: &[Dd], error: &[f64]) -> bool {
 }
 
 /// Zero, or a leading part within [1/RANGE, RANGE].
+#[inline(always)]
 fn in_range(x: Dd) -> bool {
     x.hi == 0.0 || (x.hi.abs() <= RANGE && x.hi.abs() >= 1.0 / RANGE)
 }

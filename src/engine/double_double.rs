@@ -13,7 +13,7 @@ pub struct DoubleDouble {
 }
 
 /// s + e = a + b exactly.
-#[inline]
+#[inline(always)]
 fn two_sum(a: f64, b: f64) -> (f64, f64) {
     let s = a + b;
     let bb = s - a;
@@ -21,14 +21,14 @@ fn two_sum(a: f64, b: f64) -> (f64, f64) {
 }
 
 /// s + e = a + b exactly, given |a| >= |b|.
-#[inline]
+#[inline(always)]
 fn quick_two_sum(a: f64, b: f64) -> (f64, f64) {
     let s = a + b;
     (s, b - (s - a))
 }
 
 /// p + e = a·b exactly.
-#[inline]
+#[inline(always)]
 fn two_prod(a: f64, b: f64) -> (f64, f64) {
     let p = a * b;
     (p, a.mul_add(b, -p))
@@ -41,28 +41,33 @@ impl DoubleDouble {
     pub const ONE: DoubleDouble = DoubleDouble { hi: 1.0, lo: 0.0 };
 
     /// The f64 `x` exactly.
+    #[inline(always)]
     pub fn from_f64(x: f64) -> Self {
         DoubleDouble { hi: x, lo: 0.0 }
     }
 
     /// a - b for f64s, exactly.
+    #[inline(always)]
     pub fn diff(a: f64, b: f64) -> Self {
         let (hi, lo) = two_sum(a, -b);
         DoubleDouble { hi, lo }
     }
 
     /// a · b for f64s, exactly.
+    #[inline(always)]
     pub fn product(a: f64, b: f64) -> Self {
         let (hi, lo) = two_prod(a, b);
         DoubleDouble { hi, lo }
     }
 
     /// The nearest f64.
+    #[inline(always)]
     pub fn to_f64(self) -> f64 {
         self.hi + self.lo
     }
 
     /// self / x for an f64 divisor (one Newton correction).
+    #[inline(always)]
     pub fn div_f64(self, x: f64) -> Self {
         let q1 = self.hi / x;
         let r = self - DoubleDouble::product(q1, x);
@@ -72,6 +77,7 @@ impl DoubleDouble {
     }
 
     /// self / other (two Newton corrections).
+    #[inline(always)]
     pub fn div(self, other: Self) -> Self {
         let q1 = self.hi / other.hi;
         let r = self - other * DoubleDouble::from_f64(q1);
@@ -85,7 +91,7 @@ impl DoubleDouble {
 
 impl Add for DoubleDouble {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn add(self, o: Self) -> Self {
         let (s, e) = two_sum(self.hi, o.hi);
         let (t, f) = two_sum(self.lo, o.lo);
@@ -97,6 +103,7 @@ impl Add for DoubleDouble {
 
 impl Neg for DoubleDouble {
     type Output = Self;
+    #[inline(always)]
     fn neg(self) -> Self {
         DoubleDouble {
             hi: -self.hi,
@@ -107,7 +114,7 @@ impl Neg for DoubleDouble {
 
 impl Sub for DoubleDouble {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn sub(self, o: Self) -> Self {
         self + (-o)
     }
@@ -115,7 +122,7 @@ impl Sub for DoubleDouble {
 
 impl Mul for DoubleDouble {
     type Output = Self;
-    #[inline]
+    #[inline(always)]
     fn mul(self, o: Self) -> Self {
         let (p, e) = two_prod(self.hi, o.hi);
         let e = e + (self.hi * o.lo + self.lo * o.hi);
