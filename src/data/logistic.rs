@@ -11,6 +11,7 @@ use std::ops::ControlFlow;
 use crate::data::error::FitError;
 use crate::data::lbfgs::{self, LbfgsSettings, Progress, Termination};
 use crate::data::model::{Model, log_loss, prior_logit, sigmoid, target};
+use crate::data::parallel::{available_threads, map_in_order};
 use crate::data::standardize::Features;
 
 /// Most L-BFGS iterations a fit takes.
@@ -77,44 +78,47 @@ impl<'a> Objective<'a> {
 
     /// F at `params` = [b, β_1 … β_d]; writes [∂F/∂b, ∂F/∂β_1 …] into `gradient`. With a
     /// penalty the examples are split over `std::thread::available_parallelism()` scoped
-    /// threads, whose partial sums are added in example order.
+    /// threads, whose partial sums are added in example order. Without one, a data set of more
+    /// than [`L2_BLOCK`] examples is summed in blocks of that many on the same threads, the
+    /// blocks added in order, so the result does not depend on the thread count.
     pub fn evaluate(&self, params: &[f64], gradient: &mut [f64]) -> f64 {
         let f = self.features;
         let beta = &params[1..];
-        let threads = match self.penalty {
-            Some(_) => std::thread::available_parallelism().map_or(1, |n| n.get()),
-            None => 1,
-        };
-        let chunk = f.n.div_ceil(threads).max(1);
-        let total = if threads == 1 || f.n <= chunk {
-            self.accumulate(params, 0..f.n, gradient)
-        } else {
-            let parts: Vec<(f64, Vec<f64>)> = std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..f.n)
-                    .step_by(chunk)
-                    .map(|start| {
-                        scope.spawn(move || {
-                            let mut g = vec![0.0; params.len()];
-                            let t =
-                                self.accumulate(params, start..(start + chunk).min(f.n), &mut g);
-                            (t, g)
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().expect("an objective thread does not panic"))
-                    .collect()
-            });
-            gradient.iter_mut().for_each(|g| *g = 0.0);
-            let mut total = 0.0;
-            for (t, g) in parts {
-                total += t;
-                for (a, b) in gradient.iter_mut().zip(&g) {
-                    *a += b;
+        let total = match self.penalty {
+            None if f.n > L2_BLOCK => {
+                let parts = map_in_order(f.n.div_ceil(L2_BLOCK), available_threads(), |block| {
+                    let rows = block * L2_BLOCK..((block + 1) * L2_BLOCK).min(f.n);
+                    let mut g = vec![0.0; params.len()];
+                    (self.accumulate(params, rows, &mut g), g)
+                });
+                add_parts(parts, gradient)
+            }
+            None => self.accumulate(params, 0..f.n, gradient),
+            Some(_) => {
+                let threads = available_threads();
+                let chunk = f.n.div_ceil(threads).max(1);
+                if threads == 1 || f.n <= chunk {
+                    self.accumulate(params, 0..f.n, gradient)
+                } else {
+                    let parts: Vec<(f64, Vec<f64>)> = std::thread::scope(|scope| {
+                        let handles: Vec<_> = (0..f.n)
+                            .step_by(chunk)
+                            .map(|start| {
+                                scope.spawn(move || {
+                                    let mut g = vec![0.0; params.len()];
+                                    let rows = start..(start + chunk).min(f.n);
+                                    (self.accumulate(params, rows, &mut g), g)
+                                })
+                            })
+                            .collect();
+                        handles
+                            .into_iter()
+                            .map(|h| h.join().expect("an objective thread does not panic"))
+                            .collect()
+                    });
+                    add_parts(parts, gradient)
                 }
             }
-            total
         };
         let scale = 1.0 / f.n as f64;
         gradient.iter_mut().for_each(|g| *g *= scale);
@@ -176,6 +180,22 @@ impl<'a> Objective<'a> {
             beta_gradient: gradient[1..].to_vec(),
         }
     }
+}
+
+/// Examples per block of the L2 objective's sums on large data sets.
+pub const L2_BLOCK: usize = 8192;
+
+/// Σ of the parts' totals, in order; their gradients summed into `gradient` (overwritten).
+fn add_parts(parts: Vec<(f64, Vec<f64>)>, gradient: &mut [f64]) -> f64 {
+    gradient.iter_mut().for_each(|g| *g = 0.0);
+    let mut total = 0.0;
+    for (t, g) in parts {
+        total += t;
+        for (a, b) in gradient.iter_mut().zip(&g) {
+            *a += b;
+        }
+    }
+    total
 }
 
 /// A fitted binary logistic model and how the fit ended.
@@ -337,6 +357,32 @@ mod tests {
         assert!(fit.converged());
         assert!((fit.intercept - 2f64.ln()).abs() <= 4.5 * fit.gradient_norm + 4.0 * f64::EPSILON);
         assert!(fit.beta.is_empty());
+    }
+
+    /// A large data set's block sums are the plain sums, up to rounding of the order.
+    #[test]
+    fn block_sums_of_a_large_data_set_are_the_whole_sum() {
+        let (n, d) = (3 * L2_BLOCK + 5, 3);
+        let x: Vec<f64> = (0..n * d)
+            .map(|k| ((k * 37 % 101) as f64 - 50.0) / 25.0)
+            .collect();
+        let labels = (0..n).map(|i| (i * 7 % 3 == 0) as usize).collect();
+        let features = design(x, d, labels);
+        let objective = Objective::new(&features, 0.25, None).unwrap();
+        let params = [0.2, -0.5, 0.75, 0.1];
+        let mut blocks = vec![0.0; 4];
+        let value = objective.evaluate(&params, &mut blocks);
+        let mut whole = vec![0.0; 4];
+        let total = objective.accumulate(&params, 0..n, &mut whole);
+        let expected = total / n as f64 + 0.125 * params[1..].iter().map(|w| w * w).sum::<f64>();
+        assert!(
+            (value - expected).abs() <= 1e-13 * expected,
+            "{value} vs {expected}"
+        );
+        for (j, (g, w)) in blocks.iter().zip(&whole).enumerate() {
+            let w = w / n as f64 + if j > 0 { 0.25 * params[j] } else { 0.0 };
+            assert!((g - w).abs() <= 1e-13, "{j}: {g} vs {w}");
+        }
     }
 
     /// With the L2 term alone (all features 0) β is driven to exactly 0.
