@@ -457,6 +457,35 @@ mod tests {
     }
 
     #[test]
+    fn the_browser_headings_stand_over_their_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let snap = crate::snapshot::Snapshot::new(Params::default());
+        crate::snapshot::save(dir.path(), Some("first"), &snap).unwrap();
+        let mut app = app(Params::default(), ThemeName::Dark);
+        app.snapshot_dir = Some(dir.path().to_path_buf());
+        let listing = app.update(Event::Key(KeyEvent::new(
+            KeyCode::Char('o'),
+            KeyModifiers::NONE,
+        )));
+        let Some(crate::tui::app::Effect::Files(job)) = listing else {
+            panic!("o lists the folder off the UI thread, got {listing:?}");
+        };
+        assert_eq!(app.update(Event::Files(job.run())), None);
+        for width in [80, 160] {
+            let buf = draw(&app, width, 24);
+            let (heading, _) = find(&buf, "parameters");
+            let (_, y) = find(&buf, "first ");
+            let values = (0..width)
+                .find(|&x| buf[(x, y)].symbol() == "δ")
+                .expect("the row's parameters");
+            assert_eq!(heading, values, "{width} columns");
+            let (time_heading, _) = find(&buf, "(UTC)");
+            let (name, _) = find(&buf, "name ");
+            assert!(time_heading > name, "{width} columns");
+        }
+    }
+
+    #[test]
     fn the_browser_shows_the_note_at_80_columns() {
         let dir = tempfile::tempdir().unwrap();
         let mut snap = crate::snapshot::Snapshot::new(Params::default());
