@@ -203,6 +203,7 @@ fn partial_sums(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
             theme.text("▲", "^"),
             format!("k* = {}", b.order),
         ));
+        short.push((Role::Highlight, theme.text("▲", "^"), "k*".to_string()));
     }
     let legend = plot::fit_legend(theme, &long, &short, area.width);
     let block = super::panel(theme, title, Some(legend));
@@ -543,6 +544,23 @@ mod tests {
                 let text = crate::tui::buffer_text(&buf);
                 assert!(text.contains(&format!("seed {full}")), "{text}");
                 assert!(text.contains("paused (Space resumes)"), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_best_order_drawn_is_in_the_legend_at_every_size() {
+        let params = Params::default();
+        let settings = SoftmaxSettings::default();
+        let app =
+            crate::tui::softmax_app(&params, &settings, 0, Theme::new(ThemeName::Dark, false));
+        for (w, h) in [(60, 16), (80, 24), (120, 40), (160, 48)] {
+            let area = Rect::new(0, 0, w, h);
+            let mut buf = Buffer::empty(area);
+            super::super::render(&app, area, &mut buf);
+            let text = crate::tui::buffer_text(&buf);
+            if text.contains('▲') {
+                assert!(text.contains("▲ k*"), "{w}x{h}:\n{text}");
             }
         }
     }
