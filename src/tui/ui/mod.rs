@@ -457,6 +457,37 @@ mod tests {
     }
 
     #[test]
+    fn the_theorem_views_never_cut_a_phrase() {
+        let params = Params::default();
+        for (w, h) in [(60, 16), (80, 24), (120, 40), (200, 60)] {
+            for ascii in [false, true] {
+                let t1 = crate::tui::render_to_string(&params, View::Theorem1, w, h, ascii);
+                let s2 = if ascii { "S2(n" } else { "·S2(n" };
+                assert!(t1.contains("T(n,j),"), "{w}x{h}:\n{t1}");
+                if t1.contains(s2) {
+                    assert!(t1.contains(&format!("{s2},j)")), "{w}x{h}:\n{t1}");
+                }
+                let t2 = crate::tui::render_to_string(&params, View::Theorem2, w, h, ascii);
+                let (xb, root) = if ascii {
+                    ("(|xb| > sqrt(3)*pi)", "root test at n = 40: 7.3181")
+                } else {
+                    ("(|xβ| > √3·π)", "root test at n = 40: 7.3181")
+                };
+                if t2.contains("too small") {
+                    assert!(
+                        t2.contains(&format!("too small here {xb}")),
+                        "{w}x{h}:\n{t2}"
+                    );
+                }
+                if t2.contains("root") {
+                    assert!(t2.contains(root), "{w}x{h}:\n{t2}");
+                }
+                assert!(t2.contains("true r = "), "{w}x{h}:\n{t2}");
+            }
+        }
+    }
+
+    #[test]
     fn the_browser_headings_stand_over_their_columns() {
         let dir = tempfile::tempdir().unwrap();
         let snap = crate::snapshot::Snapshot::new(Params::default());
