@@ -158,14 +158,28 @@ fn panel<'a>(theme: &Theme, title: String, legend: Option<Line<'a>>) -> Block<'a
     }
 }
 
-/// A centred one-line note inside a panel (computing…, no data, an error).
+/// A note centred inside a panel (computing…, no data, an error), wrapped at words.
 fn note(theme: &Theme, area: Rect, buf: &mut Buffer, text: &str, role: Role) {
-    if area.height == 0 {
+    if area.height == 0 || area.width == 0 {
         return;
     }
-    let y = area.y + area.height / 2;
-    Paragraph::new(Line::styled(text.to_string(), theme.style(role)).centered())
-        .render(Rect::new(area.x, y, area.width, 1), buf);
+    let width = area.width as usize;
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines.truncate(area.height as usize);
+    let top = area.y + (area.height + 1).saturating_sub(lines.len() as u16) / 2;
+    for (i, line) in lines.into_iter().enumerate() {
+        Paragraph::new(Line::styled(line, theme.style(role)).centered())
+            .render(Rect::new(area.x, top + i as u16, area.width, 1), buf);
+    }
 }
 
 /// The "computing…" placeholder text.
@@ -454,6 +468,17 @@ mod tests {
         let at = find(&buf, "corrupt");
         assert_eq!(buf[(at.0 + 27, at.1)].fg, Color::LightRed);
         find(&buf, "Enter open");
+    }
+
+    #[test]
+    fn a_panel_note_wraps_at_words() {
+        let text = crate::tui::render_to_string(&Params::default(), View::Dashboard, 60, 16, false);
+        let at = text.find("not running").expect("the Monte Carlo note");
+        let (line, rest) = text[at..].split_once('\n').expect("a next row");
+        assert!(line.starts_with("not running in this "), "{text}");
+        assert!(!line.contains("se│"), "{text}");
+        let below = rest.lines().next().unwrap_or_default();
+        assert!(below.contains("session"), "{text}");
     }
 
     #[test]
