@@ -137,3 +137,26 @@ fn bad_flags_exit_2_with_one_line_naming_the_value() {
         assert!(out.stdout.is_empty(), "{args:?}");
     }
 }
+
+/// Every place `--help` lists `--model` says where softmax runs, and it runs there.
+#[test]
+fn the_model_flag_help_names_where_softmax_runs() {
+    for args in [
+        vec!["--help"],
+        vec!["render", "--help"],
+        vec!["eval", "--help"],
+    ] {
+        let help = stdout(&args);
+        let (_, after) = help
+            .split_once("--model <")
+            .unwrap_or_else(|| panic!("{args:?}: no --model\n{help}"));
+        let text: String = after.lines().take(3).collect::<Vec<_>>().join(" ");
+        assert!(text.contains("softmax"), "{args:?}: {text}");
+        assert!(!text.contains("only in"), "{args:?}: {text}");
+        assert!(text.contains("render"), "{args:?}: {text}");
+    }
+    let frame = stdout(&[
+        "render", "--model", "softmax", "--width", "80", "--height", "24",
+    ]);
+    assert!(frame.contains("model=softmax"), "{frame}");
+}

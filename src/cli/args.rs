@@ -40,7 +40,7 @@ pub struct ParamArgs {
     /// Gaussian noise standard deviation σ >= 0 (default: the dropout standard deviation).
     #[arg(long, value_name = "SIGMA", allow_negative_numbers = true)]
     pub sigma: Option<f64>,
-    /// Log-partition function: logistic, linear or softmax (softmax only in `eval`).
+    /// Log-partition function: logistic, linear or softmax (in the explorer, `eval` and `render`).
     #[arg(long, value_name = "logistic|linear|softmax")]
     pub model: Option<ModelChoice>,
     /// Moment convention: exact or paper.

@@ -78,7 +78,11 @@ pub fn render(app: &App, browser: &Browser, area: Rect, buf: &mut Buffer) {
         format!(
             "{:<name_width$}  {:<created_width$}  {}",
             "name",
-            "created (UTC)",
+            if created_width >= "created (UTC)".len() {
+                "created (UTC)"
+            } else {
+                "time (UTC)"
+            },
             theme.text("parameters · note", "parameters - note")
         ),
         theme.style(Role::Dim),

@@ -158,14 +158,28 @@ fn panel<'a>(theme: &Theme, title: String, legend: Option<Line<'a>>) -> Block<'a
     }
 }
 
-/// A centred one-line note inside a panel (computing…, no data, an error).
+/// A note centred inside a panel (computing…, no data, an error), wrapped at words.
 fn note(theme: &Theme, area: Rect, buf: &mut Buffer, text: &str, role: Role) {
-    if area.height == 0 {
+    if area.height == 0 || area.width == 0 {
         return;
     }
-    let y = area.y + area.height / 2;
-    Paragraph::new(Line::styled(text.to_string(), theme.style(role)).centered())
-        .render(Rect::new(area.x, y, area.width, 1), buf);
+    let width = area.width as usize;
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines.truncate(area.height as usize);
+    let top = area.y + (area.height + 1).saturating_sub(lines.len() as u16) / 2;
+    for (i, line) in lines.into_iter().enumerate() {
+        Paragraph::new(Line::styled(line, theme.style(role)).centered())
+            .render(Rect::new(area.x, top + i as u16, area.width, 1), buf);
+    }
 }
 
 /// The "computing…" placeholder text.
@@ -454,6 +468,77 @@ mod tests {
         let at = find(&buf, "corrupt");
         assert_eq!(buf[(at.0 + 27, at.1)].fg, Color::LightRed);
         find(&buf, "Enter open");
+    }
+
+    #[test]
+    fn a_panel_note_wraps_at_words() {
+        let text = crate::tui::render_to_string(&Params::default(), View::Dashboard, 60, 16, false);
+        let at = text.find("not running").expect("the Monte Carlo note");
+        let (line, rest) = text[at..].split_once('\n').expect("a next row");
+        assert!(line.starts_with("not running in this "), "{text}");
+        assert!(!line.contains("se│"), "{text}");
+        let below = rest.lines().next().unwrap_or_default();
+        assert!(below.contains("session"), "{text}");
+    }
+
+    #[test]
+    fn the_theorem_views_never_cut_a_phrase() {
+        let params = Params::default();
+        for (w, h) in [(60, 16), (80, 24), (120, 40), (200, 60)] {
+            for ascii in [false, true] {
+                let t1 = crate::tui::render_to_string(&params, View::Theorem1, w, h, ascii);
+                let s2 = if ascii { "S2(n" } else { "·S2(n" };
+                assert!(t1.contains("T(n,j),"), "{w}x{h}:\n{t1}");
+                if t1.contains(s2) {
+                    assert!(t1.contains(&format!("{s2},j)")), "{w}x{h}:\n{t1}");
+                }
+                let t2 = crate::tui::render_to_string(&params, View::Theorem2, w, h, ascii);
+                let (xb, root) = if ascii {
+                    ("(|xb| > sqrt(3)*pi)", "root test at n = 40: 7.3181")
+                } else {
+                    ("(|xβ| > √3·π)", "root test at n = 40: 7.3181")
+                };
+                if t2.contains("too small") {
+                    assert!(
+                        t2.contains(&format!("too small here {xb}")),
+                        "{w}x{h}:\n{t2}"
+                    );
+                }
+                if t2.contains("root") {
+                    assert!(t2.contains(root), "{w}x{h}:\n{t2}");
+                }
+                assert!(t2.contains("true r = "), "{w}x{h}:\n{t2}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_browser_headings_stand_over_their_columns() {
+        let dir = tempfile::tempdir().unwrap();
+        let snap = crate::snapshot::Snapshot::new(Params::default());
+        crate::snapshot::save(dir.path(), Some("first"), &snap).unwrap();
+        let mut app = app(Params::default(), ThemeName::Dark);
+        app.snapshot_dir = Some(dir.path().to_path_buf());
+        let listing = app.update(Event::Key(KeyEvent::new(
+            KeyCode::Char('o'),
+            KeyModifiers::NONE,
+        )));
+        let Some(crate::tui::app::Effect::Files(job)) = listing else {
+            panic!("o lists the folder off the UI thread, got {listing:?}");
+        };
+        assert_eq!(app.update(Event::Files(job.run())), None);
+        for width in [80, 160] {
+            let buf = draw(&app, width, 24);
+            let (heading, _) = find(&buf, "parameters");
+            let (_, y) = find(&buf, "first ");
+            let values = (0..width)
+                .find(|&x| buf[(x, y)].symbol() == "δ")
+                .expect("the row's parameters");
+            assert_eq!(heading, values, "{width} columns");
+            let (time_heading, _) = find(&buf, "(UTC)");
+            let (name, _) = find(&buf, "name ");
+            assert!(time_heading > name, "{width} columns");
+        }
     }
 
     #[test]

@@ -76,7 +76,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 /// The estimate and its standard error as they may be shown: `None` when the mean is non-zero
 /// but below the smallest normal f64, or exactly 0 while the exact R is missing (then the
 /// samples underflowed and a 0 would not be a true zero).
-fn shown_estimate(m: &McStats, exact: Option<f64>) -> Option<(f64, f64)> {
+pub(super) fn shown_estimate(m: &McStats, exact: Option<f64>) -> Option<(f64, f64)> {
     let subnormal = |v: f64| v != 0.0 && v.abs() < f64::MIN_POSITIVE;
     let underflowed = m.mean == 0.0 && exact.is_none();
     (!subnormal(m.mean) && !subnormal(m.std_error) && !underflowed).then_some((m.mean, m.std_error))

@@ -1,5 +1,6 @@
 //! Partial sums R_k against the order k, with the exact penalty R, Wager's quadratic R_2, the
-//! best order k*, the current R_k and the Monte Carlo ±2 se band where it has rows of its own.
+//! best order k*, the current R_k and the Monte Carlo ±2 se band where it has rows of its own
+//! and the estimate can be shown (not underflowed).
 //! Symmetric-log y axis by default.
 
 use ratatui::buffer::Buffer;
@@ -29,8 +30,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let exact = report.exact_penalty;
     let band = app
         .current_monte_carlo()
-        .filter(|m| m.std_error.is_finite())
-        .map(|m| (m.mean - 2.0 * m.std_error, m.mean + 2.0 * m.std_error));
+        .and_then(|m| super::montecarlo::shown_estimate(m, exact))
+        .filter(|(_, se)| se.is_finite())
+        .map(|(mean, se)| (mean - 2.0 * se, mean + 2.0 * se));
     let mut values: Vec<f64> = report
         .partial_sums
         .iter()
@@ -223,6 +225,37 @@ mod tests {
         let text = crate::tui::buffer_text(&buf);
         let (chart, legend) = text.rsplit_once('\n').unwrap();
         (chart.to_string(), legend.to_string())
+    }
+
+    #[test]
+    fn an_underflowed_estimate_draws_no_band() {
+        let params = Params {
+            xb: 800.0,
+            delta: 0.999999,
+            dimension: 1_000_000_000_000,
+            ..Params::default()
+        };
+        let mut app =
+            crate::tui::computed_app(&params, View::Dashboard, Theme::new(ThemeName::Mono, false));
+        let report = app.current().unwrap().report.as_ref().unwrap();
+        assert_eq!(report.exact_penalty, None, "R underflows here");
+        app.monte_carlo = Some(Box::new(McStats {
+            generation: app.generation,
+            samples: 1 << 20,
+            mean: 0.0,
+            std_error: 0.0,
+            ci95: (0.0, 0.0),
+            samples_per_second: 1e7,
+            seed: 1,
+            histogram: Histogram::for_params(&params),
+            trace: Vec::new(),
+        }));
+        let area = Rect::new(0, 0, 100, 20);
+        let mut buf = Buffer::empty(area);
+        super::render(&app, area, &mut buf);
+        let text = crate::tui::buffer_text(&buf);
+        assert!(!text.contains("MC"), "{text}");
+        assert!(!text.contains('┈'), "{text}");
     }
 
     #[test]

@@ -215,12 +215,25 @@ impl Widget for Plot<'_> {
             }
         }
         let mut placer = super::labels::Placer::new(graph);
+        // Where each label wanted to go: a label wanted within its own width of the same text
+        // on the same row (two boundaries a column apart) names both, and is written once.
+        let mut wanted_at: Vec<(&str, Role, u16, u16)> = Vec::new();
         for label in &self.labels {
             if !(xb[0]..=xb[1]).contains(&label.x) || !(yb[0]..=yb[1]).contains(&label.y) {
                 continue;
             }
             let len = label.text.chars().count() as u16;
             let wanted = (column(graph, xb, label.x, dx), row(graph, yb, label.y, dy));
+            let repeated = wanted_at.iter().any(|&(text, role, c, r)| {
+                text == label.text
+                    && role == label.role
+                    && r == wanted.1
+                    && c.abs_diff(wanted.0) <= len
+            });
+            if len > 1 && repeated {
+                continue;
+            }
+            wanted_at.push((&label.text, label.role, wanted.0, wanted.1));
             if len == 1 {
                 if let Some((c, r)) = placer.place_mark(wanted.0, wanted.1) {
                     buf.set_string(c, r, &label.text, theme.style(label.role));
@@ -381,5 +394,46 @@ mod tests {
         assert!(text.contains("1.0"));
         assert!(text.contains("10"));
         assert!(text.contains("-----"));
+    }
+
+    #[test]
+    fn one_label_names_two_lines_a_column_apart() {
+        let theme = Theme::new(ThemeName::Mono, false);
+        let mut plot = Plot::new(
+            Axis::linear([-10.0, 10.0], 3),
+            Axis::linear([0.0, 1.0], 3),
+            &theme,
+        );
+        for x in [-0.01, 0.01, 5.0] {
+            plot.layer(Figure::VLine(x), Role::TrueRadius, Glyph::mark('│', '|'));
+            plot.label(x, 1.0, "true", Role::TrueRadius);
+        }
+        let area = Rect::new(0, 0, 60, 8);
+        let mut buf = Buffer::empty(area);
+        plot.render(area, &mut buf);
+        let text = crate::tui::buffer_text(&buf);
+        assert_eq!(text.matches("true").count(), 2, "{text}");
+    }
+
+    #[test]
+    fn close_boundaries_on_the_penalty_chart_are_labelled_once() {
+        let params = crate::params::Params {
+            xb: 800.0,
+            delta: 0.999999,
+            dimension: 1_000_000_000_000,
+            ..crate::params::Params::default()
+        };
+        for (w, h, ascii) in [(80, 24, false), (120, 40, false), (160, 48, true)] {
+            let text = crate::tui::render_to_string(
+                &params,
+                crate::settings::View::Dashboard,
+                w,
+                h,
+                ascii,
+            );
+            let paper = if ascii { "2pi 2pi" } else { "2π 2π" };
+            assert!(!text.contains("true true"), "{w}x{h}:\n{text}");
+            assert!(!text.contains(paper), "{w}x{h}:\n{text}");
+        }
     }
 }

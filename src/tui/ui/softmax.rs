@@ -203,6 +203,7 @@ fn partial_sums(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
             theme.text("▲", "^"),
             format!("k* = {}", b.order),
         ));
+        short.push((Role::Highlight, theme.text("▲", "^"), "k*".to_string()));
     }
     let legend = plot::fit_legend(theme, &long, &short, area.width);
     let block = super::panel(theme, title, Some(legend));
@@ -339,8 +340,9 @@ fn scale_chart(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
     chart.render(inner, buf);
 }
 
-/// The Monte Carlo of real softmax masks: status, N, rate, seed, R^ ± se and its agreement
-/// with R in standard errors.
+/// The Monte Carlo of real softmax masks: status, N, seed, rate (or `paused`), R^ ± se and its
+/// agreement with R in standard errors, wrapped to the panel: the seed is elided with `…`, and
+/// a group wider than the panel is left out, so no number is cut.
 fn monte_carlo(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let status = match &app.worker {
@@ -378,55 +380,55 @@ fn monte_carlo(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
     let pm = theme.text("±", "+-");
     let mean = shown_mean(stats);
     let se = stats.std_error;
-    let mut lines = vec![
-        Line::from(vec![
-            dim("N = "),
-            value(format::count(stats.samples)),
-            dim("  seed "),
-            value(stats.seed.to_string()),
-        ]),
-        match mean {
-            Some(m) => Line::from(vec![
-                dim(&format!("{hat} = ")),
-                value(format::num(m, 6)),
-                dim(&format!(" {pm} ")),
-                value(format::opt(Some(se).filter(|v| v.is_finite()), 2)),
-                dim(" (se)"),
-            ]),
-            None => Line::from(vec![dim(&format!(
-                "{hat} = n/a (the samples underflow f64)"
-            ))]),
-        },
-    ];
+    let width = inner.width as usize;
+    let mut groups = vec![vec![dim("N = "), value(format::count(stats.samples))]];
+    let label = "seed ";
+    let mark = theme.text("…", "...");
+    if let Some(seed) = format::elide(
+        &stats.seed.to_string(),
+        width.saturating_sub(label.len()),
+        mark,
+    ) {
+        groups.push(vec![dim(label), value(seed)]);
+    }
+    if app.monte_carlo_paused {
+        groups.push(vec![Span::styled(
+            "paused (Space resumes)",
+            theme.style(Role::Warn),
+        )]);
+    } else if let Some(rate) = Some(stats.samples_per_second).filter(|v| v.is_finite()) {
+        groups.push(vec![
+            dim("rate "),
+            value(format!("{} samples/s", format::num(rate, 3))),
+        ]);
+    }
+    groups.push(match mean {
+        Some(m) => vec![
+            dim(&format!("{hat} = ")),
+            value(format::num(m, 6)),
+            dim(&format!(" {pm} ")),
+            value(format::opt(Some(se).filter(|v| v.is_finite()), 2)),
+            dim(" (se)"),
+        ],
+        None => vec![dim(&format!("{hat} = n/a (the samples underflow f64)"))],
+    });
     match (r.exact_penalty, mean) {
         (Some(exact), Some(m)) if se.is_finite() && se > 0.0 => {
             let z = (m - exact).abs() / se;
             let role = if z <= 3.0 { Role::Good } else { Role::Bad };
-            lines.push(Line::from(vec![
-                dim("R = "),
-                value(format::num(exact, 6)),
-                dim(&format!("  |{hat} - R| = ")),
+            groups.push(vec![dim("R = "), value(format::num(exact, 6))]);
+            groups.push(vec![
+                dim(&format!("|{hat} - R| = ")),
                 Span::styled(format!("{} se", format::num(z, 2)), theme.style(role)),
-            ]));
+            ]);
         }
-        (Some(exact), _) => lines.push(Line::from(vec![dim("R = "), value(format::num(exact, 6))])),
-        (None, _) => lines.push(Line::from(vec![dim(&format!(
+        (Some(exact), _) => groups.push(vec![dim("R = "), value(format::num(exact, 6))]),
+        (None, _) => groups.push(vec![dim(&format!(
             "R = n/a: no exact method here, {hat} stands in"
-        ))])),
+        ))]),
     }
-    if let Some(rate) = Some(stats.samples_per_second).filter(|v| v.is_finite()) {
-        lines.push(Line::from(vec![
-            dim("rate "),
-            value(format!("{} samples/s", format::num(rate, 3))),
-        ]));
-    }
-    if app.monte_carlo_paused {
-        lines.push(Line::styled(
-            "paused (Space resumes)",
-            theme.style(Role::Warn),
-        ));
-    }
-    Paragraph::new(lines).render(inner, buf);
+    groups.retain(|g| g.iter().map(Span::width).sum::<usize>() <= width);
+    Paragraph::new(super::header::wrap(groups, inner.width, 2)).render(inner, buf);
 }
 
 #[cfg(test)]
@@ -499,6 +501,66 @@ mod tests {
                     })
                 });
                 assert!(drawn, "{mark} of {legend} is drawn:\n{}", inside.join("\n"));
+            }
+        }
+    }
+
+    #[test]
+    fn the_monte_carlo_panel_elides_the_seed_and_cuts_no_number() {
+        let params = Params::default();
+        let settings = SoftmaxSettings::default();
+        for theme in [
+            Theme::new(ThemeName::Dark, false),
+            Theme::new(ThemeName::Mono, true),
+        ] {
+            let mut app = crate::tui::softmax_app(&params, &settings, 2000, theme);
+            let stats = app.monte_carlo.as_mut().expect("a Monte Carlo run");
+            stats.seed = u64::MAX;
+            let full = u64::MAX.to_string();
+            for (w, h) in [(60, 16), (80, 24), (160, 48)] {
+                let area = Rect::new(0, 0, w, h);
+                let mut buf = Buffer::empty(area);
+                super::super::render(&app, area, &mut buf);
+                let text = crate::tui::buffer_text(&buf);
+                let (_, rest) = text
+                    .split_once("seed ")
+                    .unwrap_or_else(|| panic!("{w}x{h}: no seed\n{text}"));
+                let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+                let after = &rest[digits.len()..];
+                assert!(
+                    digits == full || after.starts_with('…') || after.starts_with("..."),
+                    "{w}x{h}: seed {digits} cut\n{text}"
+                );
+                assert!(!text.contains("samples/s"), "{w}x{h}: paused\n{text}");
+                if let Some((_, estimate)) = text.split_once("R^ = ") {
+                    let line = estimate.lines().next().unwrap_or_default();
+                    assert!(line.contains("(se)"), "{w}x{h}: {line}");
+                }
+            }
+            if !app.theme.ascii {
+                let area = Rect::new(0, 0, 160, 48);
+                let mut buf = Buffer::empty(area);
+                super::super::render(&app, area, &mut buf);
+                let text = crate::tui::buffer_text(&buf);
+                assert!(text.contains(&format!("seed {full}")), "{text}");
+                assert!(text.contains("paused (Space resumes)"), "{text}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_best_order_drawn_is_in_the_legend_at_every_size() {
+        let params = Params::default();
+        let settings = SoftmaxSettings::default();
+        let app =
+            crate::tui::softmax_app(&params, &settings, 0, Theme::new(ThemeName::Dark, false));
+        for (w, h) in [(60, 16), (80, 24), (120, 40), (160, 48)] {
+            let area = Rect::new(0, 0, w, h);
+            let mut buf = Buffer::empty(area);
+            super::super::render(&app, area, &mut buf);
+            let text = crate::tui::buffer_text(&buf);
+            if text.contains('▲') {
+                assert!(text.contains("▲ k*"), "{w}x{h}:\n{text}");
             }
         }
     }

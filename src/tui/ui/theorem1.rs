@@ -5,7 +5,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget};
 
 use crate::engine::theorem1::MAX_ROWS;
@@ -24,12 +24,35 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     };
     let sigma = theme.text("σ", "s");
     let formula = if theme.ascii {
-        "s^(n) = s'*sum_j (-1)^(j-1) s^(j-1) T(n,j),  T(n,j) = j! S2(n,j)  (OEIS A019538)"
+        [
+            "s^(n) = s'*sum_j (-1)^(j-1) s^(j-1) T(n,j),",
+            "T(n,j) = j! S2(n,j)",
+            "(OEIS A019538)",
+        ]
     } else {
-        "σ^(n) = σ′·Σ_j (−1)^(j−1) σ^(j−1) T(n,j),  T(n,j) = j!·S2(n,j)  (OEIS A019538)"
+        [
+            "σ^(n) = σ′·Σ_j (−1)^(j−1) σ^(j−1) T(n,j),",
+            "T(n,j) = j!·S2(n,j)",
+            "(OEIS A019538)",
+        ]
     };
     let [top, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
-    Paragraph::new(Line::styled(format!(" {formula}"), theme.style(Role::Dim))).render(top, buf);
+    // The formula's parts whole on the one row, from the left; a part that does not fit is
+    // left out with those after it, never cut.
+    let mut line = vec![Span::raw(" ")];
+    let mut used = 1;
+    for part in formula {
+        let w = part.chars().count() + if used > 1 { 2 } else { 0 };
+        if used + w > top.width as usize {
+            break;
+        }
+        if used > 1 {
+            line.push(Span::raw("  "));
+        }
+        line.push(Span::styled(part, theme.style(Role::Dim)));
+        used += w;
+    }
+    Paragraph::new(Line::from(line)).render(top, buf);
     let [left, right] =
         Layout::horizontal([Constraint::Fill(1), Constraint::Length(TABLE_WIDTH)]).areas(body);
 

@@ -3,7 +3,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
+use ratatui::text::Span;
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::plot::{self, Figure, Plot};
@@ -51,15 +51,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let inner = block.inner(area);
     block.render(area, buf);
     let [top, body] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
-    Paragraph::new(summary(theme, report))
-        .wrap(ratatui::widgets::Wrap { trim: true })
-        .render(top, buf);
+    let mut groups = summary(theme, report);
+    groups.retain(|g| g.iter().map(Span::width).sum::<usize>() <= top.width as usize);
+    Paragraph::new(super::header::wrap(groups, top.width, 3)).render(top, buf);
     draw_root_test(theme, report, body, buf);
 }
 
-/// The radii in words: the true radius, the paper's 2π, the root-test estimate and which of
-/// the two radii is wrong here.
-fn summary(theme: &Theme, report: &Report) -> Vec<Line<'static>> {
+/// The radii in words, one group each (wrapped whole, never cut): the true radius, the paper's
+/// 2π, the root-test estimate and which of the two radii is wrong here.
+fn summary(theme: &Theme, report: &Report) -> Vec<Vec<Span<'static>>> {
     let pi2 = theme.text("2π", "2pi");
     let radius = report.radius;
     let true_text = radius.true_radius.map_or_else(
@@ -98,18 +98,18 @@ fn summary(theme: &Theme, report: &Report) -> Vec<Line<'static>> {
         Some(r) if r > PAPER_RADIUS => format!("{pi2} is too small here (|{xb}| > {sqrt3})"),
         _ => String::new(),
     };
-    vec![Line::from(vec![
-        Span::styled(true_text, theme.style(Role::TrueRadius)),
-        Span::raw("   "),
-        Span::styled(
+    let mut groups = vec![
+        vec![Span::styled(true_text, theme.style(Role::TrueRadius))],
+        vec![Span::styled(
             format!("paper: {pi2} = {}", format::num(PAPER_RADIUS, 5)),
             theme.style(Role::PaperRadius),
-        ),
-        Span::raw("   "),
-        Span::styled(estimate, theme.style(Role::Partial)),
-        Span::raw("   "),
-        Span::styled(verdict, theme.style(Role::Warn)),
-    ])]
+        )],
+        vec![Span::styled(estimate, theme.style(Role::Partial))],
+    ];
+    if !verdict.is_empty() {
+        groups.push(vec![Span::styled(verdict, theme.style(Role::Warn))]);
+    }
+    groups
 }
 
 /// The root-test estimates against n with lines at the true radius and at 2π.
