@@ -884,4 +884,62 @@ mod tests {
         app.view = view;
         app
     }
+
+    #[test]
+    fn softmax_data_loads_and_enter_sends_the_rows_and_intercepts_to_the_softmax_dashboard() {
+        use crate::data::softmax_analysis::softmax_example_params;
+        use crate::engine::softmax::evaluate_softmax;
+        let mut app = app();
+        typed(&mut app, "data assets/data/digits.csv");
+        assert_eq!(app.view, View::Data);
+        assert!(app.data.model.is_none() && app.data.analysis.is_none());
+        let analysis = app.data.softmax_analysis.clone().unwrap();
+        assert_eq!(
+            (analysis.summary.n, analysis.delta, analysis.order),
+            (1797, 0.5, 20)
+        );
+        key(&mut app, KeyCode::Char('S'));
+        let spreads: Vec<f64> = app
+            .data
+            .rows
+            .iter()
+            .map(|&i| analysis.examples[i].logit_spread)
+            .collect();
+        assert!(spreads.windows(2).all(|w| w[0] >= w[1]), "sorted by spread");
+        let at = app.data.selected;
+        assert_eq!(app.data.rows[at], 0, "the sort keeps example 0 selected");
+        key(&mut app, KeyCode::Down);
+        let i = app.data.selected_softmax_example().unwrap().index;
+        assert_eq!(i, app.data.rows[at + 1]);
+        assert!(key(&mut app, KeyCode::Char('t')).is_none());
+        let note = app.message.clone().unwrap();
+        assert!(
+            note.text.contains("not available for softmax data"),
+            "{note:?}"
+        );
+        let effect = key(&mut app, KeyCode::Enter);
+        assert_eq!(app.view, View::Dashboard);
+        assert!(app.softmax_selected);
+        let data = app.data.softmax.as_ref().unwrap();
+        let want = softmax_example_params(&data.features, &data.model, i, 0.5, 20);
+        assert_eq!(app.softmax_params(), want);
+        assert_eq!(app.softmax.offset.as_ref(), Some(&data.model.intercepts));
+        let Some(Effect::Evaluate(job)) = effect else {
+            panic!("expected an evaluation, got {effect:?}");
+        };
+        let shown = evaluate_softmax(job.softmax.as_ref().unwrap()).unwrap();
+        let direct = evaluate_softmax(&want).unwrap();
+        assert_eq!(shown.quadratic, direct.quadratic);
+        assert_eq!(shown.logits, direct.logits);
+        let e = &app.data.softmax_analysis.as_ref().unwrap().examples[i];
+        let r2 = e.quadratic.unwrap();
+        assert!(
+            (shown.quadratic.unwrap() - r2).abs() <= 1e-12 * r2,
+            "the table's R₂"
+        );
+        let text = &app.message.as_ref().unwrap().text;
+        assert!(text.starts_with(&format!("example {i} (label ")), "{text}");
+        let quit = key(&mut app, KeyCode::Char('q'));
+        assert!(matches!(quit, Some(Effect::Quit)), "{quit:?}");
+    }
 }
