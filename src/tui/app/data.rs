@@ -942,4 +942,33 @@ mod tests {
         let quit = key(&mut app, KeyCode::Char('q'));
         assert!(matches!(quit, Some(Effect::Quit)), "{quit:?}");
     }
+
+    #[test]
+    fn the_softmax_view_draws_at_80x24_and_160x48_and_in_ascii() {
+        let mut app = app();
+        typed(&mut app, "data assets/data/digits.csv");
+        key(&mut app, KeyCode::Char('S'));
+        for (w, h) in [(80u16, 24u16), (160, 48)] {
+            let area = ratatui::layout::Rect::new(0, 0, w, h);
+            let mut buf = ratatui::buffer::Buffer::empty(area);
+            crate::tui::ui::render(&app, area, &mut buf);
+            let frame = crate::tui::buffer_text(&buf);
+            assert_eq!(frame.lines().count(), h as usize);
+            assert!(frame.lines().all(|l| l.chars().count() <= w as usize));
+            assert!(frame.contains("sorted by logit spread"), "{frame}");
+            assert!(frame.contains("n 1797  d 64  q 10"), "{frame}");
+            assert!(!frame.contains("NaN") && !frame.contains("inf"), "{frame}");
+            if w > 120 {
+                assert!(frame.contains("< 1: diverges"), "{frame}");
+            }
+            insta::assert_snapshot!(format!("data_softmax_{w}x{h}"), frame);
+        }
+        app.theme = Theme::new(ThemeName::Dark, true);
+        let area = ratatui::layout::Rect::new(0, 0, 160, 48);
+        let mut buf = ratatui::buffer::Buffer::empty(area);
+        crate::tui::ui::render(&app, area, &mut buf);
+        let frame = crate::tui::buffer_text(&buf);
+        assert!(frame.contains("sum R") && frame.contains("+-se"), "{frame}");
+        assert!(frame.is_ascii(), "{frame}");
+    }
 }
