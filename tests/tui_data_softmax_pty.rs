@@ -63,7 +63,7 @@ fn digits_open_the_softmax_view_and_enter_sends_an_example_to_the_softmax_dashbo
     s.expect_within("n 1797  d 64  q 10", Duration::from_secs(120));
     s.expect("sorted by index");
     s.expect("undecided:");
-    s.expect("R by MC, 4096 masks");
+    s.expect("R: MC, 4096 masks");
     s.send("jj");
     s.send("\r");
     s.expect("model=softmax");

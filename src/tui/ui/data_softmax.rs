@@ -90,7 +90,7 @@ fn summary(
             dim(format!("  median {} ", t("|R₂−R|/R", "|R2-R|/R"))),
             value(format::opt(s.median_quadratic_rel_error, 3)),
             dim(if mc {
-                format!("  R by MC, {} masks", analysis.mc_samples)
+                format!("  R: MC, {} masks", analysis.mc_samples)
             } else {
                 String::new()
             }),
