@@ -60,17 +60,23 @@ fn digits_open_the_softmax_view_and_enter_sends_an_example_to_the_softmax_dashbo
     );
     let home = Home::new();
     let mut s = Session::start(&home, &["--no-mc", "--data", DIGITS]);
+    // Wide enough for the partial sums' legend to carry the values.
+    s.resize(48, 160);
     s.expect_within("n 1797  d 64  q 10", Duration::from_secs(120));
     s.expect("sorted by index");
     s.expect("undecided:");
     s.expect("R: MC, 4096 masks");
-    s.send("jj");
+    // One key at a time: the table's title shows each move before the next key.
+    s.send("j");
+    s.expect("Rows 1..");
+    s.send("j");
     s.send("\r");
     s.expect("model=softmax");
     s.expect("q=10");
     s.expect("d=64");
     s.expect("example 2 (label 2): 64 rows C_j of q = 10");
-    // The partial sums' legend carries the values where the terminal is wide enough.
-    s.resize(48, 160);
     s.expect(&format!("R₂ = {quadratic:.4}"));
+    s.send("q");
+    assert!(s.wait_exit().success());
+    s.assert_restored("after the softmax Data view and q");
 }
