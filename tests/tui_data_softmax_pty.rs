@@ -76,6 +76,7 @@ fn digits_open_the_softmax_view_and_enter_sends_an_example_to_the_softmax_dashbo
     s.expect("d=64");
     s.expect("example 2 (label 2): 64 rows C_j of q = 10");
     s.expect(&format!("R₂ = {quadratic:.4}"));
+    s.expect("p = softmax(b + η0)");
     s.send("q");
     assert!(s.wait_exit().success());
     s.assert_restored("after the softmax Data view and q");
