@@ -49,6 +49,10 @@ pub struct ParamTable {
     /// contributions. The logits are then their sums.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rows: Option<Vec<Vec<f64>>>,
+    /// Softmax: the undropped per-class offset b (q finite numbers, a model's intercepts);
+    /// absent for b = 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offsets: Option<Vec<f64>>,
 }
 
 impl Default for ParamTable {
@@ -75,6 +79,7 @@ impl From<&Params> for ParamTable {
             logits: default_logits(DEFAULT_CLASSES),
             masks: Masks::Shared,
             rows: None,
+            offsets: None,
         }
     }
 }
@@ -138,13 +143,15 @@ impl ParamTable {
             logits: softmax.logits.clone(),
             masks: softmax.masks,
             rows: softmax.rows.clone(),
+            offsets: softmax.offset.clone(),
             ..self
         }
     }
 
     /// The validated softmax settings, with the key an error is about. `classes` alone gives
     /// the logits 0, 1, …, q − 1; with rows the logits are their sums, and `classes` or
-    /// `logits` that disagree with the rows are errors.
+    /// `logits` that disagree with the rows are errors, and so are `offsets` whose length is
+    /// not q.
     pub fn softmax(&self) -> Result<SoftmaxSettings, (&'static str, String)> {
         let given_classes = self.classes != DEFAULT_CLASSES;
         let given_logits = self.logits != default_logits(DEFAULT_CLASSES);
@@ -196,11 +203,15 @@ impl ParamTable {
         };
         let settings = SoftmaxSettings {
             masks: self.masks,
+            offset: self.offsets.clone(),
             ..settings
         };
         SoftmaxParams::from_settings(&settings, 0.0, 0, 1)
             .validate()
-            .map_err(|e| (softmax_key(&e), e.to_string()))?;
+            .map_err(|e| match softmax_key(&e) {
+                "offset" => ("offsets", e.to_string()),
+                key => (key, e.to_string()),
+            })?;
         Ok(settings)
     }
 }

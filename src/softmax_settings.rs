@@ -63,6 +63,10 @@ pub struct SoftmaxSettings {
     /// Explicit contribution rows C_j (d rows of q numbers); `None`: each of the d features
     /// contributes η0/d.
     pub rows: Option<Vec<Vec<f64>>>,
+    /// The undropped per-class offset b (q finite numbers in logit units, a fitted model's
+    /// intercepts): the logits are η = b + η0 and dropout acts on η0 only. `None`: b = 0.
+    /// Dropped when q changes.
+    pub offset: Option<Vec<f64>>,
 }
 
 impl Default for SoftmaxSettings {
@@ -72,6 +76,7 @@ impl Default for SoftmaxSettings {
             logits: default_logits(DEFAULT_CLASSES),
             masks: Masks::Shared,
             rows: None,
+            offset: None,
         }
     }
 }
@@ -90,30 +95,46 @@ impl SoftmaxSettings {
             .map_or(self.logits.len(), Vec::len)
     }
 
-    /// Equal contributions with these logits (rows dropped).
+    /// Equal contributions with these logits (rows dropped; the offset kept if q is
+    /// unchanged, else dropped).
     pub fn with_logits(&self, logits: Vec<f64>) -> SoftmaxSettings {
         SoftmaxSettings {
+            offset: self.offset_for(logits.len()),
             logits,
             rows: None,
             ..self.clone()
         }
     }
 
+    /// This offset when it has `classes` entries, else `None`.
+    fn offset_for(&self, classes: usize) -> Option<Vec<f64>> {
+        self.offset.clone().filter(|b| b.len() == classes)
+    }
+
+    /// The offset b, or `None` when it is absent or all zero.
+    pub fn nonzero_offset(&self) -> Option<&[f64]> {
+        self.offset
+            .as_deref()
+            .filter(|b| b.iter().any(|&v| v != 0.0))
+    }
+
     /// Explicit rows; the logits become their sums (q from the first row; the engine's
-    /// validation rejects rows of other lengths).
+    /// validation rejects rows of other lengths). The offset is kept if q is unchanged.
     pub fn with_rows(&self, rows: Vec<Vec<f64>>) -> SoftmaxSettings {
         let q = rows.first().map_or(0, Vec::len);
         let logits = (0..q)
             .map(|k| rows.iter().filter_map(|r| r.get(k)).sum())
             .collect();
         SoftmaxSettings {
+            offset: self.offset_for(q),
             logits,
             rows: Some(rows),
             ..self.clone()
         }
     }
 
-    /// `q` classes: the first logits kept, new classes at logit 0, rows dropped.
+    /// `q` classes: the first logits kept, new classes at logit 0, rows dropped (and the
+    /// offset, if q changes).
     pub fn with_classes(&self, classes: usize) -> SoftmaxSettings {
         let mut logits = self.logits.clone();
         logits.resize(classes, 0.0);
@@ -213,5 +234,19 @@ mod tests {
         let r = s.with_rows(vec![vec![1.0, 2.0], vec![0.5, -1.0]]);
         assert_eq!((r.classes(), r.logits.clone()), (2, vec![1.5, 1.0]));
         assert_eq!(r.with_classes(3).rows, None);
+        let b = SoftmaxSettings {
+            offset: Some(vec![0.5, -1.0]),
+            ..r
+        };
+        assert_eq!(b.nonzero_offset(), Some(&[0.5, -1.0][..]));
+        assert_eq!(b.with_classes(2).offset, b.offset);
+        assert_eq!(b.with_rows(vec![vec![1.0, 2.0]]).offset, b.offset);
+        assert_eq!(b.with_classes(3).offset, None);
+        assert_eq!(b.with_logits(vec![0.0; 4]).offset, None);
+        let zero = SoftmaxSettings {
+            offset: Some(vec![0.0, 0.0]),
+            ..b
+        };
+        assert_eq!(zero.nonzero_offset(), None);
     }
 }

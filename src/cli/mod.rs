@@ -273,12 +273,13 @@ fn tui_options(
         &base_softmax,
         config.params.model == ModelChoice::Softmax,
     )?;
-    // With softmax selected, --model, --weights and --weights-file belong to it.
+    // With softmax selected, --model, --weights, --weights-file and --offset belong to it.
     let binary_args = if selected {
         ParamArgs {
             model: None,
             weights: None,
             weights_file: None,
+            offset: None,
             d: params.d.filter(|_| settings.rows.is_none()),
             ..params.clone()
         }
@@ -417,11 +418,13 @@ fn softmax_frame(args: &RenderArgs) -> Result<String, String> {
         &crate::softmax_settings::SoftmaxSettings::default(),
         true,
     )?;
-    // --model, --weights and --weights-file belong to softmax; d only to equal contributions.
+    // --model, --weights, --weights-file and --offset belong to softmax; d only to equal
+    // contributions.
     let binary = ParamArgs {
         model: None,
         weights: None,
         weights_file: None,
+        offset: None,
         d: args.params.d.filter(|_| settings.rows.is_none()),
         ..args.params.clone()
     };

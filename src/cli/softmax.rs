@@ -132,7 +132,8 @@ fn logistic_only(params: &ParamArgs) -> Result<(), String> {
 /// The explorer's softmax settings and whether softmax is selected: `base` (the config's)
 /// with the flags on top. `--model softmax` (or the config's `model = "softmax"` without a
 /// `--model` flag) selects it; `--weights` / `--weights-file` then give rows, `--logits` equal
-/// contributions, `--classes` resizes the logits or checks the rows. Errors name the flag.
+/// contributions, `--classes` resizes the logits or checks the rows, `--offset b1,…,bq` sets
+/// the per-class offset. Errors name the flag.
 pub fn explorer_settings(
     params: &ParamArgs,
     args: &SoftmaxArgs,
@@ -150,11 +151,6 @@ pub fn explorer_settings(
         return Ok((false, base.clone()));
     }
     logistic_only(params)?;
-    if params.offset.is_some() {
-        return Err(
-            "--offset with --model softmax is only available in `dropscope eval`".to_string(),
-        );
-    }
     let mut s = base.clone();
     let rows = match (&params.weights, &params.weights_file) {
         (Some(w), _) => Some(parse_rows(w)?),
@@ -189,6 +185,9 @@ pub fn explorer_settings(
     }
     if let Some(m) = args.masks {
         s.masks = m;
+    }
+    if let Some(b) = params.offset.as_deref() {
+        s.offset = Some(parse_offset(b)?);
     }
     SoftmaxParams::from_settings(&s, 0.0, 0, params.d.unwrap_or(1))
         .validate()

@@ -652,6 +652,11 @@ mod tests {
         let back = Snapshot::parse(&text, Path::new("s.toml")).unwrap();
         assert_eq!((back.model, &back.softmax), (snap.model, &snap.softmax));
         assert_eq!(back.migrated_from, None);
+        snap.softmax.offset = Some(vec![-0.75, 0.0, 1.5, 2.0]);
+        let text = snap.to_toml().unwrap();
+        assert!(text.contains("offsets = [-0.75, 0.0, 1.5, 2.0]"), "{text}");
+        let back = Snapshot::parse(&text, Path::new("s.toml")).unwrap();
+        assert_eq!(back.softmax, snap.softmax);
         let equal = SoftmaxSettings::default().with_logits(vec![0.5, -1.0, 2.0, 3.5, 0.0]);
         snap.softmax = equal.clone();
         let back = Snapshot::parse(&snap.to_toml().unwrap(), Path::new("s.toml")).unwrap();
@@ -673,6 +678,14 @@ mod tests {
                 "key `params.rows`: row C_2 has 1 entries",
             ),
             ("masks = \"both\"\n", "key `params.masks`"),
+            (
+                "offsets = [1.0, 2.0]\n",
+                "key `params.offsets`: the offset has 2 entries but q = 3",
+            ),
+            (
+                "offsets = [1.0, nan, 0.0]\n",
+                "key `params.offsets`: offset b_2 = NaN is not allowed",
+            ),
             ("model = \"probit\"\n", "key `params.model`"),
         ] {
             let e = Snapshot::parse(&format!("{head}{body}"), Path::new("s.toml"))

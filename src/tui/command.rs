@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use crate::params::{MomentsKind, Noise};
 use crate::settings::{ModelChoice, View};
-use crate::softmax_settings::{Masks, parse_logits};
+use crate::softmax_settings::{Masks, parse_logits, parse_offset};
 
 /// A parsed command.
 #[derive(Clone, Debug, PartialEq)]
@@ -15,8 +15,9 @@ pub enum Command {
     Delta(f64),
     /// Set xβ (on an explicit list: through the offset, the list stays).
     Xb(f64),
-    /// Set the undropped offset b.
-    Offset(f64),
+    /// Set the undropped offset b: one number for the logistic and linear models, q (one per
+    /// class) for softmax.
+    Offset(Vec<f64>),
     /// Load an explicit contribution list from a file.
     WeightsFile(PathBuf),
     /// Set the Taylor order k.
@@ -69,7 +70,6 @@ impl Command {
     pub fn binary_only(&self) -> Option<&'static str> {
         match self {
             Command::Xb(_) => Some("xb"),
-            Command::Offset(_) => Some("offset"),
             Command::Sigma(_) => Some("sigma"),
             Command::Noise(_) => Some("noise"),
             Command::Moments(_) => Some("moments"),
@@ -89,7 +89,7 @@ pub const COMMANDS: &[(&str, &str)] = &[
     ),
     (
         ":offset 1.5",
-        "undropped offset b, xβ = b + Σ w_j (a model's intercept)",
+        "undropped offset b, xβ = b + Σ w_j (a model's intercept); softmax: b1,…,bq",
     ),
     (":k 120", "Taylor order k in 0..=1000"),
     (":d 500", "dimension d >= 1"),
@@ -167,9 +167,9 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "xb" | "xβ" | "x" => {
             number(needs("-4.5")?, &name, "a finite linear predictor").map(Command::Xb)
         }
-        "offset" | "b" | "intercept" => {
-            number(needs("1.5")?, &name, "a finite undropped offset").map(Command::Offset)
-        }
+        "offset" | "b" | "intercept" => parse_offset(needs("1.5")?)
+            .map(Command::Offset)
+            .map_err(|e| format!("{e}: :{name} takes b, or b1,…,bq for softmax")),
         "weightsfile" | "weights-file" | "wf" => {
             Ok(Command::WeightsFile(PathBuf::from(needs("weights.txt")?)))
         }
@@ -277,6 +277,11 @@ mod tests {
             parse("model softmax"),
             Ok(Command::Model(ModelChoice::Softmax))
         );
+        assert_eq!(parse("offset 1.5"), Ok(Command::Offset(vec![1.5])));
+        assert_eq!(
+            parse("b -1, 0.5,2"),
+            Ok(Command::Offset(vec![-1.0, 0.5, 2.0]))
+        );
         assert_eq!(parse("delta=0.2"), Ok(Command::Delta(0.2)));
         assert_eq!(parse("sigma auto"), Ok(Command::Sigma(None)));
         assert_eq!(parse("view t2"), Ok(Command::View(View::Theorem2)));
@@ -330,6 +335,14 @@ mod tests {
         assert_eq!(
             parse("logits 1,x").unwrap_err(),
             "logit η0_2 = \"x\" is not a number: :logits takes a list like 0,1,3"
+        );
+        assert_eq!(
+            parse("offset 1,x").unwrap_err(),
+            "offset b_2 = \"x\" is not a number: :offset takes b, or b1,…,bq for softmax"
+        );
+        assert_eq!(
+            parse("offset 1,,2").unwrap_err(),
+            "offset b_2 is empty: :offset takes b, or b1,…,bq for softmax"
         );
         assert!(parse("classes two").unwrap_err().contains("'two'"));
         assert!(parse("masks both").unwrap_err().contains("masks 'both'"));

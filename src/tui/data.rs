@@ -1,11 +1,14 @@
 //! Data-set work for the Data view, run on the file thread: reading, standardising and the
-//! L2 fit of a data file, and the per-example analysis at the explorer's δ and k
-//! (docs/math.md §4, §9). [`DataJob::run`] blocks; the app applies the [`DataDone`].
+//! L2 fit of a data file (logistic for two classes, softmax for more), and the per-example
+//! analysis at the explorer's δ and k (docs/math.md §4, §9, §10). [`DataJob::run`] blocks;
+//! the app applies the [`DataDone`].
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::data::analysis::{self, Analysis};
+use crate::data::softmax_analysis::{SoftmaxAnalysis, analyse_softmax};
+use crate::data::softmax_fit::{SoftmaxModel, fit_softmax_l2};
 use crate::data::{Features, Model, ReadOptions, fit_l2, read_dataset};
 use crate::snapshot::{DataModelKind, DataState};
 
@@ -13,6 +16,9 @@ use crate::snapshot::{DataModelKind, DataState};
 pub const LAMBDA: f64 = 0.1;
 /// Gradient tolerance of the explorer's L2 fit.
 const FIT_TOL: f64 = 1e-9;
+/// Seed of the softmax analysis' Monte Carlo (example i uses `SOFTMAX_SEED + i`), the seed
+/// `dropscope data` uses by default.
+pub const SOFTMAX_SEED: u64 = 0;
 
 /// Where the model of a [`DataModel`] came from.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -57,6 +63,29 @@ impl DataModel {
     }
 }
 
+/// A data file of more than two classes read, standardised and fitted by L2 softmax
+/// regression at λ = [`LAMBDA`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct SoftmaxData {
+    /// The file, as given.
+    pub path: PathBuf,
+    /// The class names, in class order (q of them).
+    pub classes: Vec<String>,
+    /// The standardised design (mean 0, sd 1 per feature).
+    pub features: Arc<Features>,
+    /// The fitted intercepts b (q) and coefficients B (d × q).
+    pub model: Arc<SoftmaxModel>,
+}
+
+/// A data set and its analysis: a logistic one (two classes) or a softmax one.
+#[derive(Debug)]
+pub enum Loaded {
+    /// Two classes: the logistic fit and its analysis.
+    Logistic(Box<DataModel>, Box<Analysis>),
+    /// More than two classes: the softmax fit and its analysis.
+    Softmax(Box<SoftmaxData>, Box<SoftmaxAnalysis>),
+}
+
 /// One data-set job, tagged with the data generation it was asked for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum DataJob {
@@ -94,6 +123,17 @@ pub enum DataJob {
         /// Taylor order k ≤ 1000.
         order: usize,
     },
+    /// Analyse an already fitted softmax data set at `delta` and `order`.
+    AnalyseSoftmax {
+        /// The data generation.
+        generation: u64,
+        /// The data set and model.
+        data: Box<SoftmaxData>,
+        /// Dropout rate δ in [0, 1).
+        delta: f64,
+        /// Taylor order k ≤ 1000.
+        order: usize,
+    },
 }
 
 /// What came of a [`DataJob`]: the data set and its analysis, or a one-line error.
@@ -102,7 +142,7 @@ pub struct DataDone {
     /// The data generation of the job.
     pub generation: u64,
     /// The data set and its analysis, or why not.
-    pub result: Result<(Box<DataModel>, Box<Analysis>), String>,
+    pub result: Result<Loaded, String>,
 }
 
 impl DataJob {
@@ -116,7 +156,7 @@ impl DataJob {
                 order,
             } => DataDone {
                 generation,
-                result: load(path).and_then(|data| analyse(data, delta, order)),
+                result: load(path, delta, order),
             },
             DataJob::Restore {
                 generation,
@@ -136,28 +176,42 @@ impl DataJob {
                 generation,
                 result: analyse(*data, delta, order),
             },
+            DataJob::AnalyseSoftmax {
+                generation,
+                data,
+                delta,
+                order,
+            } => DataDone {
+                generation,
+                result: analyse_softmax_data(*data, delta, order),
+            },
         }
     }
 }
 
-/// Reads and standardises `path` (two classes at most).
+/// Reads and standardises `path`.
 fn read(path: &std::path::Path) -> Result<(crate::data::Dataset, Features), String> {
     let dataset = read_dataset(path, &ReadOptions::default()).map_err(|e| e.to_string())?;
-    if dataset.class_names.len() > 2 {
-        return Err(format!(
-            "{}: the Data view needs two classes, this file has {}",
-            path.display(),
-            dataset.class_names.len()
-        ));
-    }
     let features = Features::new(&dataset, true);
     Ok((dataset, features))
 }
 
-fn load(path: PathBuf) -> Result<DataModel, String> {
+/// Reads, fits and analyses `path`: logistic for two classes, softmax for more.
+fn load(path: PathBuf, delta: f64, order: usize) -> Result<Loaded, String> {
     let (dataset, features) = read(&path)?;
+    if dataset.class_names.len() > 2 {
+        let fit = fit_softmax_l2(&features, LAMBDA, FIT_TOL)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        let data = SoftmaxData {
+            path,
+            classes: dataset.class_names,
+            features: Arc::new(features),
+            model: Arc::new(fit.model),
+        };
+        return analyse_softmax_data(data, delta, order);
+    }
     let fit = fit_l2(&features, LAMBDA, FIT_TOL).map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(DataModel {
+    let data = DataModel {
         file: std::path::absolute(&path).unwrap_or_else(|_| path.clone()),
         path,
         classes: dataset.class_names,
@@ -168,7 +222,8 @@ fn load(path: PathBuf) -> Result<DataModel, String> {
             beta: fit.beta,
         }),
         source: ModelSource::L2 { lambda: LAMBDA },
-    })
+    };
+    analyse(data, delta, order)
 }
 
 /// Relative difference above which a saved mean or sd is not the file's.
@@ -179,6 +234,13 @@ const SAME: f64 = 1e-12;
 fn restore(state: &DataState) -> Result<DataModel, String> {
     let path = &state.path;
     let (dataset, features) = read(path)?;
+    if dataset.class_names.len() > 2 {
+        return Err(format!(
+            "{}: the snapshot's logistic model needs two classes, the file has {}",
+            path.display(),
+            dataset.class_names.len()
+        ));
+    }
     if (features.n, features.d) != (state.n, state.d) {
         return Err(format!(
             "{}: the file changed shape: {} × {} now, {} × {} when saved",
@@ -227,12 +289,14 @@ fn restore(state: &DataState) -> Result<DataModel, String> {
     })
 }
 
-fn analyse(
-    data: DataModel,
-    delta: f64,
-    order: usize,
-) -> Result<(Box<DataModel>, Box<Analysis>), String> {
+fn analyse(data: DataModel, delta: f64, order: usize) -> Result<Loaded, String> {
     let analysis =
         analysis::analyse(&data.features, &data.model, delta, order).map_err(|e| e.to_string())?;
-    Ok((Box::new(data), Box::new(analysis)))
+    Ok(Loaded::Logistic(Box::new(data), Box::new(analysis)))
+}
+
+fn analyse_softmax_data(data: SoftmaxData, delta: f64, order: usize) -> Result<Loaded, String> {
+    let analysis = analyse_softmax(&data.features, &data.model, delta, order, SOFTMAX_SEED)
+        .map_err(|e| format!("{}: {e}", data.path.display()))?;
+    Ok(Loaded::Softmax(Box::new(data), Box::new(analysis)))
 }

@@ -265,7 +265,12 @@ impl Session {
 
     /// Waits until the screen contains `text` (or panics with the screen after 20 s).
     pub fn expect(&mut self, text: &str) {
-        let deadline = Instant::now() + Duration::from_secs(20);
+        self.expect_within(text, Duration::from_secs(20));
+    }
+
+    /// Waits until the screen contains `text` (or panics with the screen after `wait`).
+    pub fn expect_within(&mut self, text: &str, wait: Duration) {
+        let deadline = Instant::now() + wait;
         while Instant::now() < deadline {
             if self.screen().contains(text) {
                 return;

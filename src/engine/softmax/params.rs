@@ -126,8 +126,9 @@ pub enum SoftmaxError {
 }
 
 impl SoftmaxParams {
-    /// The parameters of `settings` at dropout rate `delta`, order `order` and, for equal
-    /// contributions, `dimension` features (explicit rows bring their own d). Not validated.
+    /// The parameters of `settings` (offset included) at dropout rate `delta`, order `order`
+    /// and, for equal contributions, `dimension` features (explicit rows bring their own d).
+    /// Not validated.
     pub fn from_settings(
         settings: &SoftmaxSettings,
         delta: f64,
@@ -146,7 +147,7 @@ impl SoftmaxParams {
                     dimension,
                 },
             },
-            offset: None,
+            offset: settings.offset.clone(),
         }
     }
 

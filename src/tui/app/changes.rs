@@ -169,7 +169,17 @@ impl App {
                 }
                 effect
             }
+            Command::Offset(b) if self.softmax_selected => self.set_softmax_offset(b),
+            Command::Offset(b) if b.len() != 1 => {
+                self.error(format!(
+                    "{} offsets are one per class, for softmax: the {} model takes one, :offset 1.5",
+                    b.len(),
+                    self.params.model
+                ));
+                None
+            }
             Command::Offset(b) => self.change(move |p, pr| {
+                let b = b[0];
                 p.offset = b;
                 if let (ProfileKind::Explicit, Some(list)) = (pr.kind, &pr.explicit) {
                     p.xb = b + list.iter().sum::<f64>();

@@ -1,6 +1,7 @@
 //! The Data view's state: loading a data file on the file thread, re-analysing it when δ or
 //! k change, the selection and sort of the example table, and sending an example to the
-//! dashboard as its contribution list and offset.
+//! dashboard as its contribution list and offset (logistic) or its rows and per-class offset
+//! (softmax).
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,9 +11,10 @@ use super::training::Training;
 use super::{App, Effect, PAGE};
 use crate::data::Model;
 use crate::data::analysis::{Analysis, ExampleVerdict};
+use crate::data::softmax_analysis::{SoftmaxAnalysis, SoftmaxExample};
 use crate::settings::{ProfileKind, View};
 use crate::snapshot::{DataModelKind, DataPanelName, DataState};
-use crate::tui::data::{DataDone, DataJob, DataModel, ModelSource};
+use crate::tui::data::{DataDone, DataJob, DataModel, Loaded, ModelSource, SoftmaxData};
 use crate::tui::files::FileJob;
 use crate::tui::format;
 use crate::tui::keys::Action;
@@ -23,7 +25,7 @@ pub enum DataSort {
     /// By row of the data set.
     #[default]
     Index,
-    /// By |xβ|, largest first.
+    /// By |xβ| (softmax: the logit spread), largest first.
     Xb,
     /// By |R₂ − R| / R, largest first (unknown last).
     RelError,
@@ -42,9 +44,11 @@ impl DataSort {
         }
     }
 
-    /// How the title names it (`ascii`: without Greek letters and subscripts).
-    pub fn label(self, ascii: bool) -> &'static str {
+    /// How the title names it (`ascii`: without Greek letters and subscripts; `softmax`: the
+    /// softmax table's names).
+    pub fn label(self, ascii: bool, softmax: bool) -> &'static str {
         match (self, ascii) {
+            (DataSort::Xb, _) if softmax => "by logit spread",
             (DataSort::Index, _) => "by index",
             (DataSort::Xb, false) => "by |xβ|",
             (DataSort::Xb, true) => "by |xb|",
@@ -91,6 +95,10 @@ pub struct DataPane {
     pub model: Option<Box<DataModel>>,
     /// Its analysis at the δ and k it names.
     pub analysis: Option<Box<Analysis>>,
+    /// The softmax data set and fit (more than two classes); `model` is then `None`.
+    pub softmax: Option<Box<SoftmaxData>>,
+    /// Its analysis at the δ and k it names.
+    pub softmax_analysis: Option<Box<SoftmaxAnalysis>>,
     /// The table's sort.
     pub sort: DataSort,
     /// Example indices in table order.
@@ -125,31 +133,75 @@ impl DataPane {
         self.analysis.as_ref()?.examples.get(i)
     }
 
+    /// The verdict of the selected softmax example.
+    pub fn selected_softmax_example(&self) -> Option<&SoftmaxExample> {
+        let i = *self.rows.get(self.selected)?;
+        self.softmax_analysis.as_ref()?.examples.get(i)
+    }
+
+    /// The sort keys of every example of the shown analysis, logistic or softmax.
+    fn sort_keys(&self) -> Option<Vec<SortKey>> {
+        if let Some(a) = &self.analysis {
+            return Some(
+                a.examples
+                    .iter()
+                    .map(|e| SortKey {
+                        size: e.xb.abs(),
+                        rel_error: e.quadratic_rel_error,
+                        verdict: if e.converges { 2 } else { 0 },
+                    })
+                    .collect(),
+            );
+        }
+        let a = self.softmax_analysis.as_ref()?;
+        Some(
+            a.examples
+                .iter()
+                .map(|e| SortKey {
+                    size: e.logit_spread,
+                    rel_error: e.quadratic_rel_error,
+                    verdict: match e.converges {
+                        Some(false) => 0,
+                        None => 1,
+                        Some(true) => 2,
+                    },
+                })
+                .collect(),
+        )
+    }
+
     /// Re-sorts `rows` by `sort`, keeping the selected example selected.
     fn resort(&mut self) {
         let keep = self.rows.get(self.selected).copied();
-        let Some(a) = &self.analysis else {
+        let Some(ex) = self.sort_keys() else {
             self.rows.clear();
             return;
         };
-        let ex = &a.examples;
         let mut rows: Vec<usize> = (0..ex.len()).collect();
         match self.sort {
             DataSort::Index => {}
-            DataSort::Xb => rows.sort_by(|&i, &j| ex[j].xb.abs().total_cmp(&ex[i].xb.abs())),
-            DataSort::RelError => rows.sort_by(|&i, &j| {
-                match (ex[i].quadratic_rel_error, ex[j].quadratic_rel_error) {
-                    (Some(a), Some(b)) => b.total_cmp(&a),
-                    (a, b) => b.is_some().cmp(&a.is_some()),
-                }
+            DataSort::Xb => rows.sort_by(|&i, &j| ex[j].size.total_cmp(&ex[i].size)),
+            DataSort::RelError => rows.sort_by(|&i, &j| match (ex[i].rel_error, ex[j].rel_error) {
+                (Some(a), Some(b)) => b.total_cmp(&a),
+                (a, b) => b.is_some().cmp(&a.is_some()),
             }),
-            DataSort::Verdict => rows.sort_by_key(|&i| ex[i].converges),
+            DataSort::Verdict => rows.sort_by_key(|&i| ex[i].verdict),
         }
         self.selected = keep
             .and_then(|k| rows.iter().position(|&r| r == k))
             .unwrap_or(0);
         self.rows = rows;
     }
+}
+
+/// What the example table sorts by, for either kind of analysis.
+struct SortKey {
+    /// |xβ| or the logit spread.
+    size: f64,
+    /// |R₂ − R| / R.
+    rel_error: Option<f64>,
+    /// 0 diverges, 1 undecided, 2 converges.
+    verdict: u8,
 }
 
 impl App {
@@ -216,6 +268,8 @@ impl App {
         let Some(state) = state else {
             self.data.model = None;
             self.data.analysis = None;
+            self.data.softmax = None;
+            self.data.softmax_analysis = None;
             self.data.rows.clear();
             self.data.loading = None;
             self.data.restoring = None;
@@ -244,6 +298,25 @@ impl App {
             return None;
         }
         let want = (self.params.delta, self.params.order);
+        if let Some(data) = &self.data.softmax {
+            let shown = self
+                .data
+                .softmax_analysis
+                .as_ref()
+                .map(|a| (a.delta, a.order));
+            if shown == Some(want) || self.data.pending == Some(want) {
+                return None;
+            }
+            let data = data.clone();
+            self.data.generation += 1;
+            self.data.pending = Some(want);
+            return Some(Effect::Files(FileJob::Data(DataJob::AnalyseSoftmax {
+                generation: self.data.generation,
+                data,
+                delta: want.0,
+                order: want.1,
+            })));
+        }
         let (model, source) = self.data.wanted_model()?;
         let data = self.data.model.as_ref()?;
         let shown = self.data.analysis.as_ref().map(|a| (a.delta, a.order));
@@ -275,16 +348,37 @@ impl App {
         let restored = self.data.restoring.take();
         self.data.pending = None;
         match done.result {
-            Ok((model, analysis)) => {
-                log::info!(
-                    "data {}: n = {}, δ = {}, k = {}",
-                    model.path.display(),
-                    analysis.summary.n,
-                    analysis.delta,
-                    analysis.order
-                );
-                self.data.model = Some(model);
-                self.data.analysis = Some(analysis);
+            Ok(result) => {
+                match result {
+                    Loaded::Logistic(model, analysis) => {
+                        log::info!(
+                            "data {}: n = {}, δ = {}, k = {}",
+                            model.path.display(),
+                            analysis.summary.n,
+                            analysis.delta,
+                            analysis.order
+                        );
+                        self.data.model = Some(model);
+                        self.data.analysis = Some(analysis);
+                        self.data.softmax = None;
+                        self.data.softmax_analysis = None;
+                    }
+                    Loaded::Softmax(data, analysis) => {
+                        log::info!(
+                            "softmax data {}: n = {}, q = {}, δ = {}, k = {}",
+                            data.path.display(),
+                            analysis.summary.n,
+                            data.classes.len(),
+                            analysis.delta,
+                            analysis.order
+                        );
+                        self.data.softmax = Some(data);
+                        self.data.softmax_analysis = Some(analysis);
+                        self.data.model = None;
+                        self.data.analysis = None;
+                        self.data.pane = DataPanel::Examples;
+                    }
+                }
                 if loaded {
                     self.data.selected = 0;
                     self.data.rows.clear();
@@ -331,6 +425,17 @@ impl App {
 
     /// The Data view's keys outside the comparison's feature scrolling.
     fn act_on_data_table(&mut self, action: Action) -> Option<Effect> {
+        if self.data.softmax.is_some()
+            && matches!(
+                action,
+                Action::DataTrain | Action::DataCompare | Action::DataPanel
+            )
+        {
+            self.note(
+                "training and the fits' comparison are not available for softmax data".to_string(),
+            );
+            return None;
+        }
         let last = self.data.rows.len().saturating_sub(1);
         let s = &mut self.data.selected;
         match action {
@@ -360,6 +465,9 @@ impl App {
     /// Sends the selected example to the dashboard: its contributions as the explicit list
     /// and the model's intercept as the offset, δ and k kept.
     fn open_example(&mut self) -> Option<Effect> {
+        if self.data.softmax.is_some() {
+            return self.open_softmax_example();
+        }
         let (Some(model), Some(example)) = (&self.data.model, self.data.selected_example()) else {
             self.note("no example selected: load a data set with :data PATH".to_string());
             return None;
@@ -394,6 +502,40 @@ impl App {
             "example {i} (label {label}): d = {}, offset b = {}",
             self.params.dimension,
             format::param(offset)
+        ));
+        effect
+    }
+
+    /// Sends the selected softmax example to the softmax dashboard: its contributions
+    /// C_ij = x̂_ij B_j as explicit rows and the intercepts as the offset b, δ and k kept.
+    fn open_softmax_example(&mut self) -> Option<Effect> {
+        let (Some(data), Some(example)) =
+            (&self.data.softmax, self.data.selected_softmax_example())
+        else {
+            self.note("no example selected: load a data set with :data PATH".to_string());
+            return None;
+        };
+        let i = example.index;
+        let label = data
+            .classes
+            .get(example.label)
+            .cloned()
+            .unwrap_or_else(|| example.label.to_string());
+        let rows = data.model.contributions(data.features.row(i));
+        let offset = data.model.intercepts.clone();
+        let q = offset.len();
+        let effect = self.change_softmax(move |_, s, selected| {
+            *s = s.with_rows(rows);
+            s.offset = Some(offset);
+            *selected = true;
+        });
+        if self.message.as_ref().is_some_and(|m| m.error) {
+            return effect;
+        }
+        self.view = View::Dashboard;
+        self.note(format!(
+            "example {i} (label {label}): {} rows C_j of q = {q}, offset b = the intercepts",
+            self.softmax.rows.as_ref().map_or(0, Vec::len)
         ));
         effect
     }
@@ -741,5 +883,92 @@ mod tests {
         let mut app = app();
         app.view = view;
         app
+    }
+
+    #[test]
+    fn softmax_data_loads_and_enter_sends_the_rows_and_intercepts_to_the_softmax_dashboard() {
+        use crate::data::softmax_analysis::softmax_example_params;
+        use crate::engine::softmax::evaluate_softmax;
+        let mut app = app();
+        typed(&mut app, "data assets/data/digits.csv");
+        assert_eq!(app.view, View::Data);
+        assert!(app.data.model.is_none() && app.data.analysis.is_none());
+        let analysis = app.data.softmax_analysis.clone().unwrap();
+        assert_eq!(
+            (analysis.summary.n, analysis.delta, analysis.order),
+            (1797, 0.5, 20)
+        );
+        key(&mut app, KeyCode::Char('S'));
+        let spreads: Vec<f64> = app
+            .data
+            .rows
+            .iter()
+            .map(|&i| analysis.examples[i].logit_spread)
+            .collect();
+        assert!(spreads.windows(2).all(|w| w[0] >= w[1]), "sorted by spread");
+        let at = app.data.selected;
+        assert_eq!(app.data.rows[at], 0, "the sort keeps example 0 selected");
+        key(&mut app, KeyCode::Down);
+        let i = app.data.selected_softmax_example().unwrap().index;
+        assert_eq!(i, app.data.rows[at + 1]);
+        assert!(key(&mut app, KeyCode::Char('t')).is_none());
+        let note = app.message.clone().unwrap();
+        assert!(
+            note.text.contains("not available for softmax data"),
+            "{note:?}"
+        );
+        let effect = key(&mut app, KeyCode::Enter);
+        assert_eq!(app.view, View::Dashboard);
+        assert!(app.softmax_selected);
+        let data = app.data.softmax.as_ref().unwrap();
+        let want = softmax_example_params(&data.features, &data.model, i, 0.5, 20);
+        assert_eq!(app.softmax_params(), want);
+        assert_eq!(app.softmax.offset.as_ref(), Some(&data.model.intercepts));
+        let Some(Effect::Evaluate(job)) = effect else {
+            panic!("expected an evaluation, got {effect:?}");
+        };
+        let shown = evaluate_softmax(job.softmax.as_ref().unwrap()).unwrap();
+        let direct = evaluate_softmax(&want).unwrap();
+        assert_eq!(shown.quadratic, direct.quadratic);
+        assert_eq!(shown.logits, direct.logits);
+        let e = &app.data.softmax_analysis.as_ref().unwrap().examples[i];
+        let r2 = e.quadratic.unwrap();
+        assert!(
+            (shown.quadratic.unwrap() - r2).abs() <= 1e-12 * r2,
+            "the table's R₂"
+        );
+        let text = &app.message.as_ref().unwrap().text;
+        assert!(text.starts_with(&format!("example {i} (label ")), "{text}");
+        let quit = key(&mut app, KeyCode::Char('q'));
+        assert!(matches!(quit, Some(Effect::Quit)), "{quit:?}");
+    }
+
+    #[test]
+    fn the_softmax_view_draws_at_80x24_and_160x48_and_in_ascii() {
+        let mut app = app();
+        typed(&mut app, "data assets/data/digits.csv");
+        key(&mut app, KeyCode::Char('S'));
+        for (w, h) in [(80u16, 24u16), (160, 48)] {
+            let area = ratatui::layout::Rect::new(0, 0, w, h);
+            let mut buf = ratatui::buffer::Buffer::empty(area);
+            crate::tui::ui::render(&app, area, &mut buf);
+            let frame = crate::tui::buffer_text(&buf);
+            assert_eq!(frame.lines().count(), h as usize);
+            assert!(frame.lines().all(|l| l.chars().count() <= w as usize));
+            assert!(frame.contains("sorted by logit spread"), "{frame}");
+            assert!(frame.contains("n 1797  d 64  q 10"), "{frame}");
+            assert!(!frame.contains("NaN") && !frame.contains("inf"), "{frame}");
+            if w > 120 {
+                assert!(frame.contains("< 1: diverges"), "{frame}");
+            }
+            insta::assert_snapshot!(format!("data_softmax_{w}x{h}"), frame);
+        }
+        app.theme = Theme::new(ThemeName::Dark, true);
+        let area = ratatui::layout::Rect::new(0, 0, 160, 48);
+        let mut buf = ratatui::buffer::Buffer::empty(area);
+        crate::tui::ui::render(&app, area, &mut buf);
+        let frame = crate::tui::buffer_text(&buf);
+        assert!(frame.contains("sum R") && frame.contains("+-se"), "{frame}");
+        assert!(frame.is_ascii(), "{frame}");
     }
 }

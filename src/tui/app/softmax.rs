@@ -48,7 +48,7 @@ impl App {
         };
         Some(format!(
             "{what} belongs to the logistic and linear models: softmax takes :logits, :classes, \
-             :masks, :weights (press m for logistic)"
+             :masks, :weights, :offset (press m for logistic)"
         ))
     }
 
@@ -56,7 +56,7 @@ impl App {
     pub(super) fn binary_only_command(&self, name: &str) -> String {
         format!(
             ":{name} belongs to the logistic and linear models: softmax takes :logits, :classes, \
-             :masks, :weights (press m for logistic)"
+             :masks, :weights, :offset (press m for logistic)"
         )
     }
 
@@ -139,6 +139,19 @@ impl App {
         self.change_softmax(move |_, s, _| *s = s.with_rows(rows))
     }
 
+    /// `:offset b1,…,bq` with softmax selected: the undropped per-class offset (q entries).
+    pub(super) fn set_softmax_offset(&mut self, offset: Vec<f64>) -> Option<Effect> {
+        let q = self.softmax.classes();
+        if offset.len() != q {
+            self.error(format!(
+                "the offset has {} entries but q = {q}: :offset takes one per class",
+                offset.len()
+            ));
+            return None;
+        }
+        self.change_softmax(move |_, s, _| s.offset = Some(offset))
+    }
+
     /// d with softmax selected: the number of equal contributions (rows fix it).
     pub(super) fn set_softmax_dimension(&mut self, d: u64) -> Option<Effect> {
         if let Some(rows) = &self.softmax.rows {
@@ -177,6 +190,8 @@ impl App {
         if base == self.base && settings == self.softmax && selected == self.softmax_selected {
             return None;
         }
+        let dropped = (self.softmax.offset.is_some() && settings.offset.is_none())
+            .then(|| (self.softmax.classes(), settings.classes()));
         self.base = base;
         self.params = params;
         self.softmax = settings;
@@ -188,6 +203,11 @@ impl App {
             self.generation,
             softmax_summary(self, true)
         );
+        if let Some((from, to)) = dropped {
+            self.note(format!(
+                "the offset b was dropped: q changed from {from} to {to} (:offset sets it again)"
+            ));
+        }
         Some(Effect::Evaluate(self.job()))
     }
 }
@@ -224,7 +244,7 @@ pub fn softmax_items(app: &App, ascii: bool) -> Vec<(&'static str, String)> {
         .map(|l| format::param(*l))
         .collect::<Vec<_>>()
         .join(",");
-    vec![
+    let mut items = vec![
         ("model", "softmax".to_string()),
         (pick("δ", "delta"), format::param(app.base.delta)),
         ("k", app.base.order.to_string()),
@@ -239,5 +259,15 @@ pub fn softmax_items(app: &App, ascii: bool) -> Vec<(&'static str, String)> {
                 logits
             },
         ),
-    ]
+    ];
+    if let Some(b) = s.nonzero_offset() {
+        items.push((
+            "b",
+            b.iter()
+                .map(|v| format::param(*v))
+                .collect::<Vec<_>>()
+                .join(","),
+        ));
+    }
+    items
 }

@@ -785,3 +785,51 @@ fn the_tour_shows_the_softmax_screen_and_returns_to_logistic() {
     assert_eq!(app.params.model, Model::Logistic);
     assert_eq!((app.params.delta, app.params.xb), (0.5, 1.0));
 }
+
+#[test]
+fn the_softmax_offset_is_set_shown_saved_and_dropped_when_q_changes() {
+    let mut app = app();
+    typed(&mut app, "model softmax");
+    let effect = typed(&mut app, "offset 0.5,-1,2");
+    let Some(Effect::Evaluate(job)) = effect else {
+        panic!("expected an evaluation, got {effect:?}");
+    };
+    assert_eq!(
+        job.softmax.and_then(|s| s.offset),
+        Some(vec![0.5, -1.0, 2.0])
+    );
+    let header = softmax_summary(&app, true);
+    assert!(header.ends_with(" b=0.50,-1.00,2.00"), "{header}");
+    let snap = app.session(None);
+    let back =
+        crate::snapshot::Snapshot::parse(&snap.to_toml().unwrap(), std::path::Path::new("s.toml"))
+            .unwrap();
+    assert_eq!(back.softmax.offset, Some(vec![0.5, -1.0, 2.0]));
+    let before = (app.softmax.clone(), app.generation);
+    for (bad, says) in [
+        ("offset 1,2", "the offset has 2 entries but q = 3"),
+        ("offset 1,x,2", "offset b_2 = \"x\" is not a number"),
+        ("offset 1,inf,2", "offset b_2 = inf is not allowed"),
+    ] {
+        app.message = None;
+        assert!(typed(&mut app, bad).is_none(), "{bad}");
+        let m = app.message.clone().expect(bad);
+        assert!(m.error && m.text.contains(says), "{bad}: {m:?}");
+        assert!(!m.text.contains('\n'), "{m:?}");
+        assert_eq!((app.softmax.clone(), app.generation), before, "{bad}");
+        key(&mut app, KeyCode::Esc);
+    }
+    typed(&mut app, "logits 3,2,1");
+    assert_eq!(app.softmax.offset, Some(vec![0.5, -1.0, 2.0]));
+    typed(&mut app, "classes 4");
+    assert_eq!(app.softmax.offset, None);
+    let note = app.message.clone().unwrap();
+    assert!(
+        !note.error && note.text.contains("q changed from 3 to 4"),
+        "{note:?}"
+    );
+    assert!(!softmax_summary(&app, true).contains(" b="));
+    typed(&mut app, "model logistic");
+    typed(&mut app, "offset 1,2");
+    assert!(app.message.as_ref().unwrap().text.contains("takes one"));
+}

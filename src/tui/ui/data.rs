@@ -16,12 +16,15 @@ use crate::tui::theme::{Role, Theme};
 /// Bins of the histogram: upper edges of max deviation / true radius.
 const EDGES: [f64; 6] = [0.25, 0.5, 0.75, 1.0, 1.5, 2.0];
 /// Widest terminal column count that leaves the histogram out.
-const NARROW: u16 = 120;
+pub(super) const NARROW: u16 = 120;
 
 /// Draws the view.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let pane = &app.data;
+    if let (Some(data), Some(analysis)) = (&pane.softmax, &pane.softmax_analysis) {
+        return super::data_softmax::render(app, data, analysis, area, buf);
+    }
     let (Some(model), Some(analysis)) = (&pane.model, &pane.analysis) else {
         let block = super::panel(theme, "Data".to_string(), None);
         let inner = block.inner(area);
@@ -60,19 +63,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
 }
 
-fn percent(f: f64) -> String {
+pub(super) fn percent(f: f64) -> String {
     format!("{}%", format::num(100.0 * f, 3))
 }
 
-fn summary(app: &App, model: &DataModel, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
+/// The summary's status while an analysis at another δ or k than `shown` runs.
+pub(super) fn pending(app: &App, shown: (f64, usize)) -> Option<Line<'static>> {
     let theme = &app.theme;
-    let s = &analysis.summary;
     let t = |u: &'static str, a: &'static str| theme.text(u, a);
-    let value = |v: String| Span::styled(v, theme.style(Role::Value));
-    let dim = |v: String| Span::styled(v, theme.style(Role::Dim));
-    let shown = (analysis.delta, analysis.order);
-    let status = app
-        .data
+    app.data
         .pending
         .filter(|p| *p != shown)
         .map(|(delta, order)| {
@@ -85,7 +84,16 @@ fn summary(app: &App, model: &DataModel, analysis: &Analysis, area: Rect, buf: &
                 ),
                 theme.style(Role::Warn),
             )
-        });
+        })
+}
+
+fn summary(app: &App, model: &DataModel, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let s = &analysis.summary;
+    let t = |u: &'static str, a: &'static str| theme.text(u, a);
+    let value = |v: String| Span::styled(v, theme.style(Role::Value));
+    let dim = |v: String| Span::styled(v, theme.style(Role::Dim));
+    let status = pending(app, (analysis.delta, analysis.order));
     let lines = vec![
         Line::from(vec![
             dim("n ".into()),
@@ -139,7 +147,7 @@ fn summary(app: &App, model: &DataModel, analysis: &Analysis, area: Rect, buf: &
         .render(area, buf);
 }
 
-fn verdict(theme: &Theme, converges: Option<bool>) -> Cell<'static> {
+pub(super) fn verdict(theme: &Theme, converges: Option<bool>) -> Cell<'static> {
     match converges {
         Some(true) => Cell::from("conv").style(theme.style(Role::Good)),
         Some(false) => Cell::from("div").style(theme.style(Role::Bad)),
@@ -159,7 +167,7 @@ fn table(app: &App, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
         "Rows {}..{} of {n}, sorted {} (S sort, Enter: to the dashboard)",
         (first + 1).min(n),
         last,
-        pane.sort.label(theme.ascii)
+        pane.sort.label(theme.ascii, false)
     );
     let t = |u: &'static str, a: &'static str| theme.text(u, a);
     let mut header = vec![
@@ -228,33 +236,53 @@ fn table(app: &App, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
 }
 
 fn histogram(theme: &Theme, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
+    let ratios = analysis
+        .examples
+        .iter()
+        .map(|e| match (e.max_deviation, e.radius_true) {
+            (Some(m), Some(r)) if r > 0.0 && (m / r).is_finite() => Some(m / r),
+            _ => None,
+        });
+    let title = theme.text(
+        "max deviation / √(xβ²+π²)",
+        "max deviation / sqrt(xb^2+pi^2)",
+    );
+    bars(
+        theme,
+        ratios,
+        [Role::Good, Role::Bad],
+        (title, " < 1: converges "),
+        area,
+        buf,
+    );
+}
+
+/// A histogram of `values` over [`EDGES`] (bin b holds edge[b−1] <= v < edge[b]), unknown
+/// values in the last bin; bars below 1 take `roles[0]`, the others `roles[1]`.
+pub(super) fn bars(
+    theme: &Theme,
+    values: impl Iterator<Item = Option<f64>>,
+    roles: [Role; 2],
+    (title, note): (&str, &str),
+    area: Rect,
+    buf: &mut Buffer,
+) {
     let mut counts = [0usize; EDGES.len() + 2];
-    for e in &analysis.examples {
-        let bin = match (e.max_deviation, e.radius_true) {
-            (Some(m), Some(r)) if r > 0.0 && (m / r).is_finite() => {
-                let q = m / r;
-                EDGES
-                    .iter()
-                    .position(|&edge| q < edge)
-                    .unwrap_or(EDGES.len())
-            }
-            _ => EDGES.len() + 1,
+    for v in values {
+        let bin = match v {
+            Some(q) => EDGES
+                .iter()
+                .position(|&edge| q < edge)
+                .unwrap_or(EDGES.len()),
+            None => EDGES.len() + 1,
         };
         counts[bin] += 1;
     }
     let most = counts.iter().copied().max().unwrap_or(0).max(1);
     let block = super::panel(
         theme,
-        theme
-            .text(
-                "max deviation / √(xβ²+π²)",
-                "max deviation / sqrt(xb^2+pi^2)",
-            )
-            .to_string(),
-        Some(Line::styled(
-            " < 1: converges ".to_string(),
-            theme.style(Role::Dim),
-        )),
+        title.to_string(),
+        Some(Line::styled(note.to_string(), theme.style(Role::Dim))),
     );
     let inner = block.inner(area);
     block.render(area, buf);
@@ -269,7 +297,7 @@ fn histogram(theme: &Theme, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
                 b if b == EDGES.len() => format!(">= {}", EDGES[b - 1]),
                 _ => format::MISSING.to_string(),
             };
-            let role = if b < 4 { Role::Good } else { Role::Bad };
+            let role = if b < 4 { roles[0] } else { roles[1] };
             let len = (c * bar_width).div_ceil(most);
             Line::from(vec![
                 Span::styled(format!("{name:>9} "), theme.style(Role::Dim)),

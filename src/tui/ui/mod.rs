@@ -7,6 +7,7 @@ mod comparison;
 mod complex_plane;
 mod contributions;
 mod data;
+mod data_softmax;
 mod footer;
 mod header;
 mod help;

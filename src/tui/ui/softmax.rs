@@ -1,4 +1,4 @@
-//! The dashboard with the softmax model selected: the class probabilities p = softmax(η0), the
+//! The dashboard with the softmax model selected: the class probabilities p = softmax(b + η0), the
 //! partial sums R_m against the exact R (or the Monte Carlo estimate, labelled, where R is
 //! n/a), the complex t-plane of the worst mask, the penalty against a scale s of the logits,
 //! and the Monte Carlo of real softmax masks. Every number comes from the engine's report, the
@@ -72,7 +72,11 @@ fn probabilities(theme: &Theme, r: &SoftmaxReport, area: Rect, buf: &mut Buffer)
     } else {
         "p = softmax(η0)"
     };
-    let block = super::panel(theme, title.replace("η0", theme.text("η0", "eta0")), None);
+    let logits = match &r.params.offset {
+        Some(b) if b.iter().any(|&v| v != 0.0) => theme.text("b + η0", "b + eta0"),
+        _ => theme.text("η0", "eta0"),
+    };
+    let block = super::panel(theme, title.replace("η0", logits), None);
     let inner = block.inner(area);
     block.render(area, buf);
     if inner.height == 0 || inner.width == 0 {

@@ -1,0 +1,198 @@
+//! The Data view of a data set of more than two classes (docs/math.md §10): the softmax fit's
+//! summary, the examples' verdicts in the sortable table the logistic view uses, and a
+//! histogram of each example's smallest mask radius found (below 1 the series diverges).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget};
+
+use super::data::{NARROW, bars, pending, percent, verdict};
+use crate::data::softmax_analysis::{PenaltyMethod, SoftmaxAnalysis, SoftmaxExample};
+use crate::tui::app::App;
+use crate::tui::data::{LAMBDA, SoftmaxData};
+use crate::tui::format;
+use crate::tui::theme::Role;
+
+/// Draws the view.
+pub fn render(
+    app: &App,
+    data: &SoftmaxData,
+    analysis: &SoftmaxAnalysis,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let [top, rest] = Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(area);
+    summary(app, data, analysis, top, buf);
+    if area.width > NARROW {
+        let [left, right] =
+            Layout::horizontal([Constraint::Fill(1), Constraint::Length(44)]).areas(rest);
+        table(app, data, analysis, left, buf);
+        histogram(app, analysis, right, buf);
+    } else {
+        table(app, data, analysis, rest, buf);
+    }
+}
+
+fn summary(
+    app: &App,
+    data: &SoftmaxData,
+    analysis: &SoftmaxAnalysis,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let theme = &app.theme;
+    let s = &analysis.summary;
+    let t = |u: &'static str, a: &'static str| theme.text(u, a);
+    let value = |v: String| Span::styled(v, theme.style(Role::Value));
+    let dim = |v: String| Span::styled(v, theme.style(Role::Dim));
+    let undecided = s.undecided as f64 / s.n.max(1) as f64;
+    let sum_r = match s.sum_exact_se {
+        Some(se) => format!(
+            "{} {} {}",
+            format::opt(s.sum_exact, 5),
+            t("±", "+-"),
+            format::num(se, 2)
+        ),
+        None => format::opt(s.sum_exact, 5),
+    };
+    let mc = analysis
+        .examples
+        .iter()
+        .any(|e| e.exact_penalty_method == PenaltyMethod::MonteCarlo);
+    let lines = vec![
+        Line::from(vec![
+            dim("n ".into()),
+            value(s.n.to_string()),
+            dim("  d ".into()),
+            value(data.features.d.to_string()),
+            dim("  q ".into()),
+            value(data.classes.len().to_string()),
+            dim(format!("  softmax L2 fit {} ", t("λ", "lambda"))),
+            value(format::num(LAMBDA, 3)),
+            dim("  masks shared".into()),
+        ]),
+        Line::from(vec![
+            dim(format!("{} ", t("δ", "delta"))),
+            value(format::param(analysis.delta)),
+            dim("  k ".into()),
+            value(analysis.order.to_string()),
+            dim("  diverging: ".into()),
+            value(percent(s.diverging_fraction)),
+            dim("  undecided: ".into()),
+            value(percent(undecided)),
+        ]),
+        Line::from(vec![
+            dim(format!("{} ", t("Σ R", "sum R"))),
+            value(sum_r),
+            dim(format!("  {} ", t("Σ R₂", "sum R2"))),
+            value(format::opt(s.sum_quadratic, 5)),
+            dim(format!("  median {} ", t("|R₂−R|/R", "|R2-R|/R"))),
+            value(format::opt(s.median_quadratic_rel_error, 3)),
+            dim(if mc {
+                format!("  R: MC, {} masks", analysis.mc_samples)
+            } else {
+                String::new()
+            }),
+        ]),
+    ];
+    Paragraph::new(lines)
+        .block(super::panel(
+            theme,
+            data.path.display().to_string(),
+            pending(app, (analysis.delta, analysis.order)),
+        ))
+        .render(area, buf);
+}
+
+/// The R column's standard error: the Monte Carlo's, or `exact` for an enumeration.
+fn se_cell(e: &SoftmaxExample) -> String {
+    match (e.exact_penalty_method, e.exact_penalty_se) {
+        (PenaltyMethod::Enumeration, _) => "exact".to_string(),
+        (PenaltyMethod::MonteCarlo, se) => format::opt(se, 2),
+    }
+}
+
+fn table(app: &App, data: &SoftmaxData, analysis: &SoftmaxAnalysis, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let pane = &app.data;
+    let n = pane.rows.len();
+    let visible = (area.height.saturating_sub(3) as usize).max(1);
+    let first = (pane.selected + 1).saturating_sub(visible);
+    let last = (first + visible).min(n);
+    let title = format!(
+        "Rows {}..{} of {n}, sorted {} (S sort, Enter: to the dashboard)",
+        (first + 1).min(n),
+        last,
+        pane.sort.label(theme.ascii, true)
+    );
+    let t = |u: &'static str, a: &'static str| theme.text(u, a);
+    let header = Row::new(vec![
+        "i",
+        "label",
+        "spread",
+        "verdict",
+        "R",
+        t("±se", "+-se"),
+        t("R₂", "R2"),
+        t("|R₂−R|/R", "|R2-R|/R"),
+    ])
+    .style(theme.style(Role::Title));
+    let rows = pane.rows[first..last].iter().enumerate().map(|(pos, &i)| {
+        let e = &analysis.examples[i];
+        let row = Row::new(vec![
+            Cell::from(e.index.to_string()),
+            Cell::from(
+                data.classes
+                    .get(e.label)
+                    .cloned()
+                    .unwrap_or_else(|| e.label.to_string()),
+            ),
+            Cell::from(format::num(e.logit_spread, 3)),
+            verdict(theme, e.converges),
+            Cell::from(format::opt(e.exact_penalty, 3)),
+            Cell::from(se_cell(e)),
+            Cell::from(format::opt(e.quadratic, 3)),
+            Cell::from(format::opt(e.quadratic_rel_error, 3)),
+        ]);
+        if first + pos == pane.selected {
+            row.style(theme.style(Role::Highlight))
+        } else {
+            row
+        }
+    });
+    let widths = [
+        Constraint::Length(5),
+        Constraint::Length(7),
+        Constraint::Length(7),
+        Constraint::Length(7),
+        Constraint::Length(9),
+        Constraint::Length(8),
+        Constraint::Length(9),
+        Constraint::Length(9),
+    ];
+    Table::new(rows, widths)
+        .header(header)
+        .column_spacing(1)
+        .block(super::panel(theme, title, None))
+        .render(area, buf);
+}
+
+fn histogram(app: &App, analysis: &SoftmaxAnalysis, area: Rect, buf: &mut Buffer) {
+    let theme = &app.theme;
+    let radii = analysis
+        .examples
+        .iter()
+        .map(|e| e.mask_radius.or(e.witness_radius));
+    bars(
+        theme,
+        radii,
+        [Role::Bad, Role::Warn],
+        (
+            theme.text("smallest mask radius ρ found", "smallest mask radius found"),
+            " < 1: diverges ",
+        ),
+        area,
+        buf,
+    );
+}
