@@ -3,7 +3,7 @@
 //! dropout rate δ and Taylor order k (docs/math.md §4, §6, §9).
 
 use crate::data::model::Model;
-use crate::data::parallel::{available_threads, map_in_order};
+use crate::data::parallel::{EXAMPLE_BLOCK, available_threads, map_in_order};
 use crate::data::standardize::Features;
 use crate::engine;
 use crate::params::{ParamError, Params};
@@ -144,7 +144,7 @@ pub fn analyse_with_threads(
     order: usize,
     threads: usize,
 ) -> Result<Analysis, ParamError> {
-    let examples = map_in_order(features.n, threads, |i| {
+    let examples = map_in_order(features.n, threads, EXAMPLE_BLOCK, |i| {
         analyse_example(features, model, i, delta, order)
     })
     .into_iter()
@@ -222,7 +222,7 @@ pub fn totals(features: &Features, model: &Model, delta: f64) -> Result<Totals, 
     }
     let quadratic = crate::data::dropout_penalty::quadratic(delta);
     let quadratic = &quadratic;
-    let parts = map_in_order(features.n, available_threads(), |i| {
+    let parts = map_in_order(features.n, available_threads(), EXAMPLE_BLOCK, |i| {
         let params = example_params(features, model, i, delta, 0);
         let c = params.weights().unwrap_or(&[]);
         let radius = engine::model_of(params.model).radius(params.xb);

@@ -11,7 +11,7 @@ use std::ops::ControlFlow;
 use crate::data::error::FitError;
 use crate::data::lbfgs::{self, LbfgsSettings, Progress, Termination};
 use crate::data::model::{Model, log_loss, prior_logit, sigmoid, target};
-use crate::data::parallel::{available_threads, map_in_order};
+use crate::data::parallel::{available_threads, sum_in_chunks};
 use crate::data::standardize::Features;
 
 /// Most L-BFGS iterations a fit takes.
@@ -76,50 +76,21 @@ impl<'a> Objective<'a> {
         })
     }
 
-    /// F at `params` = [b, β_1 … β_d]; writes [∂F/∂b, ∂F/∂β_1 …] into `gradient`. With a
-    /// penalty the examples are split over `std::thread::available_parallelism()` scoped
-    /// threads, whose partial sums are added in example order. Without one, a data set of more
-    /// than [`L2_BLOCK`] examples is summed in blocks of that many on the same threads, the
-    /// blocks added in order, so the result does not depend on the thread count.
+    /// F at `params` = [b, β_1 … β_d]; writes [∂F/∂b, ∂F/∂β_1 …] into `gradient`. The
+    /// examples are summed by [`sum_in_chunks`]: with a penalty one chunk per thread of
+    /// `std::thread::available_parallelism()`, without one chunks of [`L2_BLOCK`] examples (so
+    /// the L2 objective does not depend on the thread count).
     pub fn evaluate(&self, params: &[f64], gradient: &mut [f64]) -> f64 {
         let f = self.features;
         let beta = &params[1..];
-        let total = match self.penalty {
-            None if f.n > L2_BLOCK => {
-                let parts = map_in_order(f.n.div_ceil(L2_BLOCK), available_threads(), |block| {
-                    let rows = block * L2_BLOCK..((block + 1) * L2_BLOCK).min(f.n);
-                    let mut g = vec![0.0; params.len()];
-                    (self.accumulate(params, rows, &mut g), g)
-                });
-                add_parts(parts, gradient)
-            }
-            None => self.accumulate(params, 0..f.n, gradient),
-            Some(_) => {
-                let threads = available_threads();
-                let chunk = f.n.div_ceil(threads).max(1);
-                if threads == 1 || f.n <= chunk {
-                    self.accumulate(params, 0..f.n, gradient)
-                } else {
-                    let parts: Vec<(f64, Vec<f64>)> = std::thread::scope(|scope| {
-                        let handles: Vec<_> = (0..f.n)
-                            .step_by(chunk)
-                            .map(|start| {
-                                scope.spawn(move || {
-                                    let mut g = vec![0.0; params.len()];
-                                    let rows = start..(start + chunk).min(f.n);
-                                    (self.accumulate(params, rows, &mut g), g)
-                                })
-                            })
-                            .collect();
-                        handles
-                            .into_iter()
-                            .map(|h| h.join().expect("an objective thread does not panic"))
-                            .collect()
-                    });
-                    add_parts(parts, gradient)
-                }
-            }
+        let threads = available_threads();
+        let chunk = match self.penalty {
+            None => L2_BLOCK,
+            Some(_) => f.n.div_ceil(threads).max(1),
         };
+        let total = sum_in_chunks(f.n, chunk, threads, gradient, |rows, part| {
+            self.accumulate(params, rows, part)
+        });
         let scale = 1.0 / f.n as f64;
         gradient.iter_mut().for_each(|g| *g *= scale);
         for (g, w) in gradient[1..].iter_mut().zip(beta) {
@@ -184,19 +155,6 @@ impl<'a> Objective<'a> {
 
 /// Examples per block of the L2 objective's sums on large data sets.
 pub const L2_BLOCK: usize = 8192;
-
-/// Σ of the parts' totals, in order; their gradients summed into `gradient` (overwritten).
-fn add_parts(parts: Vec<(f64, Vec<f64>)>, gradient: &mut [f64]) -> f64 {
-    gradient.iter_mut().for_each(|g| *g = 0.0);
-    let mut total = 0.0;
-    for (t, g) in parts {
-        total += t;
-        for (a, b) in gradient.iter_mut().zip(&g) {
-            *a += b;
-        }
-    }
-    total
-}
 
 /// A fitted binary logistic model and how the fit ended.
 #[derive(Debug, Clone, PartialEq)]

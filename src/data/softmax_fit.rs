@@ -10,6 +10,7 @@ use std::ops::ControlFlow;
 
 use crate::data::error::FitError;
 use crate::data::lbfgs::{self, LbfgsSettings, Termination};
+use crate::data::parallel::{available_threads, sum_in_chunks};
 use crate::data::standardize::Features;
 use crate::engine::softmax::log_sum_exp;
 
@@ -149,39 +150,13 @@ impl<'a> SoftmaxObjective<'a> {
     pub fn evaluate(&self, params: &[f64], gradient: &mut [f64]) -> f64 {
         let f = self.features;
         let q = f.classes;
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
+        let threads = available_threads()
             .min(f.n / MIN_EXAMPLES_PER_THREAD)
             .max(1);
         let chunk = f.n.div_ceil(threads);
-        let total = if threads == 1 {
-            self.accumulate(params, 0..f.n, gradient)
-        } else {
-            let parts: Vec<(f64, Vec<f64>)> = std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..f.n)
-                    .step_by(chunk)
-                    .map(|start| {
-                        scope.spawn(move || {
-                            let mut g = vec![0.0; params.len()];
-                            let t =
-                                self.accumulate(params, start..(start + chunk).min(f.n), &mut g);
-                            (t, g)
-                        })
-                    })
-                    .collect();
-                handles
-                    .into_iter()
-                    .map(|h| h.join().expect("an objective thread does not panic"))
-                    .collect()
-            });
-            gradient.iter_mut().for_each(|g| *g = 0.0);
-            let mut total = 0.0;
-            for (t, g) in parts {
-                total += t;
-                gradient.iter_mut().zip(&g).for_each(|(a, b)| *a += b);
-            }
-            total
-        };
+        let total = sum_in_chunks(f.n, chunk, threads, gradient, |rows, part| {
+            self.accumulate(params, rows, part)
+        });
         let scale = 1.0 / f.n as f64;
         gradient.iter_mut().for_each(|g| *g *= scale);
         let beta = &params[q..];
