@@ -324,6 +324,49 @@ impl Failures {
     }
 }
 
+impl Failures {
+    /// Checks an engine value's stated error bound against the reference: the reference lies
+    /// within it, and the bound is no larger than `useful` (so it does not hide digits the
+    /// value has). A representable value must come with a bound.
+    fn stated(
+        &mut self,
+        case: &Case,
+        quantity: &'static str,
+        m: Option<usize>,
+        (engine, bound): (Option<f64>, Option<f64>),
+        reference: Num,
+        useful: f64,
+    ) {
+        let (Num::Value(r), Some(e)) = (reference, engine) else {
+            return;
+        };
+        let Some(bound) = bound else {
+            self.push(case, quantity, m, format!("engine {e:e} has no bound"), f64::INFINITY);
+            return;
+        };
+        let err = (e - r).abs();
+        self.margin(case, quantity, m, err, bound);
+        if !(err <= bound) {
+            self.push(
+                case,
+                quantity,
+                m,
+                format!("engine {e:e}, reference {r:e}: |err| {err:.3e} > stated bound {bound:.3e}"),
+                err / bound,
+            );
+        }
+        if useful.is_finite() && bound > useful {
+            self.push(
+                case,
+                quantity,
+                m,
+                format!("stated bound {bound:.3e} exceeds {useful:.3e}"),
+                bound / useful,
+            );
+        }
+    }
+}
+
 /// The scale of coefficient m (see the module docs).
 fn coefficient_scale(case: &Case, m: usize) -> f64 {
     let a = |i: usize| case.coefficients[i].sat().abs();
@@ -401,6 +444,18 @@ fn check_case(case: &Case, report: &dropscope::engine::Report, f: &mut Failures)
             1e-10 * scale.sat(),
             scale.representable(),
         );
+        if m < 2 {
+            // M_0 = 1 and M_1 = 0 by definition; the reference's M_1 is its own rounding.
+            continue;
+        }
+        f.stated(
+            case,
+            "moment_bound",
+            Some(m),
+            (report.moments[m], report.moment_errors[m]),
+            case.moments[m],
+            1e-10 * scale.sat(),
+        );
     }
     let ps_tol = |m: usize| 1e-9 * case.abs_partial_sums[m].sat();
     for m in 0..=k.min(report.partial_sums.len().saturating_sub(1)) {
@@ -412,6 +467,14 @@ fn check_case(case: &Case, report: &dropscope::engine::Report, f: &mut Failures)
             case.partial_sums[m],
             ps_tol(m),
             case.abs_partial_sums[m].representable(),
+        );
+        f.stated(
+            case,
+            "partial_sum_bound",
+            Some(m),
+            (report.partial_sums[m], report.partial_sum_errors[m]),
+            case.partial_sums[m],
+            ps_tol(m),
         );
     }
     f.value(
@@ -432,6 +495,14 @@ fn check_case(case: &Case, report: &dropscope::engine::Report, f: &mut Failures)
         case.exact_penalty,
         pen_tol,
         true,
+    );
+    f.stated(
+        case,
+        "exact_penalty_bound",
+        None,
+        (report.exact_penalty, report.exact_penalty_error),
+        case.exact_penalty,
+        pen_tol,
     );
     f.value(
         case,

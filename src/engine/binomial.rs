@@ -100,18 +100,23 @@ pub fn ln_pmf(k: f64, n: f64, p: f64, q: f64) -> f64 {
     if k < 0.0 || k > n {
         return f64::NEG_INFINITY;
     }
+    // ln q and ln p from the smaller of p and q, which is given exactly (the larger is 1 minus
+    // it, rounded: at p = 1 − 1e-4, n ln p was off by 1e-12).
     if k == 0.0 {
-        return n * q.ln();
+        return n * if p < 0.5 { (-p).ln_1p() } else { q.ln() };
     }
     if k == n {
-        return n * p.ln();
+        return n * if q < 0.5 { (-q).ln_1p() } else { p.ln() };
     }
     let lc = stirling_error(n)
         - stirling_error(k)
         - stirling_error(n - k)
         - deviance(k, n * p)
         - deviance(n - k, n * q);
-    let lf = 2.0 * LN_SQRT_2PI + k.ln() + (-k / n).ln_1p();
+    // ln(k (n − k)/n), from the smaller of k and n − k: ln1p(−k/n) near k = n would carry
+    // k/n's rounding as u·k/(n − k).
+    let small = k.min(n - k);
+    let lf = 2.0 * LN_SQRT_2PI + small.ln() + (-small / n).ln_1p();
     lc - 0.5 * lf
 }
 

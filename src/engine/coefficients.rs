@@ -41,19 +41,29 @@ pub fn logistic(z0: f64, order: usize) -> Vec<Scaled> {
 
 /// Taylor coefficients s_0..=s_n of the sigmoid at x <= 0, as Scaled, in f64 with the change of
 /// variables s_n = s_0 ρ^{-n} w_n (ρ = √(x² + π²)), which keeps w_n within f64 for |x| <= 700.
+///
+/// For j ≥ 1 the recurrence's w_j − 2 s_0 w_j is taken as tanh(|x|/2)·w_j: 1 − 2s_0 in f64
+/// cancels near x = 0 (it left a_3 at xβ = 1e-10 wrong in its 7th digit), tanh does not.
 fn sigmoid_series_scaled(x: f64, n: usize) -> Vec<Scaled> {
     let rho = x.hypot(std::f64::consts::PI);
     let ln_rho = rho.ln();
     let ln_s0 = -softplus(-x);
     let s0 = sigmoid(x);
+    // 1 − 2σ(x) = tanh(−x/2), ≥ 0 for x ≤ 0.
+    let one_minus_two_s0 = (-x / 2.0).tanh();
     // w_n and u_n = s0 w_n = s_n ρ^n (u stays O(1), so u_i w_j cannot overflow).
     let mut w = Vec::with_capacity(n + 1);
     let mut u = Vec::with_capacity(n + 1);
     w.push(1.0);
     u.push(s0);
     for j in 0..n {
-        let conv = symmetric_convolution(&u, &w, j);
-        let next = rho * (w[j] - conv) / (j + 1) as f64;
+        let next = if j == 0 {
+            // s_1 = s_0 (1 − s_0), with 1 − s_0 = σ(−x).
+            rho * sigmoid(-x)
+        } else {
+            let inner = inner_convolution(&u, &w, j);
+            rho * (one_minus_two_s0 * w[j] - inner) / (j + 1) as f64
+        };
         w.push(next);
         u.push(s0 * next);
     }
@@ -66,11 +76,12 @@ fn sigmoid_series_scaled(x: f64, n: usize) -> Vec<Scaled> {
         .collect()
 }
 
-/// Σ_{i=0..j} u_i w_{j-i} where u = s0·w, so the sum is symmetric and half of it suffices.
-fn symmetric_convolution(u: &[f64], w: &[f64], j: usize) -> f64 {
+/// Σ_{i=1..j-1} u_i w_{j-i} (j ≥ 1) where u = s0·w, so the sum is symmetric and half of it
+/// suffices.
+fn inner_convolution(u: &[f64], w: &[f64], j: usize) -> f64 {
     let half = j.div_ceil(2);
     let mut acc = [0.0f64; 4];
-    let mut i = 0;
+    let mut i = 1;
     while i + 4 <= half {
         for (l, a) in acc.iter_mut().enumerate() {
             *a += u[i + l] * w[j - i - l];

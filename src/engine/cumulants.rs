@@ -35,9 +35,16 @@ const RANGE: f64 = 1e250;
 
 /// The moment coefficients m_n = M_n/(n! τ^n), n = 0..=order, of the deviation of the non-zero
 /// `weights` at rate `delta` ∈ (0, 1) (`keep` = 1 − δ in double-double), in units `tau` > 0,
-/// when the running error bound certifies them to [`TOLERANCE`]; `None` otherwise.
+/// when the running error bound certifies them to [`TOLERANCE`], with that bound on each
+/// coefficient's absolute error; `None` otherwise.
 #[inline(always)]
-pub fn certified(weights: &[f64], delta: f64, keep: Dd, tau: f64, order: usize) -> Option<Vec<Dd>> {
+pub fn certified(
+    weights: &[f64],
+    delta: f64,
+    keep: Dd,
+    tau: f64,
+    order: usize,
+) -> Option<(Vec<Dd>, Vec<f64>)> {
     if order < 2 || !(delta > 0.0 && delta < 1.0) {
         return None;
     }
@@ -79,7 +86,7 @@ pub fn certified(weights: &[f64], delta: f64, keep: Dd, tau: f64, order: usize) 
             (product, error)
         };
         if within_tolerance(&product, &error) {
-            return Some(product);
+            return Some((product, error));
         }
     }
     None
@@ -265,7 +272,7 @@ fn exp_series(
 /// Multiplies the absolute generating functions δ|a|^n/n! + (1−δ)|b|^n/n! (a = −w/τ,
 /// b = wδ/((1−δ)τ)) of `weights` into `series`, in f64: the scale of the products' terms.
 #[inline(always)]
-fn abs_egf_multiply(series: &mut [f64], weights: &[f64], delta: f64, tau: f64) {
+pub(super) fn abs_egf_multiply(series: &mut [f64], weights: &[f64], delta: f64, tau: f64) {
     let order = series.len() - 1;
     let mut factor = vec![0.0; order + 1];
     for &w in weights {
@@ -399,7 +406,9 @@ mod tests {
         let mut certified_labels = Vec::new();
         for case in &all {
             let keep = Dd::diff(1.0, case.delta);
-            let Some(got) = certified(&case.weights, case.delta, keep, case.tau, case.order) else {
+            let Some((got, stated)) =
+                certified(&case.weights, case.delta, keep, case.tau, case.order)
+            else {
                 continue;
             };
             certified_labels.push(case.label.as_str());
@@ -410,6 +419,12 @@ mod tests {
                     error <= bound,
                     "{} n={n}: {error:e} > {bound:e}",
                     case.label
+                );
+                assert!(
+                    error <= stated[n],
+                    "{} n={n}: {error:e} > stated bound {:e}",
+                    case.label,
+                    stated[n]
                 );
             }
         }
@@ -425,7 +440,8 @@ mod tests {
     fn the_certified_route_agrees_with_the_generating_function_product() {
         for case in cases() {
             let keep = Dd::diff(1.0, case.delta);
-            let Some(got) = certified(&case.weights, case.delta, keep, case.tau, case.order) else {
+            let Some((got, _)) = certified(&case.weights, case.delta, keep, case.tau, case.order)
+            else {
                 continue;
             };
             let mut product = vec![Dd::ZERO; case.order + 1];
@@ -447,7 +463,7 @@ mod tests {
         let keep = Dd::diff(1.0, 0.3);
         assert!(certified(&w, 0.3, keep, 0.125, 120).is_none());
         // At low order the same list is certified and matches the product.
-        let got = certified(&w, 0.3, keep, 0.5, 6).expect("certified at k = 6");
+        let (got, _) = certified(&w, 0.3, keep, 0.5, 6).expect("certified at k = 6");
         let mut product = vec![Dd::ZERO; 7];
         product[0] = Dd::ONE;
         egf_multiply(&mut product, &w, 0.3, keep, 0.5);

@@ -2,7 +2,8 @@
 
 use super::convergence;
 use super::log_partition::model_of;
-use super::moments::{self, Atoms, ENUMERATION_MAX_DIMENSION};
+use super::log_partition::{sigmoid, softplus};
+use super::moments::{self, Atoms, ENUMERATION_MAX_DIMENSION, Moments};
 use super::penalty;
 use super::report::{BestOrder, Radius, Report, Verdict};
 use super::scaled::Scaled;
@@ -21,9 +22,13 @@ pub fn evaluate(params: &Params) -> Result<Report, ParamError> {
     Ok(Report {
         params: params.clone(),
         root_test_series: root_test_series(&coefficients),
-        moments: to_f64(&series.moments),
+        moments: to_f64(&series.moments.values),
+        moment_errors: (0..=k).map(|m| series.moments.error(m)).collect(),
         terms: to_f64(&series.terms),
+        term_errors: series.term_errors[..=k].to_vec(),
         partial_sums: series.partial_sums[..=k].to_vec(),
+        partial_sum_errors: series.partial_sum_errors[..=k].to_vec(),
+        exact_penalty_error: series.exact_penalty_error,
         quadratic: verdict.quadratic,
         exact_penalty: verdict.exact_penalty,
         best_order: verdict.best_order,
@@ -62,9 +67,15 @@ fn verdict_of(params: &Params, series: &Series) -> Verdict {
         paper_condition: convergence::paper_condition(params),
         exact_penalty: series.exact_penalty,
         quadratic: series.partial_sums[2],
-        best_order: series
-            .exact_penalty
-            .and_then(|r| best_order(&series.partial_sums[..=params.order], r)),
+        best_order: series.exact_penalty.and_then(|r| {
+            let k = params.order;
+            best_order(&series.partial_sums[..=k], r).map(|b| BestOrder {
+                error_bound: series.partial_sum_errors[b.order]
+                    .zip(series.exact_penalty_error)
+                    .map(|(s, e)| s + e),
+                ..b
+            })
+        }),
     }
 }
 
@@ -72,14 +83,20 @@ fn verdict_of(params: &Params, series: &Series) -> Verdict {
 pub(super) struct Series {
     /// a_m, m = 0..=max(k, 2).
     pub coefficients: Vec<Scaled>,
-    /// M_m, same length.
-    pub moments: Vec<Scaled>,
+    /// M_m with their error bounds, same length.
+    pub moments: Moments,
     /// a_m M_m, same length.
     pub terms: Vec<Scaled>,
+    /// Bounds on the terms' errors, same length; `None` where unknown or beyond f64.
+    pub term_errors: Vec<Option<f64>>,
     /// R_m, same length; `None` from the first unavailable or overflowing term on.
     pub partial_sums: Vec<Option<f64>>,
+    /// Bounds on the partial sums' errors, same length; `None` where unknown.
+    pub partial_sum_errors: Vec<Option<f64>>,
     /// R, where an exact method applies.
     pub exact_penalty: Option<f64>,
+    /// A bound on R's error, where R is given.
+    pub exact_penalty_error: Option<f64>,
     /// The finite distribution of deviations behind R and the moments, where one is used.
     pub atoms: Option<Atoms>,
 }
@@ -95,30 +112,126 @@ impl Series {
 
     /// The series from moments (and atoms) already computed for these contributions, δ and
     /// order: they do not depend on the offset b, so a sweep of b reuses them.
-    pub fn with_moments(params: &Params, atoms: Option<Atoms>, moments: Vec<Scaled>) -> Series {
+    pub fn with_moments(params: &Params, atoms: Option<Atoms>, moments: Moments) -> Series {
         let order = params.order.max(2);
         let coefficients = model_of(params.model).coefficients(params.xb, order);
         let terms: Vec<Scaled> = coefficients
             .iter()
-            .zip(&moments)
+            .zip(&moments.values)
             .map(|(a, m)| a.mul(*m))
             .collect();
+        let coefficient_error = match params.model {
+            Model::Logistic => COEFFICIENT_RELATIVE_ERROR,
+            Model::Linear => 0.0,
+        };
+        let term_errors: Vec<Option<f64>> = (0..terms.len())
+            .map(|m| {
+                let carried = coefficients[m].ln_abs() + moments.ln_errors[m];
+                let own = terms[m].ln_abs() + (coefficient_error + 2.0 * UNIT_ROUNDOFF).ln();
+                let e = moments::ln_add(carried, own).exp();
+                (e.is_finite() && terms[m].mantissa.is_finite()).then_some(e)
+            })
+            .collect();
         let partial_sums = partial_sums(terms.iter().copied().map(Some));
+        let partial_sum_errors = partial_sum_errors(&terms, &term_errors, &partial_sums);
         let exact_penalty = exact_penalty(params, atoms.as_ref())
             .filter(|r| !(r.abs() < f64::MIN_POSITIVE && penalty_is_positive(params)));
+        let exact_penalty_error =
+            exact_penalty.map(|r| exact_penalty_error(params, atoms.as_ref(), r));
         Series {
             coefficients,
             moments,
             terms,
+            term_errors,
             partial_sums,
+            partial_sum_errors,
             exact_penalty,
+            exact_penalty_error,
             atoms,
         }
     }
 }
 
+/// Half an ulp of 1.
+const UNIT_ROUNDOFF: f64 = f64::EPSILON / 2.0;
+
+/// The relative accuracy of the logistic Taylor coefficients a_m (the tested agreement with
+/// 40-digit references, tests/data), carried into the terms a_m M_m.
+const COEFFICIENT_RELATIVE_ERROR: f64 = 1e-13;
+
+/// Bounds on R_m's errors: the terms' errors summed, plus the compensated sum's rounding
+/// (2 ulps of R_m and m² ulps² of Σ|t_j|); 0 for R_0 = R_1 = 0; `None` where a term's bound or
+/// the sum is unavailable.
+fn partial_sum_errors(
+    terms: &[Scaled],
+    term_errors: &[Option<f64>],
+    partial_sums: &[Option<f64>],
+) -> Vec<Option<f64>> {
+    let mut carried = Some(0.0);
+    let mut magnitude = 0.0;
+    (0..terms.len())
+        .map(|m| {
+            if m < 2 {
+                return partial_sums[m].map(|_| 0.0);
+            }
+            carried = carried.zip(term_errors[m]).map(|(a, b)| a + b);
+            magnitude += terms[m].to_f64_saturating().abs();
+            let mf = m as f64;
+            let rounding = |r: f64| {
+                2.0 * UNIT_ROUNDOFF * r.abs() + mf * mf * UNIT_ROUNDOFF * UNIT_ROUNDOFF * magnitude
+            };
+            partial_sums[m]
+                .zip(carried)
+                .map(|(r, c)| c + rounding(r))
+                .filter(|e| e.is_finite())
+        })
+        .collect()
+}
+
+/// The deviations' errors ε_i carried into the mean of D_A over atoms: E[|σ(xβ + x) − σ(xβ)| ε],
+/// D_A's slope in s times the error of s.
+fn deviation_error(atoms: &Atoms, xb: f64) -> f64 {
+    let ln_w_max = atoms.ln_w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let at_xb = sigmoid(xb);
+    let (mut carried, mut total) = (0.0, 0.0);
+    for (x, lw) in atoms.x.iter().zip(&atoms.ln_w) {
+        let w = (lw - ln_w_max).exp();
+        let error = atoms.x_relative_error * x.abs() + atoms.x_absolute_error;
+        carried += w * (sigmoid(xb + x) - at_xb).abs() * error;
+        total += w;
+    }
+    // The slopes' own rounding (an ulp of σ) is second order in the errors.
+    carried / total
+}
+
+/// A bound on the error of the exact penalty `r` as [`exact_penalty`] computes it: the closed
+/// forms' roundings; over atoms the sum's and weights' roundings relative to R and the
+/// deviations' error (D_A's slope in s is at most 1); for the characteristic-function
+/// integral its quadrature target 1e-16·(2A(xβ) + 1) + 1e-14·R and 16 ulps of the integrand's
+/// scale; for the Gaussian integral its tested 1e-13·R.
+fn exact_penalty_error(params: &Params, atoms: Option<&Atoms>, r: f64) -> f64 {
+    let u = UNIT_ROUNDOFF;
+    let terms = params.weights().map_or(1, <[f64]>::len) as f64;
+    match (params.model, params.noise) {
+        (Model::Linear, Noise::Dropout) => (terms + 8.0) * u * r,
+        (Model::Linear, Noise::Gaussian) => 4.0 * u * r,
+        (Model::Logistic, Noise::Gaussian) => 1e-13 * r,
+        (Model::Logistic, Noise::Dropout) if params.delta == 0.0 => 0.0,
+        (Model::Logistic, Noise::Dropout) => match atoms {
+            Some(a) => {
+                let n = a.x.len() as f64;
+                r * (u * (2.0 * (n / 4.0 + 3.0) + 64.0) + a.ln_w_error) + deviation_error(a, params.xb)
+            }
+            None => {
+                let scale = 2.0 * softplus(params.xb) + 1.0;
+                (1e-16 + 16.0 * u) * scale + 1e-14 * r
+            }
+        },
+    }
+}
+
 /// M_m, m = 0..=order, for validated parameters (reusing the penalty's atoms where they serve).
-fn series_moments(params: &Params, order: usize, atoms: Option<&Atoms>) -> Vec<Scaled> {
+fn series_moments(params: &Params, order: usize, atoms: Option<&Atoms>) -> Moments {
     match (params.noise, params.moments) {
         (Noise::Gaussian, _) => moments::gaussian_moments(params.gaussian_sigma(), order),
         (Noise::Dropout, MomentsKind::Paper) => {
@@ -235,7 +348,11 @@ pub(super) fn best_order(partial_sums: &[Option<f64>], exact: f64) -> Option<Bes
         .filter_map(|(m, r)| r.map(|r| (m, (r - exact).abs())))
         .fold(None, |best: Option<BestOrder>, (order, error)| match best {
             Some(b) if b.error <= error => Some(b),
-            _ => Some(BestOrder { order, error }),
+            _ => Some(BestOrder {
+                order,
+                error,
+                error_bound: None,
+            }),
         })
 }
 

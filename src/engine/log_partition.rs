@@ -22,6 +22,9 @@ pub trait LogPartition {
 
 /// A scalar log-partition function with a Taylor series at every real point.
 pub trait ScalarLogPartition: LogPartition<Point = f64> {
+    /// D_A(z0 + h, z0) ≥ 0 for a step `h` given exactly (forming z0 + h first would round
+    /// away h's low digits when |h| ≪ |z0|).
+    fn bregman_step(&self, z0: f64, h: f64) -> f64;
     /// Taylor coefficients a_m = A^(m)(z0)/m!, m = 0..=order, in range-safe form.
     fn coefficients(&self, z0: f64, order: usize) -> Vec<Scaled>;
     /// Radius of convergence of the Taylor series at z0; `None` when A is entire.
@@ -128,10 +131,16 @@ impl LogPartition for Logistic {
     }
 
     fn bregman(&self, s: &f64, z0: &f64) -> f64 {
+        self.bregman_step(*z0, s - z0)
+    }
+}
+
+impl ScalarLogPartition for Logistic {
+    fn bregman_step(&self, z0: f64, h: f64) -> f64 {
         // D_A(s, z0) = D_A(-s, -z0) because A(z) = z + A(-z); evaluate on the side where
         // z0 <= 0 so that A(z0) and σ(z0) are small and nothing large cancels.
-        let (s, z0) = if *z0 > 0.0 { (-*s, -*z0) } else { (*s, *z0) };
-        let h = s - z0;
+        let (z0, h) = if z0 > 0.0 { (-z0, -h) } else { (z0, h) };
+        let s = z0 + h;
         let d = if h.abs() < SMALL_STEP {
             // A(z0 + h) − A(z0) = ln(1 + σ(e^h − 1)), so D = g(σ(e^h − 1)) + σ(e^h − 1 − h) with
             // g(u) = ln(1 + u) − u: two second-order terms, and with σ ≤ ½ the second is at
@@ -143,9 +152,7 @@ impl LogPartition for Logistic {
         };
         d.max(0.0)
     }
-}
 
-impl ScalarLogPartition for Logistic {
     fn coefficients(&self, z0: f64, order: usize) -> Vec<Scaled> {
         coefficients::logistic(z0, order)
     }
@@ -171,12 +178,15 @@ impl LogPartition for Linear {
     }
 
     fn bregman(&self, s: &f64, z0: &f64) -> f64 {
-        let h = s - z0;
-        h * h / 2.0
+        self.bregman_step(*z0, s - z0)
     }
 }
 
 impl ScalarLogPartition for Linear {
+    fn bregman_step(&self, _z0: f64, h: f64) -> f64 {
+        h * h / 2.0
+    }
+
     fn coefficients(&self, z0: f64, order: usize) -> Vec<Scaled> {
         (0..=order)
             .map(|m| match m {

@@ -14,13 +14,69 @@ use super::double_double::DoubleDouble as Dd;
 use super::scaled::Scaled;
 
 /// A finite distribution of deviations x = s - xβ with log-weights (probabilities, or
-/// quadrature weights of a smooth density), normalised when used.
+/// quadrature weights of a smooth density), normalised when used, and bounds on the rounding
+/// of both (zero for atoms given exactly).
 #[derive(Clone, Debug, Default)]
 pub struct Atoms {
     /// Deviations s - xβ, in units of xβ.
     pub x: Vec<f64>,
     /// Natural logarithms of the weights; -∞ for weight 0.
     pub ln_w: Vec<f64>,
+    /// Bound on the error of every x, relative to |x|.
+    pub x_relative_error: f64,
+    /// Bound on the error of every x, in units of xβ.
+    pub x_absolute_error: f64,
+    /// Bound on the error of every ln_w, in nats; it also covers the rule's truncation (a
+    /// relative error of the moments).
+    pub ln_w_error: f64,
+}
+
+/// Central moments with bounds on their errors.
+#[derive(Clone, Debug, Default)]
+pub struct Moments {
+    /// M_m, m = 0..=order (a NaN mantissa marks a moment not available).
+    pub values: Vec<Scaled>,
+    /// ln of a bound on |computed M_m − M_m|, same length: −∞ where the value is exact, +∞ or
+    /// NaN where no bound is known.
+    pub ln_errors: Vec<f64>,
+}
+
+impl Moments {
+    /// Moments given exactly (closed forms of exact inputs).
+    fn exact(values: Vec<Scaled>) -> Moments {
+        let ln_errors = vec![f64::NEG_INFINITY; values.len()];
+        Moments { values, ln_errors }
+    }
+
+    /// The bound of moment `m` as an f64 (0 where exact); `None` where it is not known or
+    /// exceeds f64. A bound below the f64 range reads as the smallest subnormal, still a bound.
+    pub fn error(&self, m: usize) -> Option<f64> {
+        let ln = *self.ln_errors.get(m)?;
+        if ln == f64::NEG_INFINITY {
+            return Some(0.0);
+        }
+        let e = ln.exp();
+        e.is_finite().then_some(e.max(f64::from_bits(1)))
+    }
+}
+
+/// Half an ulp of 1: the relative rounding of one f64 operation.
+const UNIT_ROUNDOFF: f64 = f64::EPSILON / 2.0;
+
+/// ln(e^a + e^b) for ln-magnitudes (−∞ is 0); NaN stays NaN.
+pub(super) fn ln_add(a: f64, b: f64) -> f64 {
+    let (hi, lo) = if a >= b { (a, b) } else { (b, a) };
+    if lo == f64::NEG_INFINITY {
+        return hi;
+    }
+    hi + (lo - hi).exp().ln_1p()
+}
+
+/// ln of the relative error of turning a mantissa into a value by e^(ln_scale), where the
+/// scale was summed from logarithms, each rounded to an ulp, of total size `ln_size`: e^x
+/// carries x's absolute error as a relative one.
+fn ln_scale_error(ln_size: f64) -> f64 {
+    (UNIT_ROUNDOFF * (3.0 * ln_size + 4.0)).ln()
 }
 
 /// Largest explicit dimension whose 2^d masks are enumerated for the exact penalty.
@@ -38,9 +94,9 @@ pub fn dropout_moments(
     xb: f64,
     order: usize,
     atoms: Option<&Atoms>,
-) -> Vec<Scaled> {
+) -> Moments {
     if delta == 0.0 {
-        return point_mass(order);
+        return Moments::exact(point_mass(order));
     }
     let mut moments = match (weights, atoms) {
         (_, Some(atoms)) => atom_moments(atoms, order),
@@ -51,8 +107,9 @@ pub fn dropout_moments(
         (Some(w), None) => egf_moments(w, delta, order),
     };
     // E[S - xβ] = 0 identically: drop the rounding residue.
-    if order >= 1 && moments[1].mantissa.is_finite() {
-        moments[1] = Scaled::ZERO;
+    if order >= 1 && moments.values[1].mantissa.is_finite() {
+        moments.values[1] = Scaled::ZERO;
+        moments.ln_errors[1] = f64::NEG_INFINITY;
     }
     moments
 }
@@ -126,8 +183,49 @@ pub fn equal_atoms(dimension: u64, delta: f64, xb: f64, order: usize) -> Atoms {
         walk(&mut atoms, &powers, |i| node(-(i as f64) * step));
         walk(&mut atoms, &powers, |i| node((i + 1) as f64 * step));
     }
+    atoms.x_relative_error = 4.0 * UNIT_ROUNDOFF;
+    let continuous = sd >= CONTINUOUS_MIN_SD;
+    atoms.ln_w_error = binomial_ln_w_error(&atoms, d, p.to_f64(), q, mean_f, xb, continuous);
     atoms
 }
+
+/// A bound on the error of the binomial nodes' ln-weights: the roundings of ln_pmf's terms
+/// (32 ulps of their size); the rounding of its means dp and dq, whose slopes there are
+/// |K − dp|/(dp) and |K − dp|/(dq), so 2 ulps of |K − dp|; on the `continuous` grid the
+/// rounding of K itself, an ulp of K times the slope |ln((d − K)p/(Kq))|; and
+/// [`TRUNCATION`] for the tails left out and the trapezoid rule.
+fn binomial_ln_w_error(
+    atoms: &Atoms,
+    d: f64,
+    p: f64,
+    q: f64,
+    mean: f64,
+    xb: f64,
+    continuous: bool,
+) -> f64 {
+    let ln_d = (d + 1.0).ln();
+    let worst = atoms
+        .x
+        .iter()
+        .zip(&atoms.ln_w)
+        .filter(|(_, lw)| lw.is_finite())
+        .map(|(x, lw)| {
+            let k = if xb == 0.0 { mean } else { mean * (1.0 + x / xb) };
+            let slope = if continuous && k > 0.0 && k < d {
+                ((d - k) * p / (k * q)).ln().abs()
+            } else {
+                0.0
+            };
+            let u = UNIT_ROUNDOFF;
+            u * k * slope + 2.0 * u * (k - mean).abs() + 32.0 * u * (lw.abs() + ln_d + 4.0)
+        })
+        .fold(0.0, f64::max);
+    worst + TRUNCATION
+}
+
+/// Relative weight of the binomial's tails left out ([`NEGLIGIBLE`] nats below the integrand's
+/// peak, over at most [`MAX_NODES_PER_SIDE`] further nodes) and of the trapezoid rule's error.
+const TRUNCATION: f64 = 1e-28;
 
 /// Nats below its running maximum at which an integrand's tail is dropped (e^-80 ≈ 2e-35).
 const NEGLIGIBLE: f64 = 80.0;
@@ -189,7 +287,12 @@ pub fn explicit_atoms(weights: &[f64], delta: f64) -> Atoms {
     };
     let low = table(&weights[..half]);
     let high = table(&weights[half..]);
-    let mut atoms = Atoms::default();
+    let spread: f64 = weights.iter().map(|w| w.abs()).sum::<f64>() * kept_scale.max(1.0);
+    let mut atoms = Atoms {
+        x_absolute_error: (d + 2) as f64 * UNIT_ROUNDOFF * spread,
+        ln_w_error: 4.0 * UNIT_ROUNDOFF * (d as f64 * ln_drop.abs().max(ln_keep.abs()) + 1.0),
+        ..Atoms::default()
+    };
     atoms.x.reserve(1 << d);
     atoms.ln_w.reserve(1 << d);
     for (h, xh) in high.iter().enumerate() {
@@ -204,10 +307,16 @@ pub fn explicit_atoms(weights: &[f64], delta: f64) -> Atoms {
     atoms
 }
 
-/// Σ w x^m / Σ w for m = 0..=order. Powers are taken of x/max|x| (so they only shrink) and
-/// rescaled by 2^500 whenever the largest falls below 2^-500, so nothing over- or underflows
-/// that matters at 1e-150 relative.
-pub fn atom_moments(atoms: &Atoms, order: usize) -> Vec<Scaled> {
+/// Σ w x^m / Σ w for m = 0..=order, with error bounds. Powers are taken of x/max|x| (so they
+/// only shrink) and rescaled by 2^500 whenever the largest falls below 2^-500, so nothing over-
+/// or underflows that matters at 1e-150 relative.
+///
+/// The bound of M_m is a relative one times E|X|^m (summed alongside) — the sums' and the
+/// normalisation's roundings (n/4 + 3 ulps each, four lanes), the m + 3 roundings of each
+/// power, the scale's logarithm and the weights' errors — plus the deviations' absolute error
+/// ε carried through the powers: m ε (1 + ε/τ)^(m−1) E|X|^(m−1) ≤ m ε (…) (E|X|^m)^((m−1)/m)
+/// (Lyapunov's inequality).
+pub fn atom_moments(atoms: &Atoms, order: usize) -> Moments {
     let ln_w_max = atoms.ln_w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let tau = atoms
         .x
@@ -217,7 +326,7 @@ pub fn atom_moments(atoms: &Atoms, order: usize) -> Vec<Scaled> {
         .map(|(x, _)| x.abs())
         .fold(0.0, f64::max);
     if tau == 0.0 || !ln_w_max.is_finite() {
-        return point_mass(order);
+        return Moments::exact(point_mass(order));
     }
     let y: Vec<f64> = atoms.x.iter().map(|x| x / tau).collect();
     let mut pw: Vec<f64> = atoms.ln_w.iter().map(|lw| (lw - ln_w_max).exp()).collect();
@@ -225,26 +334,54 @@ pub fn atom_moments(atoms: &Atoms, order: usize) -> Vec<Scaled> {
     let ln_tau = tau.ln();
     let rescale = 2f64.powi(500);
     let ln_rescale = 500.0 * std::f64::consts::LN_2;
+    let u = UNIT_ROUNDOFF;
+    let exp_argument = atoms
+        .ln_w
+        .iter()
+        .filter(|lw| lw.is_finite())
+        .map(|lw| (lw - ln_w_max).abs())
+        .fold(0.0, f64::max);
+    let weight_error = atoms.ln_w_error + u * (2.0 * exp_argument + 2.0);
+    let sums = 2.0 * (atoms.x.len() as f64 / 4.0 + 3.0);
+    let absolute = atoms.x_absolute_error / tau;
     let mut extra = 0.0;
-    let mut out = Vec::with_capacity(order + 1);
-    out.push(Scaled::from_f64(1.0));
+    let mut values = Vec::with_capacity(order + 1);
+    let mut ln_errors = Vec::with_capacity(order + 1);
+    values.push(Scaled::from_f64(1.0));
+    ln_errors.push(f64::NEG_INFINITY);
     for m in 1..=order {
-        let (sum, largest) = multiply_and_sum(&mut pw, &y);
-        out.push(Scaled {
+        let mf = m as f64;
+        let (sum, abs_sum, largest) = multiply_and_sum(&mut pw, &y);
+        let ln_scale = mf * ln_tau + extra;
+        values.push(Scaled {
             mantissa: sum / total,
-            ln_scale: m as f64 * ln_tau + extra,
+            ln_scale,
         });
+        // ln E|Y|^m, Y = X/τ (≤ 0).
+        let ln_abs = (abs_sum / total).ln() + extra;
+        let relative = u * (sums + mf + 3.0)
+            + weight_error
+            + mf * atoms.x_relative_error * (1.0 + atoms.x_relative_error).powf(mf - 1.0);
+        let ln_relative = ln_add(relative.ln(), ln_scale_error((mf * ln_tau).abs() + extra.abs()));
+        let ln_carried = if absolute > 0.0 {
+            (mf * absolute).ln() + (mf - 1.0) * absolute.ln_1p() + (mf - 1.0) / mf * ln_abs
+        } else {
+            f64::NEG_INFINITY
+        };
+        // Both parts in units of τ^m, then scaled like the moment.
+        ln_errors.push(ln_add(ln_relative + ln_abs, ln_carried) + mf * ln_tau);
         if largest > 0.0 && largest < 1.0 / rescale {
             pw.iter_mut().for_each(|v| *v *= rescale);
             extra -= ln_rescale;
         }
     }
-    out
+    Moments { values, ln_errors }
 }
 
-/// pw[i] *= y[i]; returns (Σ pw, max |pw|), in four lanes so the loop vectorises.
-fn multiply_and_sum(pw: &mut [f64], y: &[f64]) -> (f64, f64) {
+/// pw[i] *= y[i]; returns (Σ pw, Σ |pw|, max |pw|), in four lanes so the loop vectorises.
+fn multiply_and_sum(pw: &mut [f64], y: &[f64]) -> (f64, f64, f64) {
     let mut sum = [0.0f64; 4];
+    let mut abs_sum = [0.0f64; 4];
     let mut largest = [0.0f64; 4];
     let mut chunks = pw.chunks_exact_mut(4);
     let mut ys = y.chunks_exact(4);
@@ -252,17 +389,20 @@ fn multiply_and_sum(pw: &mut [f64], y: &[f64]) -> (f64, f64) {
         for l in 0..4 {
             c[l] *= yc[l];
             sum[l] += c[l];
+            abs_sum[l] += c[l].abs();
             largest[l] = largest[l].max(c[l].abs());
         }
     }
     let mut s = sum[0] + sum[1] + sum[2] + sum[3];
+    let mut a = abs_sum[0] + abs_sum[1] + abs_sum[2] + abs_sum[3];
     let mut big = largest[0].max(largest[1]).max(largest[2].max(largest[3]));
     for (v, yv) in chunks.into_remainder().iter_mut().zip(ys.remainder()) {
         *v *= yv;
         s += *v;
+        a += v.abs();
         big = big.max(v.abs());
     }
-    (s, big)
+    (s, a, big)
 }
 
 /// Moments of an explicit list from the features' exponential generating functions
@@ -270,12 +410,14 @@ fn multiply_and_sum(pw: &mut [f64], y: &[f64]) -> (f64, f64) {
 /// cumulants where [`super::cumulants::certified`] vouches for them, else by multiplying the
 /// generating functions in double-double. Coefficients are kept as M_n L^n / (n! sd^n) with L
 /// chosen so they stay within f64 range; a moment that still leaves it is reported unavailable
-/// (NaN mantissa).
+/// (NaN mantissa). The error bounds are the certified route's, or for the product d·(3n + 6)
+/// double-double units of its terms' scale (the product of the absolute generating
+/// functions), plus the final rounding to f64 and the scale's.
 ///
 /// On x86-64 CPUs with FMA the same code runs compiled for it (the double-double products'
 /// fused multiply-adds become single instructions instead of calls); the results are the same
 /// bits, since a fused multiply-add is correctly rounded either way.
-pub fn egf_moments(weights: &[f64], delta: f64, order: usize) -> Vec<Scaled> {
+pub fn egf_moments(weights: &[f64], delta: f64, order: usize) -> Moments {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("fma") {
         // SAFETY: the CPU has FMA, the one feature `egf_moments_fma` is compiled for.
@@ -287,18 +429,18 @@ pub fn egf_moments(weights: &[f64], delta: f64, order: usize) -> Vec<Scaled> {
 /// [`egf_moments_any`] compiled for FMA.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "fma")]
-fn egf_moments_fma(weights: &[f64], delta: f64, order: usize) -> Vec<Scaled> {
+fn egf_moments_fma(weights: &[f64], delta: f64, order: usize) -> Moments {
     egf_moments_any(weights, delta, order)
 }
 
 /// The body of [`egf_moments`], inlined into each compiled copy.
 #[inline(always)]
-fn egf_moments_any(weights: &[f64], delta: f64, order: usize) -> Vec<Scaled> {
+fn egf_moments_any(weights: &[f64], delta: f64, order: usize) -> Moments {
     let keep = Dd::diff(1.0, delta);
     let variance: f64 = delta / (1.0 - delta) * weights.iter().map(|w| w * w).sum::<f64>();
     let sd = variance.sqrt();
     if sd == 0.0 || !sd.is_finite() {
-        return point_mass(order);
+        return Moments::exact(point_mass(order));
     }
     let (positive, negative): (f64, f64) =
         weights.iter().fold(
@@ -313,9 +455,64 @@ fn egf_moments_any(weights: &[f64], delta: f64, order: usize) -> Vec<Scaled> {
     let tau = sd / lift;
     let work = weights.len() * order * order;
     let certified = super::cumulants::certified(weights, delta, keep, tau, order);
-    let product = if let Some(product) = certified {
-        product
-    } else if work > 2_000_000 && weights.len() >= 2 {
+    let (product, product_error) = if let Some(certified) = certified {
+        certified
+    } else {
+        let product = egf_product_any_size(weights, delta, keep, tau, order, work);
+        let mut scale = vec![0.0; order + 1];
+        scale[0] = 1.0;
+        super::cumulants::abs_egf_multiply(&mut scale, weights, delta, tau);
+        let count = (weights.len() + 1) as f64;
+        let error = scale
+            .iter()
+            .enumerate()
+            .map(|(n, s)| DD_UNIT * count * (3 * n + 6) as f64 * s)
+            .collect();
+        (product, error)
+    };
+    let ln_tau = tau.ln();
+    let mut ln_factorial = 0.0;
+    let mut available = true;
+    let mut values = Vec::with_capacity(order + 1);
+    let mut ln_errors = Vec::with_capacity(order + 1);
+    for (n, (c, e)) in product.iter().zip(&product_error).enumerate() {
+        if n > 0 {
+            ln_factorial += (n as f64).ln();
+        }
+        let v = c.to_f64();
+        if !v.is_finite() || (n % 2 == 0 && v <= 0.0) {
+            available = false;
+        }
+        let ln_scale = ln_factorial + n as f64 * ln_tau;
+        values.push(Scaled {
+            mantissa: if available { v } else { f64::NAN },
+            ln_scale,
+        });
+        let size = ln_factorial + (n as f64 * ln_tau).abs();
+        let rounding = ln_add(UNIT_ROUNDOFF.ln(), ln_scale_error(size)) + v.abs().ln();
+        ln_errors.push(if available {
+            ln_add(e.ln(), rounding) + ln_scale
+        } else {
+            f64::NAN
+        });
+    }
+    Moments { values, ln_errors }
+}
+
+/// Relative rounding bound of one double-double operation, as in [`super::cumulants`].
+const DD_UNIT: f64 = 1.0 / (1u128 << 102) as f64;
+
+/// Π_j e_j(t/τ) truncated at `order`, on two threads when the `work` d·k² is large.
+#[inline(always)]
+fn egf_product_any_size(
+    weights: &[f64],
+    delta: f64,
+    keep: Dd,
+    tau: f64,
+    order: usize,
+    work: usize,
+) -> Vec<Dd> {
+    if work > 2_000_000 && weights.len() >= 2 {
         let (a, b) = weights.split_at(weights.len() / 2);
         let (pa, pb) = std::thread::scope(|s| {
             let ha = s.spawn(|| egf_product(a, delta, keep, tau, order));
@@ -327,27 +524,7 @@ fn egf_moments_any(weights: &[f64], delta: f64, order: usize) -> Vec<Scaled> {
         pa
     } else {
         egf_product(weights, delta, keep, tau, order)
-    };
-    let ln_tau = tau.ln();
-    let mut ln_factorial = 0.0;
-    let mut available = true;
-    product
-        .iter()
-        .enumerate()
-        .map(|(n, c)| {
-            if n > 0 {
-                ln_factorial += (n as f64).ln();
-            }
-            let v = c.to_f64();
-            if !v.is_finite() || (n % 2 == 0 && v <= 0.0) {
-                available = false;
-            }
-            Scaled {
-                mantissa: if available { v } else { f64::NAN },
-                ln_scale: ln_factorial + n as f64 * ln_tau,
-            }
-        })
-        .collect()
+    }
 }
 
 /// Π_j e_j(t/τ) truncated at `order`, starting from 1.
@@ -434,14 +611,15 @@ fn dot_reversed(x: &[Dd], y: &[Dd]) -> Dd {
     total
 }
 
-/// Moments of N(0, σ²): (m-1)!! σ^m for even m, 0 for odd m.
-pub fn gaussian_moments(sigma: f64, order: usize) -> Vec<Scaled> {
+/// Moments of N(0, σ²): (m-1)!! σ^m for even m, 0 for odd m; the bounds are the scale's
+/// rounding.
+pub fn gaussian_moments(sigma: f64, order: usize) -> Moments {
     if sigma == 0.0 {
-        return point_mass(order);
+        return Moments::exact(point_mass(order));
     }
     let ln_sigma = sigma.ln();
     let mut ln_double_factorial = 0.0;
-    (0..=order)
+    let values = (0..=order)
         .map(|m| {
             if m % 2 == 1 {
                 return Scaled::ZERO;
@@ -454,16 +632,35 @@ pub fn gaussian_moments(sigma: f64, order: usize) -> Vec<Scaled> {
                 ln_scale: ln_double_factorial + m as f64 * ln_sigma,
             }
         })
-        .collect()
+        .collect();
+    with_scale_errors(values, ln_sigma.abs() + ((order + 1) as f64).ln())
+}
+
+/// Closed-form moments whose only error is the rounding of their ln-scale (zeros exact), a sum
+/// over m of logarithms each at most `ln_per_order` in size.
+fn with_scale_errors(values: Vec<Scaled>, ln_per_order: f64) -> Moments {
+    let ln_errors = values
+        .iter()
+        .enumerate()
+        .map(|(m, v)| {
+            if v.is_zero() || m == 0 {
+                f64::NEG_INFINITY
+            } else {
+                ln_scale_error(m as f64 * ln_per_order + v.ln_scale.abs()) + v.ln_abs()
+            }
+        })
+        .collect();
+    Moments { values, ln_errors }
 }
 
 /// The paper's eq. (8): M_0 = 1, M_m = xβ^m δ^m / (1-δ)^(m-1) for m >= 1. It treats a dropped
-/// feature as zero deviation; for d = 1 its M_2 is δ times the true variance.
-pub fn paper_moments(xb: f64, delta: f64, order: usize) -> Vec<Scaled> {
+/// feature as zero deviation; for d = 1 its M_2 is δ times the true variance. The bounds are
+/// the scale's rounding.
+pub fn paper_moments(xb: f64, delta: f64, order: usize) -> Moments {
     let base = xb * delta;
     let ln_base = base.abs().ln();
     let ln_keep = (-delta).ln_1p();
-    (0..=order)
+    let values = (0..=order)
         .map(|m| {
             if m == 0 {
                 Scaled::from_f64(1.0)
@@ -477,7 +674,8 @@ pub fn paper_moments(xb: f64, delta: f64, order: usize) -> Vec<Scaled> {
                 }
             }
         })
-        .collect()
+        .collect();
+    with_scale_errors(values, ln_base.abs() + ln_keep.abs())
 }
 
 #[cfg(test)]
@@ -502,9 +700,11 @@ mod tests {
         ];
         for w in &lists {
             for (delta, order) in [(0.5, 40), (0.3, 120), (0.8, 12)] {
-                let bits = |v: Vec<Scaled>| {
-                    v.iter()
+                let bits = |v: Moments| {
+                    v.values
+                        .iter()
                         .map(|s| (s.mantissa.to_bits(), s.ln_scale.to_bits()))
+                        .chain(v.ln_errors.iter().map(|e| (e.to_bits(), 0)))
                         .collect::<Vec<_>>()
                 };
                 // SAFETY: FMA was detected above.
@@ -518,8 +718,8 @@ mod tests {
         }
     }
 
-    fn values(v: &[Scaled]) -> Vec<f64> {
-        v.iter().map(|s| s.to_f64().unwrap()).collect()
+    fn values(v: &Moments) -> Vec<f64> {
+        v.values.iter().map(|s| s.to_f64().unwrap()).collect()
     }
 
     #[test]
@@ -537,9 +737,9 @@ mod tests {
     fn enumeration_egf_and_equal_paths_agree() {
         let w = vec![0.375; 8];
         let order = 30;
-        let equal = dropout_moments(None, 8, 0.6, 3.0, order, None);
-        let enumerated = atom_moments(&explicit_atoms(&w, 0.6), order);
-        let egf = egf_moments(&w, 0.6, order);
+        let equal = dropout_moments(None, 8, 0.6, 3.0, order, None).values;
+        let enumerated = atom_moments(&explicit_atoms(&w, 0.6), order).values;
+        let egf = egf_moments(&w, 0.6, order).values;
         for m in 2..=order {
             let (a, b, c) = (
                 equal[m].to_f64().unwrap(),
@@ -569,8 +769,8 @@ mod tests {
             }
             atoms
         };
-        let a = atom_moments(&quad, order);
-        let b = atom_moments(&exact, order);
+        let a = atom_moments(&quad, order).values;
+        let b = atom_moments(&exact, order).values;
         for m in (2..=order).step_by(2) {
             let (x, y) = (a[m].to_f64().unwrap(), b[m].to_f64().unwrap());
             assert!((x - y).abs() < 1e-12 * y, "m={m}: {x} vs {y}");

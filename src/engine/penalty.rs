@@ -1,17 +1,17 @@
 //! The exact penalty R = E[A(S)] - A(xβ) (docs/math.md §6), always as the mean of the Bregman
 //! divergence D_A(S, xβ) >= 0 (E[S] = xβ makes the two equal), so nothing of size A(xβ) cancels.
 
-use super::log_partition::LogPartition;
+use super::log_partition::{LogPartition, ScalarLogPartition};
 use super::moments::Atoms;
 
 /// Σ w_i D_A(xβ + x_i, xβ) / Σ w_i over a finite distribution of deviations.
-pub fn over_atoms(model: &dyn LogPartition<Point = f64>, atoms: &Atoms, xb: f64) -> f64 {
+pub fn over_atoms(model: &dyn ScalarLogPartition, atoms: &Atoms, xb: f64) -> f64 {
     let ln_w_max = atoms.ln_w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let (mut total, mut weight) = (0.0, 0.0);
     for (x, lw) in atoms.x.iter().zip(&atoms.ln_w) {
         let w = (lw - ln_w_max).exp();
         if w > 0.0 {
-            total += w * model.bregman(&(xb + x), &xb);
+            total += w * model.bregman_step(xb, *x);
             weight += w;
         }
     }
@@ -138,6 +138,7 @@ mod tests {
         let atoms = Atoms {
             x: vec![-1.0, 1.0],
             ln_w: vec![0.5f64.ln(), 0.5f64.ln()],
+            ..Atoms::default()
         };
         let r = over_atoms(&Logistic, &atoms, 0.5);
         let exact = 0.5 * (softplus(-0.5) + softplus(1.5)) - softplus(0.5);

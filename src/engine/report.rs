@@ -15,10 +15,19 @@ pub struct Report {
     pub coefficients: Vec<Option<f64>>,
     /// Central moments M_m = E[(S - xβ)^m], m = 0..=k (or the paper's eq. (8) when asked).
     pub moments: Vec<Option<f64>>,
+    /// Bounds on |computed M_m − M_m| (units of xβ^m; 0 where exact), m = 0..=k; `None` where
+    /// no bound is known or it exceeds f64. A moment within its bound of 0 may be 0.
+    pub moment_errors: Vec<Option<f64>>,
     /// Terms a_m M_m, m = 0..=k; terms 0 and 1 are excluded from the penalty and shown as 0.
     pub terms: Vec<Option<f64>>,
+    /// Bounds on the terms' errors (nats), m = 0..=k; `None` where unknown.
+    pub term_errors: Vec<Option<f64>>,
     /// Partial sums R_m = Σ_{j=2..m} a_j M_j, m = 0..=k (R_0 = R_1 = 0).
     pub partial_sums: Vec<Option<f64>>,
+    /// Bounds on the partial sums' errors (nats), m = 0..=k; `None` where unknown.
+    pub partial_sum_errors: Vec<Option<f64>>,
+    /// A bound on the exact penalty's error (nats), where R is given.
+    pub exact_penalty_error: Option<f64>,
     /// Wager et al.'s quadratic approximation R_2 = A''(xβ) Var(S) / 2 (with the chosen moments).
     pub quadratic: Option<f64>,
     /// The exact penalty R = E[A(S)] - A(xβ) >= 0, or `None` where no exact method applies.
@@ -81,6 +90,9 @@ pub struct BestOrder {
     pub order: usize,
     /// |R_{k*} - R|, same units as R.
     pub error: f64,
+    /// A bound on the error of `error` (R_{k*}'s bound plus R's); `None` where unknown. An
+    /// `error` within it of 0 may be 0.
+    pub error_bound: Option<f64>,
 }
 
 /// Radii of convergence, all in units of xβ.

@@ -134,7 +134,7 @@ fn shared_equal(
     order: usize,
 ) -> Outcome {
     let atoms = equal_atoms(dimension, delta, 1.0, order);
-    let mut moments = atom_moments(&atoms, order);
+    let mut moments = atom_moments(&atoms, order).values;
     moments[1] = Scaled::ZERO;
     let rho = mask_radius(ln_p, eta);
     let cumulants = log_series(p, eta, rho.unwrap_or(1.0), order);
