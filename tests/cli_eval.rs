@@ -150,26 +150,33 @@ fn csv_has_one_row_per_order_and_table_a_summary() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "order,coefficient,moment,term,partial_sum,error,exact_penalty,converges,\
+        "order,coefficient,moment,moment_error_bound,term,term_error_bound,partial_sum,\
+partial_sum_error_bound,error,error_bound,exact_penalty,exact_penalty_error_bound,converges,\
 paper_converges,mc_samples,mc_mean,mc_std_error"
     );
     assert_eq!(lines.len(), 1 + 8);
     assert!(lines[3].starts_with("2,"));
     let cells: Vec<&str> = lines[3].split(',').collect();
-    assert_eq!(cells.len(), 12);
-    // error = R_2 − R, from the row's own partial sum and R.
-    let (rm, error, exact): (f64, f64, f64) = (
-        cells[4].parse().unwrap(),
-        cells[5].parse().unwrap(),
-        cells[6].parse().unwrap(),
-    );
+    assert_eq!(cells.len(), 17);
+    let number = |i: usize| -> f64 { cells[i].parse().unwrap() };
+    // error = R_2 − R, from the row's own partial sum and R; its bound is R_2's plus R's.
+    let (rm, error, exact) = (number(6), number(8), number(10));
     assert!(
         (rm - exact - error).abs() <= 1e-12 * exact.abs(),
         "{}",
         lines[3]
     );
-    assert!(cells[7] == "true" || cells[7] == "false");
-    assert_eq!(cells[9], "", "no Monte Carlo run, no samples");
+    assert!(
+        (number(9) - (number(7) + number(11))).abs() <= 1e-12 * number(9),
+        "{}",
+        lines[3]
+    );
+    // Each bound is positive and leaves the value its ten digits here.
+    for (value, bound) in [(2, 3), (4, 5), (6, 7)] {
+        assert!(number(bound) > 0.0 && number(bound) < 1e-10 * number(value).abs());
+    }
+    assert!(cells[12] == "true" || cells[12] == "false");
+    assert_eq!(cells[14], "", "no Monte Carlo run, no samples");
     let out = dropscope(&[
         "eval", "--k", "7", "--delta", "0.75", "--xb", "-4.5", "--d", "500",
     ]);
@@ -270,24 +277,30 @@ fn table_summary_rows_line_up_and_keep_every_exponent_digit() {
         !mc.contains('{') && mc.contains("N = 2000") && mc.contains("seed 7"),
         "{mc}"
     );
-    // Row 269 of k = 300 has a three-digit exponent; eval's JSON holds the same term.
+    // Row 269 of k = 300: a_269 has a three-digit exponent; eval's JSON holds the same value.
+    // M_269 is odd at δ = ½ with equal contributions, so exactly 0: the row shows it as 0 within
+    // the bound eval's JSON states, not as the float noise the computation leaves.
     let v = eval_json(&["--k", "300"]);
-    let term = v["terms"][269].as_f64().unwrap();
+    let coefficient = v["coefficients"][269].as_f64().unwrap();
     let row = text
         .lines()
         .find(|l| l.trim_start().starts_with("269 "))
         .unwrap();
-    let cells: Vec<f64> = row
-        .split_whitespace()
-        .skip(1)
-        .map(|c| c.parse().unwrap())
-        .collect();
+    let cells: Vec<&str> = row.split_whitespace().skip(1).collect();
     assert!(
-        term.abs() < 1e-99,
-        "row 269 term {term} no longer has three exponent digits"
+        coefficient.abs() < 1e-99,
+        "a_269 = {coefficient} no longer has three exponent digits"
     );
+    let shown: f64 = cells[0].parse().unwrap();
     assert!(
-        (cells[2] - term).abs() <= 1e-9 * term.abs(),
-        "{row} vs {term}"
+        (shown - coefficient).abs() <= 1e-9 * coefficient.abs(),
+        "{row} vs {coefficient}"
+    );
+    let moment = v["moments"][269].as_f64().unwrap();
+    let bound = v["moment_errors"][269].as_f64().unwrap();
+    let radius: f64 = cells[1].strip_prefix("0±").expect(row).parse().unwrap();
+    assert!(
+        moment.abs() <= bound && moment.abs() + bound <= radius,
+        "{row}"
     );
 }

@@ -51,6 +51,13 @@ fn explicit_moments_match_mpmath() {
             if error > 1e-12 * scale {
                 failures.push(format!("{label} n={n}: {got:e} vs {:e}", reference[n]));
             }
+            // The stated bound holds and is no coarser than the tolerance above.
+            match report.moment_errors[n] {
+                Some(bound) if error <= bound && bound <= 1e-12 * scale => {}
+                bound => failures.push(format!(
+                    "{label} n={n}: |error| {error:e}, stated bound {bound:?}, scale {scale:e}"
+                )),
+            }
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));

@@ -341,17 +341,25 @@ impl Failures {
             return;
         };
         let Some(bound) = bound else {
-            self.push(case, quantity, m, format!("engine {e:e} has no bound"), f64::INFINITY);
-            return;
-        };
-        let err = (e - r).abs();
-        self.margin(case, quantity, m, err, bound);
-        if !(err <= bound) {
             self.push(
                 case,
                 quantity,
                 m,
-                format!("engine {e:e}, reference {r:e}: |err| {err:.3e} > stated bound {bound:.3e}"),
+                format!("engine {e:e} has no bound"),
+                f64::INFINITY,
+            );
+            return;
+        };
+        let err = (e - r).abs();
+        self.margin(case, quantity, m, err, bound);
+        if err.is_nan() || err > bound {
+            self.push(
+                case,
+                quantity,
+                m,
+                format!(
+                    "engine {e:e}, reference {r:e}: |err| {err:.3e} > stated bound {bound:.3e}"
+                ),
                 err / bound,
             );
         }

@@ -124,24 +124,30 @@ fn monte_carlo_lines(report: &Report, mc: &McSummary) -> String {
     s
 }
 
-/// Order m with a_m, M_m, a_m·M_m and R_m, for m = 0..=k.
-fn rows(r: &Report) -> impl Iterator<Item = (usize, [Option<f64>; 4])> + '_ {
+/// A value and the bound on its error, either `None` where not available.
+type Bounded = (Option<f64>, Option<f64>);
+
+/// Order m with (value, error bound) of a_m, M_m, a_m·M_m, R_m and R_m − R, for m = 0..=k;
+/// a_m's bound is `None` (shown to ten digits, their stated accuracy).
+fn rows(r: &Report) -> impl Iterator<Item = (usize, [Bounded; 5])> + '_ {
     (0..r.coefficients.len()).map(|m| {
         (
             m,
             [
-                r.coefficients[m],
-                r.moments[m],
-                r.terms[m],
-                r.partial_sums[m],
+                (r.coefficients[m], None),
+                (r.moments[m], r.moment_errors[m]),
+                (r.terms[m], r.term_errors[m]),
+                (r.partial_sums[m], r.partial_sum_errors[m]),
+                r.excess(m),
             ],
         )
     })
 }
 
-/// The CSV columns, in order.
-pub const CSV_COLUMNS: &str = "order,coefficient,moment,term,partial_sum,error,exact_penalty,\
-converges,paper_converges,mc_samples,mc_mean,mc_std_error";
+/// The CSV columns, in order: each value at full precision with the bound on its error.
+pub const CSV_COLUMNS: &str = "order,coefficient,moment,moment_error_bound,term,\
+term_error_bound,partial_sum,partial_sum_error_bound,error,error_bound,exact_penalty,\
+exact_penalty_error_bound,converges,paper_converges,mc_samples,mc_mean,mc_std_error";
 
 fn csv(r: &Report, mc: Option<&McSummary>) -> String {
     let cell = |v: Option<f64>| {
@@ -152,6 +158,7 @@ fn csv(r: &Report, mc: Option<&McSummary>) -> String {
     let flag = |b: Option<bool>| b.map(|b| b.to_string()).unwrap_or_default();
     let tail = [
         cell(r.exact_penalty),
+        cell(r.exact_penalty_error),
         flag(Some(r.converges)),
         flag(r.paper_converges),
         mc.map(|m| m.samples.to_string()).unwrap_or_default(),
@@ -161,11 +168,11 @@ fn csv(r: &Report, mc: Option<&McSummary>) -> String {
     .join(",");
     let mut s = format!("{CSV_COLUMNS}\n");
     for (m, values) in rows(r) {
-        let error = match (values[3], r.exact_penalty) {
-            (Some(rm), Some(exact)) => Some(rm - exact),
-            _ => None,
-        };
-        let cells: Vec<String> = values.into_iter().chain([error]).map(cell).collect();
+        let mut cells = vec![cell(values[0].0)];
+        for (v, bound) in &values[1..] {
+            cells.push(cell(*v));
+            cells.push(cell(*bound));
+        }
         let _ = writeln!(s, "{m},{},{tail}", cells.join(","));
     }
     s
@@ -219,7 +226,7 @@ fn table(r: &Report) -> String {
             s,
             "best order k*   {} (|R_k* - R| = {})",
             b.order,
-            number(Some(b.error))
+            format::bounded_num(b.error, b.error_bound, 10, "±")
         );
     }
     let _ = writeln!(
@@ -241,9 +248,9 @@ fn table(r: &Report) -> String {
     s.push('\n');
     for (m, values) in rows(r) {
         let _ = write!(s, "{m:>5}");
-        let error = values[3].zip(r.exact_penalty).map(|(rm, exact)| rm - exact);
-        for v in values.into_iter().chain([error]) {
-            let _ = write!(s, "  {:>COLUMN$}", number(v));
+        let _ = write!(s, "  {:>COLUMN$}", number(values[0].0));
+        for (v, bound) in &values[1..] {
+            let _ = write!(s, "  {:>COLUMN$}", format::bounded(*v, *bound, COLUMN, "±"));
         }
         s.push('\n');
     }

@@ -272,7 +272,7 @@ fn exp_series(
 /// Multiplies the absolute generating functions δ|a|^n/n! + (1−δ)|b|^n/n! (a = −w/τ,
 /// b = wδ/((1−δ)τ)) of `weights` into `series`, in f64: the scale of the products' terms.
 #[inline(always)]
-pub(super) fn abs_egf_multiply(series: &mut [f64], weights: &[f64], delta: f64, tau: f64) {
+fn abs_egf_multiply(series: &mut [f64], weights: &[f64], delta: f64, tau: f64) {
     let order = series.len() - 1;
     let mut factor = vec![0.0; order + 1];
     for &w in weights {

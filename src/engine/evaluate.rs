@@ -220,7 +220,8 @@ fn exact_penalty_error(params: &Params, atoms: Option<&Atoms>, r: f64) -> f64 {
         (Model::Logistic, Noise::Dropout) => match atoms {
             Some(a) => {
                 let n = a.x.len() as f64;
-                r * (u * (2.0 * (n / 4.0 + 3.0) + 64.0) + a.ln_w_error) + deviation_error(a, params.xb)
+                r * (u * (2.0 * (n / 4.0 + 3.0) + 64.0) + a.ln_w_error)
+                    + deviation_error(a, params.xb)
             }
             None => {
                 let scale = 2.0 * softplus(params.xb) + 1.0;

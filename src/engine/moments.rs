@@ -210,7 +210,11 @@ fn binomial_ln_w_error(
         .zip(&atoms.ln_w)
         .filter(|(_, lw)| lw.is_finite())
         .map(|(x, lw)| {
-            let k = if xb == 0.0 { mean } else { mean * (1.0 + x / xb) };
+            let k = if xb == 0.0 {
+                mean
+            } else {
+                mean * (1.0 + x / xb)
+            };
             let slope = if continuous && k > 0.0 && k < d {
                 ((d - k) * p / (k * q)).ln().abs()
             } else {
@@ -344,6 +348,7 @@ pub fn atom_moments(atoms: &Atoms, order: usize) -> Moments {
     let weight_error = atoms.ln_w_error + u * (2.0 * exp_argument + 2.0);
     let sums = 2.0 * (atoms.x.len() as f64 / 4.0 + 3.0);
     let absolute = atoms.x_absolute_error / tau;
+    let mut rescales = 0.0;
     let mut extra = 0.0;
     let mut values = Vec::with_capacity(order + 1);
     let mut ln_errors = Vec::with_capacity(order + 1);
@@ -362,7 +367,10 @@ pub fn atom_moments(atoms: &Atoms, order: usize) -> Moments {
         let relative = u * (sums + mf + 3.0)
             + weight_error
             + mf * atoms.x_relative_error * (1.0 + atoms.x_relative_error).powf(mf - 1.0);
-        let ln_relative = ln_add(relative.ln(), ln_scale_error((mf * ln_tau).abs() + extra.abs()));
+        let ln_relative = ln_add(
+            relative.ln(),
+            ln_scale_error((mf * ln_tau).abs() + extra.abs()),
+        );
         let ln_carried = if absolute > 0.0 {
             (mf * absolute).ln() + (mf - 1.0) * absolute.ln_1p() + (mf - 1.0) / mf * ln_abs
         } else {
@@ -372,7 +380,8 @@ pub fn atom_moments(atoms: &Atoms, order: usize) -> Moments {
         ln_errors.push(ln_add(ln_relative + ln_abs, ln_carried) + mf * ln_tau);
         if largest > 0.0 && largest < 1.0 / rescale {
             pw.iter_mut().for_each(|v| *v *= rescale);
-            extra -= ln_rescale;
+            rescales += 1.0;
+            extra = -rescales * ln_rescale;
         }
     }
     Moments { values, ln_errors }
@@ -459,9 +468,7 @@ fn egf_moments_any(weights: &[f64], delta: f64, order: usize) -> Moments {
         certified
     } else {
         let product = egf_product_any_size(weights, delta, keep, tau, order, work);
-        let mut scale = vec![0.0; order + 1];
-        scale[0] = 1.0;
-        super::cumulants::abs_egf_multiply(&mut scale, weights, delta, tau);
+        let scale = abs_centred_product(weights, delta, tau, order);
         let count = (weights.len() + 1) as f64;
         let error = scale
             .iter()
@@ -471,18 +478,20 @@ fn egf_moments_any(weights: &[f64], delta: f64, order: usize) -> Moments {
         (product, error)
     };
     let ln_tau = tau.ln();
-    let mut ln_factorial = 0.0;
+    // ln n! summed in double-double: each ln j carries one rounding, the sum none.
+    let mut ln_factorial_dd = Dd::ZERO;
     let mut available = true;
     let mut values = Vec::with_capacity(order + 1);
     let mut ln_errors = Vec::with_capacity(order + 1);
     for (n, (c, e)) in product.iter().zip(&product_error).enumerate() {
         if n > 0 {
-            ln_factorial += (n as f64).ln();
+            ln_factorial_dd = ln_factorial_dd + Dd::from_f64((n as f64).ln());
         }
         let v = c.to_f64();
         if !v.is_finite() || (n % 2 == 0 && v <= 0.0) {
             available = false;
         }
+        let ln_factorial = ln_factorial_dd.to_f64();
         let ln_scale = ln_factorial + n as f64 * ln_tau;
         values.push(Scaled {
             mantissa: if available { v } else { f64::NAN },
@@ -497,6 +506,33 @@ fn egf_moments_any(weights: &[f64], delta: f64, order: usize) -> Moments {
         });
     }
     Moments { values, ln_errors }
+}
+
+/// The product of the features' centred generating functions with every coefficient replaced
+/// by its absolute value, δ|w|^n/n! + (1−δ)|wδ/(1−δ)|^n/n! (n ≥ 2; 1 and 0 for n = 0, 1), in
+/// units of τ, in f64: a bound on every term the product in [`egf_multiply`] adds.
+fn abs_centred_product(weights: &[f64], delta: f64, tau: f64, order: usize) -> Vec<f64> {
+    let mut series = vec![0.0; order + 1];
+    series[0] = 1.0;
+    let mut factor = vec![0.0; order + 1];
+    for &w in weights.iter().filter(|w| **w != 0.0) {
+        let (dropped, kept) = ((w / tau).abs(), (w * delta / (1.0 - delta) / tau).abs());
+        let (mut pd, mut pk) = (1.0, 1.0);
+        factor[0] = 1.0;
+        for (n, v) in factor.iter_mut().enumerate().skip(1) {
+            pd *= dropped / n as f64;
+            pk *= kept / n as f64;
+            *v = if n == 1 {
+                0.0
+            } else {
+                delta * pd + (1.0 - delta) * pk
+            };
+        }
+        for n in (0..=order).rev() {
+            series[n] = (0..=n).map(|i| series[i] * factor[n - i]).sum();
+        }
+    }
+    series
 }
 
 /// Relative rounding bound of one double-double operation, as in [`super::cumulants`].
@@ -618,18 +654,18 @@ pub fn gaussian_moments(sigma: f64, order: usize) -> Moments {
         return Moments::exact(point_mass(order));
     }
     let ln_sigma = sigma.ln();
-    let mut ln_double_factorial = 0.0;
+    let mut ln_double_factorial = Dd::ZERO;
     let values = (0..=order)
         .map(|m| {
             if m % 2 == 1 {
                 return Scaled::ZERO;
             }
             if m >= 2 {
-                ln_double_factorial += ((m - 1) as f64).ln();
+                ln_double_factorial = ln_double_factorial + Dd::from_f64(((m - 1) as f64).ln());
             }
             Scaled {
                 mantissa: 1.0,
-                ln_scale: ln_double_factorial + m as f64 * ln_sigma,
+                ln_scale: ln_double_factorial.to_f64() + m as f64 * ln_sigma,
             }
         })
         .collect();

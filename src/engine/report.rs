@@ -58,6 +58,23 @@ pub struct Report {
     pub theorem1: Vec<Theorem1Row>,
 }
 
+impl Report {
+    /// R_m − R (nats) and a bound on its error (R_m's bound plus R's), for m = 0..=k; `None`
+    /// where a value or a bound is not available.
+    pub fn excess(&self, m: usize) -> (Option<f64>, Option<f64>) {
+        let rm = self.partial_sums.get(m).copied().flatten();
+        let value = rm.zip(self.exact_penalty).map(|(rm, r)| rm - r);
+        let bound = self
+            .partial_sum_errors
+            .get(m)
+            .copied()
+            .flatten()
+            .zip(self.exact_penalty_error)
+            .map(|(a, b)| a + b);
+        (value, bound)
+    }
+}
+
 /// The part of a [`Report`] a per-example verdict needs, without the arrays, the Theorem 1
 /// rows and the root test: what [`super::verdict`] computes. Each field equals the report's
 /// field of the same name (or `radius.true_radius` for `true_radius`).

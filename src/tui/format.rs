@@ -49,13 +49,82 @@ pub fn exact(v: Option<f64>) -> String {
 /// significant digits as fit: mantissa digits are dropped, exponent digits never; a value that
 /// cannot fit even with one digit reads [`TOO_WIDE`] (so does [`MISSING`] in fewer than three).
 pub fn fit(v: Option<f64>, width: usize) -> String {
+    fit_digits(v, width, 10)
+}
+
+/// [`fit`] with at most `digits` (1..=10) significant digits.
+fn fit_digits(v: Option<f64>, width: usize, digits: usize) -> String {
     let fits = |s: String| (s.chars().count() <= width).then_some(s);
     let text = match v {
         Some(0.0) => fits("0".to_string()),
-        Some(v) if v.is_finite() => (0..10).rev().find_map(|prec| fits(format!("{v:.prec$e}"))),
+        Some(v) if v.is_finite() => (0..digits.clamp(1, 10))
+            .rev()
+            .find_map(|prec| fits(format!("{v:.prec$e}"))),
         _ => fits(MISSING.to_string()),
     };
     text.unwrap_or_else(|| TOO_WIDE.to_string())
+}
+
+/// A value the engine knows to within `bound` (absolute), in scientific notation in at most
+/// `width` columns: only the significant digits the bound leaves, at most ten, so that the
+/// bound plus the rounding to them is at most one unit of the last; when not even one digit is
+/// left, `0±r` (`plus_minus` between, r = |v| + bound rounded up to one digit: the true value
+/// lies in [−r, r] and may be 0). A value or bound that is `None` or not finite reads
+/// [`MISSING`]; what does not fit reads [`TOO_WIDE`].
+pub fn bounded(v: Option<f64>, bound: Option<f64>, width: usize, plus_minus: &str) -> String {
+    let fits = |s: String| {
+        if s.chars().count() <= width {
+            s
+        } else {
+            TOO_WIDE.to_string()
+        }
+    };
+    match (v, bound) {
+        (Some(v), Some(b)) if v.is_finite() && b.is_finite() && b >= 0.0 => {
+            match digits_above(v, b) {
+                None => fit(Some(v), width),
+                Some(0) => fits(format!("0{plus_minus}{}", rounded_up(v.abs() + b))),
+                Some(digits) => fit_digits(Some(v), width, digits),
+            }
+        }
+        _ => fit(None, width),
+    }
+}
+
+/// [`bounded`] in the compact style of [`num`]: at most `sig` significant digits, and only
+/// those the bound leaves.
+pub fn bounded_num(v: f64, bound: Option<f64>, sig: usize, plus_minus: &str) -> String {
+    match bound {
+        Some(b) if v.is_finite() && b.is_finite() && b >= 0.0 => match digits_above(v, b) {
+            None => num(v, sig),
+            Some(0) => format!("0{plus_minus}{}", rounded_up(v.abs() + b)),
+            Some(digits) => num(v, sig.min(digits)),
+        },
+        _ => MISSING.to_string(),
+    }
+}
+
+/// Significant digits of `v` that an error of at most `b` ≥ 0 leaves: the largest s ≤ 10 with
+/// b ≤ |v|·10^−s/2 (at most half a unit of the s-th digit, whatever v's leading digit), 0 when
+/// there is none; `None` for b = 0 (v exact).
+fn digits_above(v: f64, b: f64) -> Option<usize> {
+    if b == 0.0 {
+        return None;
+    }
+    let s = (v.abs() / (2.0 * b)).log10().floor();
+    Some(if s >= 1.0 { s.min(10.0) as usize } else { 0 })
+}
+
+/// `b` > 0 rounded up to one significant digit, as `4e-16` (never below b).
+fn rounded_up(b: f64) -> String {
+    let mut e = b.log10().floor() as i32;
+    // Four ulps of headroom for the division's and the power's roundings.
+    let mut m = (b / 10f64.powi(e) * (1.0 + 4.0 * f64::EPSILON)).ceil();
+    if m >= 10.0 {
+        m = 1.0;
+        e += 1;
+    }
+    format!("{m}e{e}")
 }
 
 /// `a` and `b` with the fewest significant digits (at least `sig`) that tell them apart, so a
@@ -160,6 +229,75 @@ fn trim_zeros(s: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The interval a [`bounded`] text claims for the true value.
+    fn claimed(text: &str) -> (f64, f64) {
+        if let Some(r) = text.strip_prefix("0±") {
+            let r: f64 = r.parse().unwrap();
+            return (-r, r);
+        }
+        let (mantissa, exponent) = text.split_once('e').unwrap();
+        let decimals = mantissa.split_once('.').map_or(0, |(_, f)| f.len()) as i32;
+        // Two factors: 10^−310 as one power would overflow on the way.
+        let unit = 10f64.powi(exponent.parse::<i32>().unwrap()) * 10f64.powi(-decimals);
+        let v: f64 = text.parse().unwrap();
+        (v - unit, v + unit)
+    }
+
+    #[test]
+    fn bounded_values_show_only_the_digits_their_bound_leaves() {
+        // Float noise of an odd moment that is exactly 0 (δ = ½, equal contributions).
+        assert_eq!(
+            bounded(Some(-3.688455791e-16), Some(6.98e-13), 17, "±"),
+            "0±7e-13"
+        );
+        assert_eq!(bounded(Some(-3.669e8), Some(3.46e11), 17, "+-"), "0+-4e11");
+        // An even moment known to 1e-13 relative keeps ten digits; to 1e-6, five.
+        assert_eq!(
+            bounded(Some(3.6000000000000014), Some(2.3e-13), 17, "±"),
+            "3.600000000e0"
+        );
+        assert_eq!(bounded(Some(1.23456789e5), Some(0.2), 17, "±"), "1.2346e5");
+        assert_eq!(bounded(Some(2.5), Some(0.0), 17, "±"), "2.500000000e0");
+        assert_eq!(bounded(Some(0.0), Some(0.0), 17, "±"), "0");
+        assert_eq!(bounded(Some(1.0), None, 17, "±"), MISSING);
+        assert_eq!(bounded(None, Some(1.0), 17, "±"), MISSING);
+        assert_eq!(bounded(Some(1.0), Some(f64::NAN), 17, "±"), MISSING);
+        // Narrow cells drop mantissa digits, never the exponent's.
+        assert_eq!(
+            bounded(Some(-1.455786784e-226), Some(1e-240), 8, "±"),
+            "-1e-226"
+        );
+        assert_eq!(
+            bounded(Some(-1.455786784e-226), Some(1e-240), 6, "±"),
+            TOO_WIDE
+        );
+        assert_eq!(
+            bounded_num(6.661338148e-16, Some(5.7e-15), 2, "±"),
+            "0±7e-15"
+        );
+        assert_eq!(bounded_num(1.547973176e-7, Some(5.7e-15), 2, "±"), "1.5e-7");
+        assert_eq!(bounded_num(1.0, None, 2, "±"), MISSING);
+    }
+
+    #[test]
+    fn a_bounded_text_always_contains_the_value_within_its_bound() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for _ in 0..20_000 {
+            let v = (next() - 0.5) * 10f64.powf(next() * 600.0 - 300.0);
+            let b = v.abs() * 10f64.powf(next() * 16.0 - 13.0);
+            let text = bounded(Some(v), Some(b), 30, "±");
+            let (low, high) = claimed(&text);
+            // Every true value within b of v lies in the claimed interval.
+            assert!(low <= v - b && v + b <= high, "{v:e} ± {b:e} -> {text}");
+        }
+    }
 
     #[test]
     fn compact_numbers() {

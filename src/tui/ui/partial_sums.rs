@@ -135,7 +135,7 @@ fn legend(theme: &Theme, report: &Report, has_band: bool, width: u16) -> TextLin
             r2_mark,
             format!("{sub2} = {} (Wager)", format::opt(report.quadratic, 4)),
         ),
-        (Role::Highlight, best_mark, best_text(report)),
+        (Role::Highlight, best_mark, best_text(report, theme)),
         (
             Role::MonteCarlo,
             theme.text("┈", "="),
@@ -177,9 +177,11 @@ fn exact_text(report: &Report) -> String {
     )
 }
 
-fn best_text(report: &Report) -> String {
+/// k* and |R_k* − R| with only the digits its bound leaves (`0±…` when the bound reaches it).
+fn best_text(report: &Report, theme: &Theme) -> String {
     report.best_order.map_or_else(String::new, |b| {
-        format!("k* = {} (error {})", b.order, format::num(b.error, 2))
+        let error = format::bounded_num(b.error, b.error_bound, 2, theme.text("±", "+-"));
+        format!("k* = {} (error {error})", b.order)
     })
 }
 

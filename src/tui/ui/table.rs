@@ -67,6 +67,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let columns = if exact.is_some() { 5 } else { 4 };
     let cell_width = value_width(area.width, columns);
     let value = |v: Option<f64>| Cell::from(format::fit(v, cell_width as usize));
+    let plus_minus = theme.text("±", "+-");
+    let bounded = |v: Option<f64>, bound: Option<f64>| {
+        Cell::from(format::bounded(v, bound, cell_width as usize, plus_minus))
+    };
+    let at = |series: &[Option<f64>], m: usize| series.get(m).copied().flatten();
     let rows = (first..last).map(|m| {
         let term = report.terms.get(m).copied().flatten();
         let previous = m
@@ -78,16 +83,17 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         let mut cells = vec![
             Cell::from(m.to_string()),
             value(report.coefficients.get(m).copied().flatten()),
-            value(report.moments.get(m).copied().flatten()),
-            value(term).style(if growing {
+            bounded(at(&report.moments, m), at(&report.moment_errors, m)),
+            bounded(term, at(&report.term_errors, m)).style(if growing {
                 theme.style(Role::Bad)
             } else {
                 Style::default()
             }),
-            value(rm),
+            bounded(rm, at(&report.partial_sum_errors, m)),
         ];
-        if let Some(r) = exact {
-            cells.push(value(rm.map(|v| v - r)));
+        if exact.is_some() {
+            let (excess, bound) = report.excess(m);
+            cells.push(bounded(excess, bound));
         }
         let row = Row::new(cells);
         if Some(m) == best {
