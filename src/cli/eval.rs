@@ -183,10 +183,14 @@ pub fn verdict(r: &Report) -> String {
     let word = if r.converges { "converges" } else { "diverges" };
     match (r.max_deviation, r.radius.true_radius) {
         (Some(d), Some(t)) => format!(
-            "{word}: max |x̃β−xβ| = {} {} true radius √(xβ²+π²) = {}; paper's 2π = {} says {}",
+            "{word}: max |x̃β−xβ| = {} {} true radius √(xβ²+π²) = {}{}; paper's 2π = {} says {}",
             format::distinct(d, t, 10).0,
-            if d < t { "<" } else { ">=" },
+            if r.converges { "<" } else { ">=" },
             format::distinct(d, t, 10).1,
+            match r.radius_margin {
+                Some(margin) if d == t => format!(" (by {})", num(margin.abs(), 3)),
+                _ => String::new(),
+            },
             num(r.radius.paper, 10),
             if r.paper_converges == Some(true) {
                 "converges"

@@ -102,10 +102,32 @@ pub fn max_deviation(params: &Params) -> Option<f64> {
 pub fn converges(params: &Params) -> bool {
     match params.model {
         Model::Linear => true,
-        Model::Logistic => match max_deviation(params) {
-            None => false,
-            Some(d) => d < true_radius(params.xb),
-        },
+        Model::Logistic => radius_margin(params).is_some_and(|m| m > 0.0),
+    }
+}
+
+/// √(xβ² + π²) − max|x̃β − xβ| (units of xβ), positive iff the logistic series converges;
+/// `None` for the linear model and unbounded noise. Taken without cancelling the two: at
+/// |xβ| = 1e17 with δ ≤ ½ both are 1e17 in f64, and the margin is π²/(2·1e17).
+pub fn radius_margin(params: &Params) -> Option<f64> {
+    if params.model == Model::Linear {
+        return None;
+    }
+    max_deviation(params).map(|d| margin(d, params.xb.abs()))
+}
+
+/// √(a² + π²) − d for a, d ≥ 0: when d is within a factor 2 of a, d − a is exact (Sterbenz)
+/// and the margin is (π² − (d − a)(d + a))/(r + d); halves keep the sums finite up to f64::MAX.
+fn margin(d: f64, a: f64) -> f64 {
+    let pi2_half = std::f64::consts::PI * std::f64::consts::PI / 2.0;
+    let r = true_radius(a);
+    if d <= a {
+        // r − a = π²/(r + a) > 0, plus a − d ≥ 0.
+        pi2_half / (r / 2.0 + a / 2.0) + (a - d)
+    } else if d <= 2.0 * a {
+        (pi2_half - (d - a) * (d / 2.0 + a / 2.0)) / (r / 2.0 + d / 2.0)
+    } else {
+        r - d
     }
 }
 
@@ -188,6 +210,27 @@ fn merged(atoms: &Atoms, xb: f64) -> Vec<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_margin_keeps_its_sign_and_size_where_f64_cannot_tell_d_from_r() {
+        let pi2 = std::f64::consts::PI.powi(2);
+        // d = a: r − a = π²/(r + a).
+        for a in [1e17, 1e150, 1e300, f64::MAX] {
+            let m = margin(a, a);
+            assert!(m > 0.0, "{a:e}");
+            let expected = pi2 / 2.0 / a;
+            assert!((m - expected).abs() <= 1e-15 * expected, "{a:e}: {m:e}");
+        }
+        // d one ulp above a (a ≫ π): (d − a)(d + a) ≫ π², so it diverges.
+        let a: f64 = 1e17;
+        let d = f64::from_bits(a.to_bits() + 1);
+        assert!(margin(d, a) < 0.0);
+        // Small values agree with the direct difference.
+        for (d, a) in [(1.0f64, 0.5f64), (4.0, 2.0), (10.0, 3.0)] {
+            let direct = a.hypot(std::f64::consts::PI) - d;
+            assert!((margin(d, a) - direct).abs() <= 1e-15 * direct.abs().max(1.0));
+        }
+    }
 
     fn equal(delta: f64, xb: f64) -> Params {
         Params {

@@ -40,6 +40,7 @@ pub fn evaluate(params: &Params) -> Result<Report, ParamError> {
         coefficients,
         paper_converges: verdict.paper_converges,
         max_deviation: verdict.max_deviation,
+        radius_margin: convergence::radius_margin(params),
         positive_sum,
         negative_sum,
         converges: verdict.converges,

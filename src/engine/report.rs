@@ -41,6 +41,10 @@ pub struct Report {
     pub root_test_series: Vec<Option<f64>>,
     /// max over support points s of |s - xβ|; `None` for unbounded (Gaussian) noise.
     pub max_deviation: Option<f64>,
+    /// The true radius minus `max_deviation` (units of xβ), taken without cancelling them:
+    /// positive iff the logistic series converges, and what tells the two apart where f64
+    /// rounds them to the same number; `None` for the linear model and unbounded noise.
+    pub radius_margin: Option<f64>,
     /// P, the sum of the positive contributions w_j (0 when none), in units of xβ; `None` when
     /// it overflows f64.
     pub positive_sum: Option<f64>,

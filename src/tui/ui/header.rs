@@ -243,10 +243,22 @@ fn report_verdict(theme: &Theme, r: &Report) -> Vec<Vec<Span<'static>>> {
                 Some(b) if a >= b => ">=",
                 _ => "<",
             };
+            // Where f64 rounds the two to one number, the engine's margin tells them apart.
+            let (sign, by) = match r.radius_margin {
+                Some(margin) => (
+                    if margin > 0.0 { "<" } else { ">=" },
+                    if shown == r_true {
+                        format!(" (by {})", format::num(margin.abs(), 2))
+                    } else {
+                        String::new()
+                    },
+                ),
+                None => (cmp(m, r.radius.true_radius), String::new()),
+            };
             groups.push(vec![
                 plain(format!("{dev} = {shown} ")),
                 Span::styled(
-                    format!("{} true r = {r_true}", cmp(m, r.radius.true_radius)),
+                    format!("{sign} true r = {r_true}{by}"),
                     theme.style(Role::TrueRadius),
                 ),
             ]);
