@@ -304,3 +304,31 @@ fn table_summary_rows_line_up_and_keep_every_exponent_digit() {
         "{row}"
     );
 }
+
+#[test]
+fn huge_xb_converges_when_f64_rounds_the_deviation_onto_the_radius() {
+    // δ ≤ ½ with equal contributions: the largest deviation is |xβ| (every feature dropped),
+    // strictly inside √(xβ² + π²), though in f64 the two are the same number.
+    for xb in ["1e17", "1e308", "-1e200"] {
+        let v = eval_json(&["--xb", xb, "--k", "4"]);
+        assert_eq!(v["converges"], true, "xb = {xb}");
+        let margin = v["radius_margin"].as_f64().unwrap();
+        let a: f64 = xb.parse::<f64>().unwrap().abs();
+        let expected = std::f64::consts::PI.powi(2) / 2.0 / a;
+        assert!(
+            (margin - expected).abs() <= 1e-14 * expected,
+            "xb = {xb}: {margin:e}"
+        );
+        let out = dropscope(&["eval", "--xb", xb, "--k", "4"]);
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains("converges: max") && text.contains(" < true radius"),
+            "{text}"
+        );
+        assert!(text.contains("(by "), "{text}");
+    }
+    // δ > ½ takes the deviation past the radius.
+    let v = eval_json(&["--xb", "1e17", "--delta", "0.6", "--k", "4"]);
+    assert_eq!(v["converges"], false);
+    assert!(v["radius_margin"].as_f64().unwrap() < 0.0);
+}
