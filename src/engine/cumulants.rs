@@ -74,7 +74,7 @@ pub fn certified(
     for (&b, (p, p_abs)) in candidates.iter().zip(&sums) {
         let newly: Vec<f64> = sorted[d - b..d - taken].iter().map(|s| s.1).collect();
         egf_multiply(&mut big, &newly, delta, keep, tau);
-        abs_egf_multiply(&mut big_abs, &newly, delta, tau);
+        abs_egf_multiply(&mut big_abs, &newly, delta, tau, false);
         taken = b;
         let (m, m_error) = exp_series(f, f_error, p, p_abs, d - b)?;
         let (product, error) = if b == 0 {
@@ -271,8 +271,16 @@ fn exp_series(
 
 /// Multiplies the absolute generating functions δ|a|^n/n! + (1−δ)|b|^n/n! (a = −w/τ,
 /// b = wδ/((1−δ)τ)) of `weights` into `series`, in f64: the scale of the products' terms.
+/// With `centred` the first-order coefficient, exactly 0 in the features' centred generating
+/// functions, is 0 here too.
 #[inline(always)]
-fn abs_egf_multiply(series: &mut [f64], weights: &[f64], delta: f64, tau: f64) {
+pub(super) fn abs_egf_multiply(
+    series: &mut [f64],
+    weights: &[f64],
+    delta: f64,
+    tau: f64,
+    centred: bool,
+) {
     let order = series.len() - 1;
     let mut factor = vec![0.0; order + 1];
     for &w in weights {
@@ -283,6 +291,9 @@ fn abs_egf_multiply(series: &mut [f64], weights: &[f64], delta: f64, tau: f64) {
             pd *= dropped / n as f64;
             pk *= kept / n as f64;
             *v = delta * pd + (1.0 - delta) * pk;
+        }
+        if centred && order >= 1 {
+            factor[1] = 0.0;
         }
         for n in (0..=order).rev() {
             series[n] = (0..=n).map(|i| series[i] * factor[n - i]).sum();

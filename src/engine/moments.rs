@@ -468,7 +468,12 @@ fn egf_moments_any(weights: &[f64], delta: f64, order: usize) -> Moments {
         certified
     } else {
         let product = egf_product_any_size(weights, delta, keep, tau, order, work);
-        let scale = abs_centred_product(weights, delta, tau, order);
+        // The product of the features' centred generating functions with every coefficient
+        // replaced by its absolute value: a bound on every term the product adds.
+        let mut scale = vec![0.0; order + 1];
+        scale[0] = 1.0;
+        let nonzero: Vec<f64> = weights.iter().copied().filter(|w| *w != 0.0).collect();
+        super::cumulants::abs_egf_multiply(&mut scale, &nonzero, delta, tau, true);
         let count = (weights.len() + 1) as f64;
         let error = scale
             .iter()
@@ -506,33 +511,6 @@ fn egf_moments_any(weights: &[f64], delta: f64, order: usize) -> Moments {
         });
     }
     Moments { values, ln_errors }
-}
-
-/// The product of the features' centred generating functions with every coefficient replaced
-/// by its absolute value, δ|w|^n/n! + (1−δ)|wδ/(1−δ)|^n/n! (n ≥ 2; 1 and 0 for n = 0, 1), in
-/// units of τ, in f64: a bound on every term the product in [`egf_multiply`] adds.
-fn abs_centred_product(weights: &[f64], delta: f64, tau: f64, order: usize) -> Vec<f64> {
-    let mut series = vec![0.0; order + 1];
-    series[0] = 1.0;
-    let mut factor = vec![0.0; order + 1];
-    for &w in weights.iter().filter(|w| **w != 0.0) {
-        let (dropped, kept) = ((w / tau).abs(), (w * delta / (1.0 - delta) / tau).abs());
-        let (mut pd, mut pk) = (1.0, 1.0);
-        factor[0] = 1.0;
-        for (n, v) in factor.iter_mut().enumerate().skip(1) {
-            pd *= dropped / n as f64;
-            pk *= kept / n as f64;
-            *v = if n == 1 {
-                0.0
-            } else {
-                delta * pd + (1.0 - delta) * pk
-            };
-        }
-        for n in (0..=order).rev() {
-            series[n] = (0..=n).map(|i| series[i] * factor[n - i]).sum();
-        }
-    }
-    series
 }
 
 /// Relative rounding bound of one double-double operation, as in [`super::cumulants`].
