@@ -254,10 +254,13 @@ fn modes_without_a_softmax_version_are_refused() {
     let beta = beta.to_str().unwrap();
     for (args, needle) in [
         (
-            vec!["--train", "dropout"],
-            "--train dropout is not available for softmax (3 classes)",
+            vec!["--train", "exact"],
+            "--train exact is not available for softmax (3 classes)",
         ),
-        (vec!["--train", "exact"], "--train exact is not available"),
+        (
+            vec!["--train", "quadratic"],
+            "--train quadratic is not available for softmax",
+        ),
         (vec!["--compare"], "--compare is not available for softmax"),
         (vec!["--beta", beta], "3 numbers, expected q·(d + 1) = 12"),
     ] {

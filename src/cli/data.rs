@@ -369,7 +369,7 @@ fn deterministic(features: &Features, args: &DataArgs, kind: FitKind) -> Result<
 }
 
 /// The settings of `--train dropout` and of `--compare`'s dropout fit.
-fn dropout_settings(args: &DataArgs) -> DropoutSettings {
+pub(super) fn dropout_settings(args: &DataArgs) -> DropoutSettings {
     DropoutSettings {
         delta: args.delta,
         epochs: args.epochs,

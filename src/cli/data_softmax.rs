@@ -1,16 +1,20 @@
-//! `dropscope data` on a data set of more than two classes: an L2 softmax fit (or a given model)
-//! and the per-example softmax verdicts, as a table, JSON or CSV.
+//! `dropscope data` on a data set of more than two classes: an L2 softmax fit, dropout training
+//! (every epoch judged on the whole data set) or a given model, and the per-example softmax
+//! verdicts, as a table, JSON or CSV.
 
 use std::fmt::Write as _;
+use std::ops::ControlFlow;
 use std::path::Path;
 
 use serde::Serialize;
 
-use super::data::{DataArgs, DatasetInfo, Train};
+use super::data::{DataArgs, DatasetInfo, Train, dropout_settings};
 use super::eval::{Format, number};
-use crate::data::softmax_analysis::{SoftmaxAnalysis, SoftmaxExample, analyse_softmax};
+use crate::data::softmax_analysis::{
+    SoftmaxAnalysis, SoftmaxExample, SoftmaxTotals, analyse_softmax, softmax_totals,
+};
 use crate::data::softmax_fit::{SoftmaxModel, SoftmaxObjective, fit_softmax_l2};
-use crate::data::{Dataset, Features};
+use crate::data::{Dataset, Features, train_softmax_dropout};
 
 /// Gradient tolerance of the softmax L2 fit.
 const FIT_TOL: f64 = 1e-9;
@@ -23,7 +27,8 @@ const TABLE_EXAMPLES: usize = 10;
 #[derive(Serialize)]
 struct ModelInfo {
     kind: &'static str,
-    /// The model being fitted or evaluated: `l2` for a fit, `given` for `--beta`.
+    /// The model being fitted or evaluated: `l2` for a fit, `dropout` for dropout training,
+    /// `given` for `--beta`.
     fit: &'static str,
     lambda: f64,
     standardize: bool,
@@ -41,6 +46,18 @@ struct ModelInfo {
     train_accuracy: f64,
 }
 
+/// One epoch of softmax dropout training, judged on the whole data set.
+#[derive(Serialize)]
+struct EpochRow {
+    epoch: usize,
+    /// The mean multinomial log-loss on the undropped data, nats.
+    loss: f64,
+    /// ‖B‖ (Frobenius, the intercepts excluded).
+    beta_norm: f64,
+    #[serde(flatten)]
+    totals: SoftmaxTotals,
+}
+
 /// The whole document.
 #[derive(Serialize)]
 struct Output<'a> {
@@ -53,6 +70,8 @@ struct Output<'a> {
     seed: u64,
     examples: &'a [SoftmaxExample],
     summary: &'a crate::data::softmax_analysis::SoftmaxSummary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    epochs: Option<Vec<EpochRow>>,
 }
 
 /// `dropscope data` for `dataset` with q > 2 classes: the rendered output, or a one-line error.
@@ -63,25 +82,28 @@ pub fn run(args: &DataArgs, dataset: &Dataset) -> Result<String, String> {
             "--compare is not available for softmax ({q} classes): it compares logistic fits"
         ));
     }
-    match args.train {
-        None | Some(Train::L2) => {}
-        Some(other) => {
-            let name = match other {
-                Train::Dropout => "dropout",
-                Train::Exact => "exact",
-                Train::Quadratic => "quadratic",
-                Train::L2 => "l2",
-            };
-            return Err(format!(
-                "--train {name} is not available for softmax ({q} classes): only the L2 fit is"
-            ));
-        }
+    if let Some(other @ (Train::Exact | Train::Quadratic)) = args.train {
+        let name = if other == Train::Exact {
+            "exact"
+        } else {
+            "quadratic"
+        };
+        return Err(format!(
+            "--train {name} is not available for softmax ({q} classes): only the L2 fit and \
+             dropout training are"
+        ));
     }
     let features = Features::new(dataset, !args.no_standardize);
-    let lambda = args.lambda.unwrap_or(DEFAULT_LAMBDA);
-    let (model, info) = match &args.beta {
-        Some(path) => given_model(path, &features, lambda)?,
-        None => {
+    let mut epochs = None;
+    let (model, info) = match (&args.beta, args.train) {
+        (Some(path), _) => given_model(path, &features, args.lambda.unwrap_or(DEFAULT_LAMBDA))?,
+        (None, Some(Train::Dropout)) => {
+            let (model, info, rows) = dropout(&features, args)?;
+            epochs = Some(rows);
+            (model, info)
+        }
+        (None, _) => {
+            let lambda = args.lambda.unwrap_or(DEFAULT_LAMBDA);
             let fit = fit_softmax_l2(&features, lambda, FIT_TOL).map_err(|e| e.to_string())?;
             let info = describe(
                 &features,
@@ -106,6 +128,7 @@ pub fn run(args: &DataArgs, dataset: &Dataset) -> Result<String, String> {
         seed: analysis.seed,
         examples: &analysis.examples,
         summary: &analysis.summary,
+        epochs,
     };
     Ok(match args.format {
         Format::Json => {
@@ -116,6 +139,71 @@ pub fn run(args: &DataArgs, dataset: &Dataset) -> Result<String, String> {
         Format::Csv => csv(&analysis),
         Format::Table => table(&output),
     })
+}
+
+/// Dropout training (λ default 0), every epoch judged on the whole data set by
+/// [`softmax_totals`] at the run's δ, k and seed; the model part reports the L2-penalised
+/// log-loss at λ and its max |gradient| at the final model.
+fn dropout(
+    features: &Features,
+    args: &DataArgs,
+) -> Result<(SoftmaxModel, ModelInfo, Vec<EpochRow>), String> {
+    let settings = dropout_settings(args);
+    let mut rows = Vec::new();
+    let mut failure = None;
+    let run = train_softmax_dropout(features, &settings, |epoch, model| {
+        match softmax_totals(features, model, args.delta, args.k, args.seed) {
+            Ok(totals) => {
+                rows.push(EpochRow {
+                    epoch,
+                    loss: model.mean_log_loss(features),
+                    beta_norm: model.beta_norm(),
+                    totals,
+                });
+                ControlFlow::Continue(())
+            }
+            Err(e) => {
+                failure = Some(e.to_string());
+                ControlFlow::Break(())
+            }
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    let (objective, gradient_norm) = objective_at(features, settings.lambda, &run.model)?;
+    let info = describe(
+        features,
+        "dropout",
+        settings.lambda,
+        &run.model,
+        objective,
+        gradient_norm,
+    );
+    Ok((run.model, info, rows))
+}
+
+/// The L2 objective F at λ and its max |gradient| at `model` (`None` where not finite).
+fn objective_at(
+    features: &Features,
+    lambda: f64,
+    model: &SoftmaxModel,
+) -> Result<(Option<f64>, Option<f64>), String> {
+    let objective = SoftmaxObjective::new(features, lambda).map_err(|e| e.to_string())?;
+    let params: Vec<f64> = model
+        .intercepts
+        .iter()
+        .chain(&model.beta)
+        .copied()
+        .collect();
+    let mut gradient = vec![0.0; params.len()];
+    let value = objective.evaluate(&params, &mut gradient);
+    let gradient_norm = gradient.iter().fold(0.0f64, |m, g| m.max(g.abs()));
+    Ok((
+        Some(value).filter(|v| v.is_finite()),
+        Some(gradient_norm).filter(|g| g.is_finite()),
+    ))
 }
 
 /// The model part of the output.
@@ -169,18 +257,8 @@ fn given_model(
         intercepts: numbers[..q].to_vec(),
         beta: numbers[q..].to_vec(),
     };
-    let objective = SoftmaxObjective::new(features, lambda).map_err(|e| e.to_string())?;
-    let mut gradient = vec![0.0; numbers.len()];
-    let value = objective.evaluate(&numbers, &mut gradient);
-    let gradient_norm = gradient.iter().fold(0.0f64, |m, g| m.max(g.abs()));
-    let info = describe(
-        features,
-        "given",
-        lambda,
-        &model,
-        Some(value).filter(|v| v.is_finite()),
-        Some(gradient_norm).filter(|g| g.is_finite()),
-    );
+    let (objective, gradient_norm) = objective_at(features, lambda, &model)?;
+    let info = describe(features, "given", lambda, &model, objective, gradient_norm);
     Ok((model, info))
 }
 
@@ -287,6 +365,9 @@ fn table(o: &Output) -> String {
             ""
         }
     );
+    if let Some(rows) = &o.epochs {
+        epoch_table(&mut s, rows);
+    }
     let _ = writeln!(
         s,
         "\n{:>6}  {:>5}  {:>16}  {:>9}  {:>16}  {:>16}  {:>16}  {:>16}  {:>3}",
@@ -316,4 +397,37 @@ fn table(o: &Output) -> String {
         );
     }
     s
+}
+
+/// The epochs of dropout training, one row each, and how their Σ R was obtained.
+fn epoch_table(s: &mut String, rows: &[EpochRow]) {
+    let _ = writeln!(
+        s,
+        "\n{:>6}  {:>16}  {:>16}  {:>16}  {:>9}  {:>9}  {:>16}  {:>16}  {:>16}",
+        "epoch", "loss", "‖B‖", "max spread", "diverging", "undecided", "Σ R", "± se", "Σ R_2"
+    );
+    for r in rows {
+        let t = &r.totals;
+        let _ = writeln!(
+            s,
+            "{:>6}  {:>16}  {:>16}  {:>16}  {:>9.4}  {:>9.4}  {:>16}  {:>16}  {:>16}",
+            r.epoch,
+            number(Some(r.loss)),
+            number(Some(r.beta_norm)),
+            number(Some(t.max_logit_spread)),
+            t.diverging_fraction,
+            t.undecided_fraction,
+            number(t.sum_exact),
+            t.sum_exact_se.map_or("exact".into(), |se| number(Some(se))),
+            number(t.sum_quadratic)
+        );
+    }
+    if let Some(t) = rows.last().map(|r| &r.totals)
+        && let Some(m) = t.mc_samples
+    {
+        let _ = writeln!(
+            s,
+            "(the epochs' Σ R: Monte Carlo estimates, {m} masks per example, as below)"
+        );
+    }
 }

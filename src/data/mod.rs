@@ -1,6 +1,6 @@
 //! The data layer: shipped and user data sets, their readers, standardisation, logistic
 //! fits (L2 and with a per-example dropout penalty), softmax L2 fits and dropout training by
-//! SGD.
+//! SGD (logistic and softmax, one shared loop).
 //!
 //! Every function here is a pure function of a data set and settings; long jobs report
 //! progress through a callback that can stop them.
@@ -9,6 +9,7 @@ pub mod analysis;
 pub mod closest_l2;
 pub mod compare;
 pub mod dataset;
+pub(crate) mod dropout_loop;
 pub mod dropout_penalty;
 pub mod dropout_sgd;
 pub mod error;
@@ -18,6 +19,7 @@ pub mod model;
 pub mod parallel;
 pub mod read;
 pub mod softmax_analysis;
+pub mod softmax_dropout;
 pub mod softmax_fit;
 pub mod standardize;
 
@@ -30,5 +32,6 @@ pub use logistic::{
 };
 pub use model::Model;
 pub use read::{Format, ReadOptions, read_dataset};
+pub use softmax_dropout::{SoftmaxDropoutRun, train_softmax_dropout};
 pub use softmax_fit::{SoftmaxFit, SoftmaxModel, fit_softmax_l2};
 pub use standardize::{Features, Standardization};

@@ -69,6 +69,23 @@ impl SoftmaxModel {
         right as f64 / features.n as f64
     }
 
+    /// The mean multinomial log-loss (1/n) Σ_i [A(z_i) − z_i[y_i]] in nats, summed on one
+    /// thread in example order.
+    pub fn mean_log_loss(&self, features: &Features) -> f64 {
+        let total: f64 = (0..features.n)
+            .map(|i| {
+                let z = self.logits(features.row(i));
+                log_sum_exp(&z) - z[features.labels[i]]
+            })
+            .sum();
+        total / features.n as f64
+    }
+
+    /// The Frobenius norm ‖B‖ = √(Σ_jk B_jk²) (the intercepts excluded), logit units.
+    pub fn beta_norm(&self) -> f64 {
+        self.beta.iter().map(|w| w * w).sum::<f64>().sqrt()
+    }
+
     /// max_j |Σ_k B_jk|: 0 at the optimum of a fit with λ > 0, up to the gradient tolerance / λ.
     pub fn max_row_sum(&self) -> f64 {
         (0..self.beta.len() / self.classes().max(1))
@@ -218,13 +235,7 @@ pub fn fit_softmax_l2(features: &Features, lambda: f64, tol: f64) -> Result<Soft
     }
     let q = features.classes;
     let mut start = vec![0.0; objective.len()];
-    let n = features.n as f64;
-    let mut counts = vec![0usize; q];
-    features.labels.iter().for_each(|&k| counts[k] += 1);
-    for (s, c) in start.iter_mut().zip(&counts) {
-        *s = (*c as f64).max(0.5).ln() - n.ln();
-    }
-    centre(&mut start[..q]);
+    start[..q].copy_from_slice(&prior_intercepts(features));
     let settings = LbfgsSettings {
         tol,
         max_iterations: MAX_ITERATIONS,
@@ -253,6 +264,20 @@ pub fn fit_softmax_l2(features: &Features, lambda: f64, tol: f64) -> Result<Soft
         objective: m.value,
         termination: m.termination,
     })
+}
+
+/// The centred log class shares log(n_k / n) (a class without examples counts ½): the
+/// intercepts the softmax fits and dropout training start from, with B = 0.
+pub(crate) fn prior_intercepts(features: &Features) -> Vec<f64> {
+    let n = features.n as f64;
+    let mut counts = vec![0usize; features.classes];
+    features.labels.iter().for_each(|&k| counts[k] += 1);
+    let mut b: Vec<f64> = counts
+        .iter()
+        .map(|c| (*c as f64).max(0.5).ln() - n.ln())
+        .collect();
+    centre(&mut b);
+    b
 }
 
 /// Subtracts the mean, so that the entries sum to 0.
