@@ -69,12 +69,17 @@ impl DataModel {
 pub struct SoftmaxData {
     /// The file, as given.
     pub path: PathBuf,
+    /// The file as an absolute path (what snapshots record).
+    pub file: PathBuf,
     /// The class names, in class order (q of them).
     pub classes: Vec<String>,
     /// The standardised design (mean 0, sd 1 per feature).
     pub features: Arc<Features>,
-    /// The fitted intercepts b (q) and coefficients B (d × q).
+    /// The model judged: intercepts b (q) and coefficients B (d × q), the L2 fit when loaded,
+    /// later a training epoch's.
     pub model: Arc<SoftmaxModel>,
+    /// Where `model` came from.
+    pub source: ModelSource,
 }
 
 /// A data set and its analysis: a logistic one (two classes) or a softmax one.
@@ -203,10 +208,12 @@ fn load(path: PathBuf, delta: f64, order: usize) -> Result<Loaded, String> {
         let fit = fit_softmax_l2(&features, LAMBDA, FIT_TOL)
             .map_err(|e| format!("{}: {e}", path.display()))?;
         let data = SoftmaxData {
+            file: std::path::absolute(&path).unwrap_or_else(|_| path.clone()),
             path,
             classes: dataset.class_names,
             features: Arc::new(features),
             model: Arc::new(fit.model),
+            source: ModelSource::L2 { lambda: LAMBDA },
         };
         return analyse_softmax_data(data, delta, order);
     }

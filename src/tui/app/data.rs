@@ -12,6 +12,7 @@ use super::{App, Effect, PAGE};
 use crate::data::Model;
 use crate::data::analysis::{Analysis, ExampleVerdict};
 use crate::data::softmax_analysis::{SoftmaxAnalysis, SoftmaxExample};
+use crate::data::softmax_fit::SoftmaxModel;
 use crate::settings::{ProfileKind, View};
 use crate::snapshot::{DataModelKind, DataPanelName, DataState};
 use crate::tui::data::{DataDone, DataJob, DataModel, Loaded, ModelSource, SoftmaxData};
@@ -125,6 +126,14 @@ impl DataPane {
         self.training
             .latest()
             .or_else(|| self.model.as_ref().map(|m| (m.model.clone(), m.source)))
+    }
+
+    /// The softmax model the table should judge, and where it came from: the latest training
+    /// epoch's, else the loaded one.
+    pub fn wanted_softmax_model(&self) -> Option<(Arc<SoftmaxModel>, ModelSource)> {
+        self.training
+            .latest_softmax()
+            .or_else(|| self.softmax.as_ref().map(|m| (m.model.clone(), m.source)))
     }
 
     /// The verdict of the selected example.
@@ -299,15 +308,20 @@ impl App {
         }
         let want = (self.params.delta, self.params.order);
         if let Some(data) = &self.data.softmax {
+            let (model, source) = self.data.wanted_softmax_model()?;
             let shown = self
                 .data
                 .softmax_analysis
                 .as_ref()
                 .map(|a| (a.delta, a.order));
-            if shown == Some(want) || self.data.pending == Some(want) {
+            if (shown == Some(want) && data.source == source) || self.data.pending == Some(want) {
                 return None;
             }
-            let data = data.clone();
+            let data = Box::new(SoftmaxData {
+                model,
+                source,
+                ..(**data).clone()
+            });
             self.data.generation += 1;
             self.data.pending = Some(want);
             return Some(Effect::Files(FileJob::Data(DataJob::AnalyseSoftmax {
@@ -376,7 +390,9 @@ impl App {
                         self.data.softmax_analysis = Some(analysis);
                         self.data.model = None;
                         self.data.analysis = None;
-                        self.data.pane = DataPanel::Examples;
+                        if loaded || self.data.pane == DataPanel::Comparison {
+                            self.data.pane = DataPanel::Examples;
+                        }
                     }
                 }
                 if loaded {
@@ -425,15 +441,8 @@ impl App {
 
     /// The Data view's keys outside the comparison's feature scrolling.
     fn act_on_data_table(&mut self, action: Action) -> Option<Effect> {
-        if self.data.softmax.is_some()
-            && matches!(
-                action,
-                Action::DataTrain | Action::DataCompare | Action::DataPanel
-            )
-        {
-            self.note(
-                "training and the fits' comparison are not available for softmax data".to_string(),
-            );
+        if self.data.softmax.is_some() && action == Action::DataCompare {
+            self.note("the fits' comparison is not available for softmax data".to_string());
             return None;
         }
         let last = self.data.rows.len().saturating_sub(1);
@@ -454,6 +463,10 @@ impl App {
             Action::DataCompare => return self.compare_fits(),
             Action::DataPanel => {
                 self.data.pane = self.data.pane.next();
+                // Softmax data have no fits' comparison: the training charts lead back.
+                if self.data.softmax.is_some() && self.data.pane == DataPanel::Comparison {
+                    self.data.pane = DataPanel::Examples;
+                }
                 return self.refresh_data();
             }
             // Every other action belongs to another part of the app.
@@ -911,10 +924,11 @@ mod tests {
         key(&mut app, KeyCode::Down);
         let i = app.data.selected_softmax_example().unwrap().index;
         assert_eq!(i, app.data.rows[at + 1]);
-        assert!(key(&mut app, KeyCode::Char('t')).is_none());
+        assert!(key(&mut app, KeyCode::Char('c')).is_none());
         let note = app.message.clone().unwrap();
         assert!(
-            note.text.contains("not available for softmax data"),
+            note.text
+                .contains("comparison is not available for softmax data"),
             "{note:?}"
         );
         let effect = key(&mut app, KeyCode::Enter);

@@ -1,5 +1,5 @@
-//! Dropout training in the Data view: `t` starts a run on the training thread at the
-//! explorer's δ, or stops it (the model reached stays); starting again continues a stopped
+//! Dropout training in the Data view (logistic or softmax, by the data set's classes): `t`
+//! starts a run on the training thread at the explorer's δ, or stops it (the model reached stays); starting again continues a stopped
 //! run with the same δ, learning rate and seed, else restarts it. Epochs arrive tagged with
 //! the training generation and older ones are dropped.
 
@@ -7,10 +7,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{App, Effect};
+use crate::data::softmax_fit::SoftmaxModel;
 use crate::data::{DropoutSettings, Model};
-use crate::tui::data::ModelSource;
+use crate::tui::data::{ModelSource, SOFTMAX_SEED};
 use crate::tui::training::{
-    DEFAULT_EPOCHS, DEFAULT_LEARNING_RATE, EpochPoint, MAX_EPOCHS, TrainJob, TrainUpdate,
+    DEFAULT_EPOCHS, DEFAULT_LEARNING_RATE, EpochPoint, MAX_EPOCHS, TrainJob, TrainKind,
+    TrainUpdate, TrainedModel,
 };
 
 /// Where a training run stands.
@@ -58,7 +60,7 @@ pub struct Training {
     /// One point per epoch reported, in epoch order.
     pub points: Vec<EpochPoint>,
     /// The model after the last epoch reported.
-    pub model: Option<Arc<Model>>,
+    pub model: Option<TrainedModel>,
     cancel: Option<Arc<AtomicBool>>,
 }
 
@@ -139,17 +141,28 @@ impl Training {
         self.model = None;
     }
 
-    /// The model of the last epoch and where it came from.
+    /// The logistic model of the last epoch and where it came from.
     pub fn latest(&self) -> Option<(Arc<Model>, ModelSource)> {
-        let model = self.model.clone()?;
-        let delta = self.run?.delta;
-        Some((
-            model,
-            ModelSource::Dropout {
-                epoch: self.epoch(),
-                delta,
-            },
-        ))
+        match self.model.clone()? {
+            TrainedModel::Logistic(model) => Some((model, self.source()?)),
+            TrainedModel::Softmax(_) => None,
+        }
+    }
+
+    /// The softmax model of the last epoch and where it came from.
+    pub fn latest_softmax(&self) -> Option<(Arc<SoftmaxModel>, ModelSource)> {
+        match self.model.clone()? {
+            TrainedModel::Softmax(model) => Some((model, self.source()?)),
+            TrainedModel::Logistic(_) => None,
+        }
+    }
+
+    /// The source of the last epoch's model.
+    fn source(&self) -> Option<ModelSource> {
+        Some(ModelSource::Dropout {
+            epoch: self.epoch(),
+            delta: self.run?.delta,
+        })
     }
 
     /// The running run's cancel flag (raised on stop and quit).
@@ -162,11 +175,20 @@ impl Training {
 impl App {
     /// `t`: stops the running run, or continues or restarts one at the explorer's δ.
     pub(super) fn toggle_training(&mut self) -> Option<Effect> {
-        let Some(data) = &self.data.model else {
-            self.note("no data set to train on: load one with :data PATH".to_string());
-            return None;
+        let (features, kind) = match (&self.data.model, &self.data.softmax) {
+            (Some(data), _) => (data.features.clone(), TrainKind::Logistic),
+            (None, Some(data)) => (
+                data.features.clone(),
+                TrainKind::Softmax {
+                    order: self.params.order,
+                    seed: SOFTMAX_SEED,
+                },
+            ),
+            (None, None) => {
+                self.note("no data set to train on: load one with :data PATH".to_string());
+                return None;
+            }
         };
-        let features = data.features.clone();
         let delta = self.params.delta;
         self.data.pane = super::data::DataPanel::Training;
         let t = &mut self.data.training;
@@ -198,11 +220,16 @@ impl App {
             generation: t.generation,
             features,
             settings,
+            kind,
             skip,
             cancel,
         };
         log::info!(
-            "dropout training {} at δ = {delta}: {} epochs, learning rate {}, seed {}",
+            "{} dropout training {} at δ = {delta}: {} epochs, learning rate {}, seed {}",
+            match kind {
+                TrainKind::Logistic => "logistic",
+                TrainKind::Softmax { .. } => "softmax",
+            },
             if skip > 0 { "continues" } else { "starts" },
             settings.epochs,
             settings.learning_rate,
@@ -304,8 +331,16 @@ mod tests {
         app
     }
 
+    /// The logistic model of an epoch.
+    pub(crate) fn logistic(model: &TrainedModel) -> &Model {
+        match model {
+            TrainedModel::Logistic(m) => m,
+            TrainedModel::Softmax(_) => panic!("a logistic model expected"),
+        }
+    }
+
     /// Every update of `job`, run to its end on this thread.
-    fn updates(job: TrainJob) -> Vec<TrainUpdate> {
+    pub(crate) fn updates(job: TrainJob) -> Vec<TrainUpdate> {
         let mut all = Vec::new();
         job.run(|u| {
             all.push(u);
@@ -314,7 +349,7 @@ mod tests {
         all
     }
 
-    fn started(app: &mut App) -> TrainJob {
+    pub(crate) fn started(app: &mut App) -> TrainJob {
         match key(app, KeyCode::Char('t')) {
             Some(Effect::Train(job)) => job,
             other => panic!("expected a training job, got {other:?}"),
@@ -393,8 +428,10 @@ mod tests {
         let data = app.data.model.clone().unwrap();
         for u in &all {
             let (point, model) = u.result.as_ref().unwrap();
+            let model = logistic(model);
             let totals = crate::data::analysis::totals(&data.features, model, 0.5).unwrap();
-            assert_eq!(point.max_abs_xb, totals.max_abs_xb);
+            assert_eq!(point.max_logit, totals.max_abs_xb);
+            assert_eq!((point.undecided_fraction, point.sum_exact_se), (0.0, None));
             assert_eq!(point.diverging_fraction, totals.diverging_fraction);
             assert_eq!(point.sum_exact, totals.sum_exact);
             assert_eq!(point.sum_quadratic, totals.sum_quadratic);
@@ -439,8 +476,8 @@ mod tests {
                 delta: 0.5
             }
         );
-        let model = &all[1].result.as_ref().unwrap().1;
-        assert_eq!(&shown.model, model);
+        let model = logistic(&all[1].result.as_ref().unwrap().1);
+        assert_eq!(&*shown.model, model);
         let direct = crate::data::analysis::analyse(&shown.features, model, 0.5, 20).unwrap();
         assert_eq!(**app.data.analysis.as_ref().unwrap(), direct);
     }
@@ -527,6 +564,82 @@ mod tests {
                 .unwrap()
                 .text
                 .contains("no data set to train on")
+        );
+    }
+
+    /// `t` on the shipped digits (10 classes): a softmax run at the explorer's δ, its epochs
+    /// judged by the softmax analysis at the explorer's k, the table following the latest
+    /// epoch (its summary the epoch's totals), `v` skipping the comparison panel and `c`
+    /// refused with a note.
+    #[test]
+    fn t_trains_softmax_data_and_the_table_follows_the_epochs() {
+        let mut app = App::new(
+            Params {
+                order: 12,
+                ..Params::default()
+            },
+            View::Dashboard,
+            Theme::new(ThemeName::Dark, false),
+            5,
+        );
+        typed(&mut app, "data assets/data/digits.csv");
+        assert!(app.data.softmax.is_some() && app.data.model.is_none());
+        typed(&mut app, "epochs 2");
+        let job = started(&mut app);
+        assert_eq!(
+            job.kind,
+            TrainKind::Softmax {
+                order: 12,
+                seed: SOFTMAX_SEED
+            }
+        );
+        assert_eq!((job.settings.epochs, job.settings.seed), (2, 5));
+        assert_eq!(app.data.pane, super::super::data::DataPanel::Training);
+        let all = updates(job);
+        assert_eq!(all.len(), 2);
+        assert!(all[1].last);
+        for u in &all {
+            let effect = app.update(Event::Training(Box::new(u.clone())));
+            settle(&mut app, effect);
+        }
+        assert_eq!(app.data.training.state, TrainState::Finished);
+        let (point, model) = all[1].result.as_ref().unwrap();
+        let TrainedModel::Softmax(model) = model else {
+            panic!("a softmax model expected");
+        };
+        assert!(point.loss < all[0].result.as_ref().unwrap().0.loss);
+        assert_eq!(point.beta_norm, model.beta_norm());
+        let shown = app.data.softmax.as_ref().unwrap();
+        assert_eq!(
+            shown.source,
+            ModelSource::Dropout {
+                epoch: 2,
+                delta: 0.5
+            }
+        );
+        assert_eq!(&shown.model, model);
+        let analysis = app.data.softmax_analysis.as_ref().unwrap();
+        assert_eq!((analysis.delta, analysis.order), (0.5, 12));
+        let totals = analysis.totals();
+        assert_eq!(point.max_logit, totals.max_logit_spread);
+        assert_eq!(point.diverging_fraction, totals.diverging_fraction);
+        assert_eq!(point.undecided_fraction, totals.undecided_fraction);
+        assert_eq!(point.sum_exact, totals.sum_exact);
+        assert_eq!(point.sum_exact_se, totals.sum_exact_se);
+        assert!(point.sum_exact_se.is_some(), "d = 64: Monte Carlo");
+        assert_eq!(point.sum_quadratic, totals.sum_quadratic);
+        assert_eq!(app.data.pane, super::super::data::DataPanel::Training);
+        key(&mut app, KeyCode::Char('v'));
+        assert_eq!(app.data.pane, super::super::data::DataPanel::Examples);
+        key(&mut app, KeyCode::Char('v'));
+        assert_eq!(app.data.pane, super::super::data::DataPanel::Training);
+        assert_eq!(key(&mut app, KeyCode::Char('c')), None);
+        assert!(
+            app.message
+                .as_ref()
+                .unwrap()
+                .text
+                .contains("comparison is not available for softmax")
         );
     }
 }

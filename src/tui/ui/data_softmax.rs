@@ -1,6 +1,7 @@
 //! The Data view of a data set of more than two classes (docs/math.md §10): the softmax fit's
 //! summary, the examples' verdicts in the sortable table the logistic view uses, and a
-//! histogram of each example's smallest mask radius found (below 1 the series diverges).
+//! histogram of each example's smallest mask radius found (below 1 the series diverges); or,
+//! on the training panel, dropout training's charts (shared with the logistic view).
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -9,8 +10,8 @@ use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget};
 
 use super::data::{NARROW, bars, pending, percent, verdict};
 use crate::data::softmax_analysis::{PenaltyMethod, SoftmaxAnalysis, SoftmaxExample};
-use crate::tui::app::App;
-use crate::tui::data::{LAMBDA, SoftmaxData};
+use crate::tui::app::{App, DataPanel};
+use crate::tui::data::{ModelSource, SoftmaxData};
 use crate::tui::format;
 use crate::tui::theme::Role;
 
@@ -24,6 +25,9 @@ pub fn render(
 ) {
     let [top, rest] = Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(area);
     summary(app, data, analysis, top, buf);
+    if app.data.pane == DataPanel::Training {
+        return super::training::render(app, rest, buf);
+    }
     if area.width > NARROW {
         let [left, right] =
             Layout::horizontal([Constraint::Fill(1), Constraint::Length(44)]).areas(rest);
@@ -68,8 +72,18 @@ fn summary(
             value(data.features.d.to_string()),
             dim("  q ".into()),
             value(data.classes.len().to_string()),
-            dim(format!("  softmax L2 fit {} ", t("λ", "lambda"))),
-            value(format::num(LAMBDA, 3)),
+            dim(match data.source {
+                ModelSource::L2 { .. } => format!("  softmax L2 fit {} ", t("λ", "lambda")),
+                ModelSource::Dropout { delta, .. } => format!(
+                    "  softmax dropout SGD {}={} epoch ",
+                    t("δ", "delta"),
+                    format::param(delta)
+                ),
+            }),
+            value(match data.source {
+                ModelSource::L2 { lambda } => format::num(lambda, 3),
+                ModelSource::Dropout { epoch, .. } => epoch.to_string(),
+            }),
             dim("  masks shared".into()),
         ]),
         Line::from(vec![

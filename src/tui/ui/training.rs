@@ -1,7 +1,9 @@
-//! The Data view's training panel: dropout training epoch by epoch (docs/math.md §4, §9).
-//! Four charts against the epoch: ‖β‖; max |xβ| with the paper's 2π and π, the true radius
-//! √(xβ²+π²) at xβ = 0; the fraction of examples diverging by the true radius; Σ R against
-//! Σ R₂. The border names the epoch, the state and what `t` does next.
+//! The Data view's training panel: dropout training epoch by epoch (docs/math.md §4, §9,
+//! §10). Four charts against the epoch: ‖β‖ (softmax: ‖B‖); max |xβ| with the paper's 2π and
+//! π, the true radius √(xβ²+π²) at xβ = 0 (softmax: the max logit spread, no reference
+//! lines: its radii are the masks'); the fraction of examples diverging (softmax: with the
+//! undecided share named); Σ R against Σ R₂ (with Σ R's Monte Carlo standard error). The
+//! border names the epoch, the state and what `t` does next.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -28,6 +30,7 @@ const MIN_ROWS_FOR_PI: u16 = 10;
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let t = &app.data.training;
+    let softmax = app.data.softmax.is_some();
     let block = super::panel(
         theme,
         title(theme, t, area.width.saturating_sub(4)),
@@ -81,12 +84,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             FIRST,
             format!(
                 "{} {}",
-                theme.text("‖β‖", "|beta|"),
+                match softmax {
+                    false => theme.text("‖β‖", "|beta|"),
+                    true => theme.text("‖B‖", "|B|"),
+                },
                 format::num(last.beta_norm, 4)
             ),
         )],
     );
-    max_xb(theme, epochs, &t.points, b, buf);
+    if softmax {
+        max_spread(theme, epochs, &t.points, b, buf);
+    } else {
+        max_xb(theme, epochs, &t.points, b, buf);
+    }
     let diverging = Chart::bounded(
         theme,
         epochs,
@@ -99,11 +109,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         vec![(
             Role::Bad,
             FIRST,
-            format!(
-                "diverging by {} {}%",
-                theme.text("√(xβ²+π²)", "sqrt(xb^2+pi^2)"),
-                format::num(100.0 * last.diverging_fraction, 3)
-            ),
+            if softmax {
+                format!(
+                    "diverging {}%, undecided {}%",
+                    format::num(100.0 * last.diverging_fraction, 3),
+                    format::num(100.0 * last.undecided_fraction, 3)
+                )
+            } else {
+                format!(
+                    "diverging by {} {}%",
+                    theme.text("√(xβ²+π²)", "sqrt(xb^2+pi^2)"),
+                    format::num(100.0 * last.diverging_fraction, 3)
+                )
+            },
         )],
     );
     penalties(theme, epochs, &t.points, d, buf);
@@ -158,8 +176,8 @@ fn next_line(app: &App) -> Line<'static> {
 /// max |xβ| with the paper's 2π and π, the smallest true radius.
 fn max_xb(theme: &Theme, epochs: usize, points: &[EpochPoint], area: Rect, buf: &mut Buffer) {
     let pi = std::f64::consts::PI;
-    let values = points.iter().map(|p| (p.epoch as f64, Some(p.max_abs_xb)));
-    let top = points.iter().map(|p| p.max_abs_xb).fold(2.0 * pi, f64::max);
+    let values = points.iter().map(|p| (p.epoch as f64, Some(p.max_logit)));
+    let top = points.iter().map(|p| p.max_logit).fold(2.0 * pi, f64::max);
     let mut chart = Chart::bounded(theme, epochs, values, [0.0, top]);
     chart
         .plot
@@ -182,7 +200,7 @@ fn max_xb(theme: &Theme, epochs: usize, points: &[EpochPoint], area: Rect, buf: 
             Role::TrueRadius,
         );
     }
-    let last = points.last().map_or(0.0, |p| p.max_abs_xb);
+    let last = points.last().map_or(0.0, |p| p.max_logit);
     chart.draw(
         area,
         buf,
@@ -190,6 +208,22 @@ fn max_xb(theme: &Theme, epochs: usize, points: &[EpochPoint], area: Rect, buf: 
             Role::Partial,
             FIRST,
             format!("max |{}| {}", theme.text("xβ", "xb"), format::num(last, 4)),
+        )],
+    );
+}
+
+/// The softmax max logit spread, from 0.
+fn max_spread(theme: &Theme, epochs: usize, points: &[EpochPoint], area: Rect, buf: &mut Buffer) {
+    let values = points.iter().map(|p| (p.epoch as f64, Some(p.max_logit)));
+    let chart = Chart::bounded(theme, epochs, values, [0.0, 0.0]);
+    let last = points.last().map_or(0.0, |p| p.max_logit);
+    chart.draw(
+        area,
+        buf,
+        vec![(
+            Role::Partial,
+            FIRST,
+            format!("max logit spread {}", format::num(last, 4)),
         )],
     );
 }
@@ -223,11 +257,20 @@ fn penalties(theme: &Theme, epochs: usize, points: &[EpochPoint], area: Rect, bu
             (
                 Role::Exact,
                 FIRST,
-                format!(
-                    "{} {}",
-                    theme.text("Σ R", "sum R"),
-                    format::opt(last.and_then(|p| p.sum_exact), 5)
-                ),
+                match last.and_then(|p| p.sum_exact_se) {
+                    Some(se) => format!(
+                        "{} {} {} {}",
+                        theme.text("Σ R", "sum R"),
+                        format::opt(last.and_then(|p| p.sum_exact), 5),
+                        theme.text("±", "+-"),
+                        format::num(se, 2)
+                    ),
+                    None => format!(
+                        "{} {}",
+                        theme.text("Σ R", "sum R"),
+                        format::opt(last.and_then(|p| p.sum_exact), 5)
+                    ),
+                },
             ),
             (
                 Role::Quadratic,
