@@ -1,6 +1,7 @@
-//! The `[data]` table of a snapshot (schema 5): the data file the Data view had loaded, the
-//! model it judged (intercept, β in the units of the standardised design, where it came from)
-//! and the standardisation it was fitted on, so opening the snapshot reloads the file and
+//! The `[data]` table of a snapshot (schema 5; schema 6 added softmax models): the data file
+//! the Data view had loaded, the model it judged (a logistic intercept and β, or a softmax
+//! model's q intercepts and B, in the units of the standardised design, and where it came
+//! from) and the standardisation it was fitted on, so opening the snapshot reloads the file and
 //! restores the model without refitting, or says why it cannot. Kept apart from the other
 //! tables so other schema-5 additions combine with it.
 
@@ -53,9 +54,15 @@ pub struct DataState {
     /// Dropout rate δ in [0, 1) of a dropout-trained model.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delta: Option<f64>,
-    /// The undropped intercept b.
-    pub intercept: f64,
-    /// β_1..β_d in the units of the standardised design.
+    /// The undropped intercept b of a logistic model (`None` for a softmax model).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intercept: Option<f64>,
+    /// The q ≥ 3 undropped intercepts b_k of a softmax model (`None` for a logistic model;
+    /// schema 6).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub intercepts: Option<Vec<f64>>,
+    /// β_1..β_d, or a softmax model's B row by row (d rows of q: feature j, class k at
+    /// j·q + k), in the units of the standardised design.
     pub beta: Vec<f64>,
     /// Each feature's mean in the file's units (the standardisation fitted on).
     pub means: Vec<f64>,
@@ -78,15 +85,54 @@ impl DataState {
                 format!("n = {}, d = {}: both must be >= 1", self.n, self.d),
             ));
         }
-        for (key, list) in [
-            ("beta", &self.beta),
-            ("means", &self.means),
-            ("sds", &self.sds),
+        let weights = match (self.intercept, &self.intercepts) {
+            (Some(b), None) if b.is_finite() => self.d,
+            (Some(b), None) => {
+                return Err(("intercept", format!("intercept = {b} is not finite")));
+            }
+            (None, Some(b)) if b.len() < 3 => {
+                return Err((
+                    "intercepts",
+                    format!(
+                        "intercepts has {} numbers: a softmax model has q >= 3",
+                        b.len()
+                    ),
+                ));
+            }
+            (None, Some(b)) if b.iter().any(|v| !v.is_finite()) => {
+                return Err(("intercepts", "intercepts must hold finite numbers".into()));
+            }
+            (None, Some(b)) => self.d * b.len(),
+            (Some(_), Some(_)) => {
+                return Err((
+                    "intercepts",
+                    "intercept (logistic) and intercepts (softmax) exclude each other".into(),
+                ));
+            }
+            (None, None) => {
+                return Err((
+                    "intercept",
+                    "the model needs intercept (logistic) or intercepts (softmax)".into(),
+                ));
+            }
+        };
+        let expected = |key: &str| match key {
+            "beta" if self.intercepts.is_some() => format!("d·q = {weights}"),
+            _ => format!("d = {}", self.d),
+        };
+        for (key, list, len) in [
+            ("beta", &self.beta, weights),
+            ("means", &self.means, self.d),
+            ("sds", &self.sds, self.d),
         ] {
-            if list.len() != self.d {
+            if list.len() != len {
                 return Err((
                     key,
-                    format!("{key} has {} numbers, expected d = {}", list.len(), self.d),
+                    format!(
+                        "{key} has {} numbers, expected {}",
+                        list.len(),
+                        expected(key)
+                    ),
                 ));
             }
             if list.iter().any(|v| !v.is_finite()) {
@@ -95,12 +141,6 @@ impl DataState {
         }
         if self.sds.iter().any(|s| *s < 0.0) {
             return Err(("sds", "sds must be >= 0".to_string()));
-        }
-        if !self.intercept.is_finite() {
-            return Err((
-                "intercept",
-                format!("intercept = {} is not finite", self.intercept),
-            ));
         }
         match self.kind {
             DataModelKind::L2 => match self.lambda {

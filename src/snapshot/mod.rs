@@ -1,9 +1,9 @@
 //! Session snapshots: human-readable TOML files in the snapshot folder, written atomically and
 //! never over another file.
 //!
-//! # Format (schema 5, current)
+//! # Format (schema 6, current)
 //! ```toml
-//! schema_version = 5
+//! schema_version = 6
 //! dropscope_version = "0.1.0"
 //! created = "2025-06-01T12:34:56Z"   # RFC 3339, UTC
 //! note = "mixed signs diverge"       # optional
@@ -44,15 +44,18 @@
 //! kind = "dropout"                   # l2 (with lambda) | dropout (with epoch and delta)
 //! epoch = 37
 //! delta = 0.5
-//! intercept = -0.42
-//! beta = [0.31, …]                   # d numbers, units of the standardised design
+//! intercept = -0.42                  # a logistic model; a softmax one has instead
+//!                                    # intercepts = [b_1, …, b_q] (q >= 3, schema 6)
+//! beta = [0.31, …]                   # d numbers (softmax: d rows of q, row-major), units of
+//!                                    # the standardised design
 //! means = [14.1, …]                  # the standardisation fitted on, checked on reload
 //! sds = [3.52, …]
 //! seed = 1                           # dropout training's seed (as [monte_carlo] seed)
 //! panel = "training"                 # examples | training | comparison
 //! ```
 //! `[profile]`, `[view]`, `[monte_carlo]` and `[data]` may be left out (defaults; no data
-//! set); unknown keys are errors. Schema-4 files are schema 5 without `[data]`.
+//! set); unknown keys are errors. Schema-5 files are schema 6 without softmax data models
+//! (`data.intercepts`); schema-4 files are schema 5 without `[data]`.
 //!
 //! # Schema 2 (migrated in memory on load)
 //! The same layout with the explicit profile named `custom`: `kind = "custom"` and the list

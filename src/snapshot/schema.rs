@@ -15,7 +15,7 @@ use crate::settings::{ModelChoice, ProfileKind, View, YScale};
 use crate::softmax_settings::SoftmaxSettings;
 
 /// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Seeds are full 64-bit; TOML integers stop at 2^63 - 1, so larger ones are strings.
 pub(super) mod seed_serde {
@@ -336,11 +336,12 @@ impl Snapshot {
         };
         let file = match version {
             1 => toml::from_str::<FileV1>(text).map(FileV3::from),
-            // Schema 5 added `[data]` (absent: no data set) and the softmax keys
+            // Schema 6 added softmax models to `[data]` (`data.intercepts`; `data.intercept`
+            // optional); schema 5 added `[data]` (absent: no data set) and the softmax keys
             // `params.classes`, `logits`, `masks`, `rows` and `model = "softmax"` (absent: the
             // defaults, a binary model); schema 4 added `params.offset` (absent: 0, no offset);
             // 3 renamed `custom`.
-            2..=5 => toml::from_str::<FileV3>(text),
+            2..=6 => toml::from_str::<FileV3>(text),
             v if v > i64::from(SCHEMA_VERSION) => {
                 return Err(at(
                     "schema_version",
@@ -376,6 +377,11 @@ impl Snapshot {
                 Err((
                     "path",
                     format!("[data] needs schema_version 5, this file has {version}"),
+                ))
+            } else if version < 6 && data.intercepts.is_some() {
+                Err((
+                    "intercepts",
+                    format!("a softmax model needs schema_version 6, this file has {version}"),
                 ))
             } else {
                 data.check()
@@ -459,10 +465,10 @@ mod tests {
         assert_eq!(MonteCarloState::from_estimate(3, 1, 1.0, f64::NAN).m2, 0.0);
     }
 
-    /// Every key a schema-5 file holds, sorted (`params.rows` only with explicit softmax rows).
+    /// Every key a schema-6 file with a logistic data model holds, sorted (`params.rows` only with explicit softmax rows).
     /// A change here (a new `[params]` key from the shared parameter table, say) is a schema
     /// change: bump [`SCHEMA_VERSION`] and migrate.
-    const SCHEMA_5_KEYS: &[&str] = &[
+    const SCHEMA_6_KEYS: &[&str] = &[
         "created",
         "data.beta",
         "data.d",
@@ -517,7 +523,7 @@ mod tests {
 
     #[test]
     fn the_written_key_set_is_pinned_per_schema_version() {
-        assert_eq!(SCHEMA_VERSION, 5, "pin the key set of the new schema below");
+        assert_eq!(SCHEMA_VERSION, 6, "pin the key set of the new schema below");
         let mut snap = Snapshot::new(Params::default().with_weights(vec![1.0, -2.0]));
         snap.note = Some("pinned".into());
         snap.data = Some(data_state());
@@ -526,7 +532,7 @@ mod tests {
         let mut found = Vec::new();
         keys(&table, "", &mut found);
         found.sort();
-        assert_eq!(found, SCHEMA_5_KEYS, "{text}");
+        assert_eq!(found, SCHEMA_6_KEYS, "{text}");
     }
 
     fn data_state() -> DataState {
@@ -538,7 +544,8 @@ mod tests {
             lambda: None,
             epoch: Some(7),
             delta: Some(0.5),
-            intercept: -0.25,
+            intercept: Some(-0.25),
+            intercepts: None,
             beta: vec![1.5, -0.125],
             means: vec![10.0, 0.1],
             sds: vec![2.0, 0.0],
@@ -552,11 +559,16 @@ mod tests {
         let mut snap = Snapshot::new(Params::default());
         snap.data = Some(data_state());
         let text = snap.to_toml().unwrap();
-        assert!(text.starts_with("schema_version = 5\n"), "{text}");
-        let back = Snapshot::parse(&text, Path::new("v5.toml")).unwrap();
+        assert!(text.starts_with("schema_version = 6\n"), "{text}");
+        let back = Snapshot::parse(&text, Path::new("v6.toml")).unwrap();
         assert_eq!(back.data, snap.data);
         assert_eq!(back.migrated_from, None);
-        let old = text.replace("schema_version = 5", "schema_version = 4");
+        // A schema-5 file (a logistic model, the only kind it had) loads as it was.
+        let v5 = text.replace("schema_version = 6", "schema_version = 5");
+        let old = Snapshot::parse(&v5, Path::new("v5.toml")).unwrap();
+        assert_eq!(old.data, snap.data);
+        assert_eq!(old.migrated_from, Some(5));
+        let old = text.replace("schema_version = 6", "schema_version = 4");
         let e = Snapshot::parse(&old, Path::new("v4.toml"))
             .unwrap_err()
             .to_string();
@@ -565,10 +577,58 @@ mod tests {
             "{e}"
         );
         let short = text.replace("beta = [1.5, -0.125]", "beta = [1.5]");
-        let e = Snapshot::parse(&short, Path::new("v5.toml"))
+        let e = Snapshot::parse(&short, Path::new("v6.toml"))
             .unwrap_err()
             .to_string();
         assert!(e.contains("beta has 1 numbers, expected d = 2"), "{e}");
+    }
+
+    /// A softmax data model: q intercepts and B (d·q), no `intercept`; it needs schema 6, and
+    /// a B of the wrong length or a q below 3 names its key.
+    #[test]
+    fn a_softmax_data_table_round_trips_and_needs_schema_6() {
+        let mut snap = Snapshot::new(Params::default());
+        snap.data = Some(DataState {
+            intercept: None,
+            intercepts: Some(vec![0.5, -0.25, -0.25]),
+            beta: vec![1.0, 2.0, -3.0, 0.5, 0.0, -0.5],
+            kind: super::super::data_table::DataModelKind::L2,
+            lambda: Some(0.1),
+            epoch: None,
+            delta: None,
+            ..data_state()
+        });
+        let text = snap.to_toml().unwrap();
+        let table: toml::Table = toml::from_str(&text).unwrap();
+        let data = table["data"].as_table().unwrap();
+        assert!(data.contains_key("intercepts") && !data.contains_key("intercept"));
+        let back = Snapshot::parse(&text, Path::new("s6.toml")).unwrap();
+        assert_eq!(back.data, snap.data);
+        let v5 = text.replace("schema_version = 6", "schema_version = 5");
+        let e = Snapshot::parse(&v5, Path::new("s5.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("key `data.intercepts`")
+                && e.contains("a softmax model needs schema_version 6"),
+            "{e}"
+        );
+        let short = text.replace(
+            "beta = [1.0, 2.0, -3.0, 0.5, 0.0, -0.5]",
+            "beta = [1.0, 2.0]",
+        );
+        let e = Snapshot::parse(&short, Path::new("s6.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("beta has 2 numbers, expected d·q = 6"), "{e}");
+        let two = text.replace(
+            "intercepts = [0.5, -0.25, -0.25]",
+            "intercepts = [0.5, -0.5]",
+        );
+        let e = Snapshot::parse(&two, Path::new("s6.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("a softmax model has q >= 3"), "{e}");
     }
 
     #[test]
@@ -583,7 +643,7 @@ mod tests {
         assert_eq!(snap.view.name, View::Data);
         assert_eq!(snap.params.offset, 0.5);
         let written = snap.to_toml().unwrap();
-        assert!(written.starts_with("schema_version = 5\n"), "{written}");
+        assert!(written.starts_with("schema_version = 6\n"), "{written}");
         assert!(!written.contains("[data]"), "{written}");
     }
 
@@ -598,7 +658,7 @@ mod tests {
         assert_eq!(snap.profile.kind, ProfileKind::Explicit);
         assert_eq!(snap.profile.explicit, Some(vec![3.0, -3.0]));
         let written = snap.to_toml().unwrap();
-        assert!(written.starts_with("schema_version = 5\n"), "{written}");
+        assert!(written.starts_with("schema_version = 6\n"), "{written}");
         assert!(written.contains("kind = \"explicit\""), "{written}");
         assert!(!written.contains("custom"), "{written}");
     }
@@ -632,7 +692,7 @@ mod tests {
         assert_eq!(snap.model, ModelChoice::Binary(Model::Linear));
         assert_eq!(snap.softmax, SoftmaxSettings::default());
         let written = snap.to_toml().unwrap();
-        assert!(written.starts_with("schema_version = 5\n"), "{written}");
+        assert!(written.starts_with("schema_version = 6\n"), "{written}");
         assert!(written.contains("model = \"linear\""), "{written}");
         assert!(written.contains("classes = 3"), "{written}");
     }

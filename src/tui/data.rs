@@ -170,7 +170,10 @@ impl DataJob {
                 order,
             } => DataDone {
                 generation,
-                result: restore(&state).and_then(|data| analyse(data, delta, order)),
+                result: restore(&state).and_then(|data| match data {
+                    Restored::Logistic(data) => analyse(*data, delta, order),
+                    Restored::Softmax(data) => analyse_softmax_data(*data, delta, order),
+                }),
             },
             DataJob::Analyse {
                 generation,
@@ -236,17 +239,33 @@ fn load(path: PathBuf, delta: f64, order: usize) -> Result<Loaded, String> {
 /// Relative difference above which a saved mean or sd is not the file's.
 const SAME: f64 = 1e-12;
 
-/// The data set of a snapshot's `[data]` table with its saved model, or why the file is no
-/// longer the one the model was fitted on.
-fn restore(state: &DataState) -> Result<DataModel, String> {
+/// A snapshot's data set with its saved model, before its analysis.
+enum Restored {
+    Logistic(Box<DataModel>),
+    Softmax(Box<SoftmaxData>),
+}
+
+/// The data set of a snapshot's `[data]` table with its saved model (logistic or softmax, as
+/// saved), or why the file is no longer the one the model was fitted on.
+fn restore(state: &DataState) -> Result<Restored, String> {
     let path = &state.path;
     let (dataset, features) = read(path)?;
-    if dataset.class_names.len() > 2 {
-        return Err(format!(
-            "{}: the snapshot's logistic model needs two classes, the file has {}",
-            path.display(),
-            dataset.class_names.len()
-        ));
+    let q = dataset.class_names.len();
+    match &state.intercepts {
+        None if q > 2 => {
+            return Err(format!(
+                "{}: the snapshot's logistic model needs two classes, the file has {q}",
+                path.display()
+            ));
+        }
+        Some(b) if b.len() != q => {
+            return Err(format!(
+                "{}: the snapshot's softmax model has {} classes, the file has {q}",
+                path.display(),
+                b.len()
+            ));
+        }
+        _ => {}
     }
     if (features.n, features.d) != (state.n, state.d) {
         return Err(format!(
@@ -282,18 +301,32 @@ fn restore(state: &DataState) -> Result<DataModel, String> {
             delta: state.delta.unwrap_or(0.0),
         },
     };
-    Ok(DataModel {
+    let features = Arc::new(features);
+    if let Some(intercepts) = &state.intercepts {
+        return Ok(Restored::Softmax(Box::new(SoftmaxData {
+            path: path.clone(),
+            file: path.clone(),
+            classes: dataset.class_names,
+            features,
+            model: Arc::new(SoftmaxModel {
+                intercepts: intercepts.clone(),
+                beta: state.beta.clone(),
+            }),
+            source,
+        })));
+    }
+    Ok(Restored::Logistic(Box::new(DataModel {
         path: path.clone(),
         file: path.clone(),
         classes: dataset.class_names,
         feature_names: dataset.feature_names,
-        features: Arc::new(features),
+        features,
         model: Arc::new(Model {
-            intercept: state.intercept,
+            intercept: state.intercept.unwrap_or(0.0),
             beta: state.beta.clone(),
         }),
         source,
-    })
+    })))
 }
 
 fn analyse(data: DataModel, delta: f64, order: usize) -> Result<Loaded, String> {

@@ -234,11 +234,37 @@ impl App {
     }
 
     /// The `[data]` table of a snapshot taken now: the file, its shape and standardisation,
-    /// and the latest model (a training epoch's, else the loaded one).
+    /// and the latest model (a training epoch's, else the loaded one), logistic or softmax.
     pub(super) fn data_state(&self) -> Option<DataState> {
-        let data = self.data.model.as_ref()?;
-        let (model, source) = self.data.wanted_model()?;
-        let s = data.features.standardization.as_ref()?;
+        let (file, features, source, intercept, intercepts, beta) =
+            match (&self.data.model, &self.data.softmax) {
+                (Some(data), _) => {
+                    let (model, source) = self.data.wanted_model()?;
+                    let beta = model.beta.clone();
+                    (
+                        &data.file,
+                        &data.features,
+                        source,
+                        Some(model.intercept),
+                        None,
+                        beta,
+                    )
+                }
+                (None, Some(data)) => {
+                    let (model, source) = self.data.wanted_softmax_model()?;
+                    let b = Some(model.intercepts.clone());
+                    (
+                        &data.file,
+                        &data.features,
+                        source,
+                        None,
+                        b,
+                        model.beta.clone(),
+                    )
+                }
+                (None, None) => return None,
+            };
+        let s = features.standardization.as_ref()?;
         let (kind, lambda, epoch, delta) = match source {
             ModelSource::L2 { lambda } => (DataModelKind::L2, Some(lambda), None, None),
             ModelSource::Dropout { epoch, delta } => {
@@ -246,15 +272,16 @@ impl App {
             }
         };
         Some(DataState {
-            path: data.file.clone(),
-            n: data.features.n,
-            d: data.features.d,
+            path: file.clone(),
+            n: features.n,
+            d: features.d,
             kind,
             lambda,
             epoch,
             delta,
-            intercept: model.intercept,
-            beta: model.beta.clone(),
+            intercept,
+            intercepts,
+            beta,
             means: s.means.clone(),
             sds: s.sds.clone(),
             seed: self.data.training.seed,
@@ -890,6 +917,116 @@ mod tests {
             assert!(fresh.data.model.is_none());
             assert_eq!(fresh.params, snap.params);
         }
+    }
+
+    /// A session on the shipped digits (softmax) keeps its data set and model: the snapshot
+    /// records q intercepts and B, and restoring it re-reads the file, restores that model
+    /// (not a refit) with its source and panel and shows its analysis; with the file gone the
+    /// rest of the session comes back with one inline line naming the file.
+    #[test]
+    fn a_softmax_data_session_round_trips_through_a_snapshot() {
+        let mut app = app();
+        typed(&mut app, "data assets/data/digits.csv");
+        key(&mut app, KeyCode::Char('v'));
+        assert_eq!(app.data.pane, DataPanel::Training);
+        let mut data = (**app.data.softmax.as_ref().unwrap()).clone();
+        // A model no fit gives: half the fitted B, shifted intercepts.
+        let odd = SoftmaxModel {
+            intercepts: data.model.intercepts.iter().map(|b| b + 0.125).collect(),
+            beta: data.model.beta.iter().map(|w| 0.5 * w).collect(),
+        };
+        data.model = Arc::new(odd.clone());
+        data.source = ModelSource::Dropout {
+            epoch: 3,
+            delta: 0.5,
+        };
+        app.data.softmax = Some(Box::new(data));
+        let snap = app.session(None);
+        let state = snap.data.clone().unwrap();
+        assert_eq!((state.n, state.d), (1797, 64));
+        assert!(state.path.is_absolute(), "{:?}", state.path);
+        assert_eq!(state.intercept, None);
+        assert_eq!(state.intercepts.as_ref(), Some(&odd.intercepts));
+        assert_eq!(state.beta, odd.beta);
+        assert_eq!((state.epoch, state.delta), (Some(3), Some(0.5)));
+        let text = snap.to_toml().unwrap();
+        let back = crate::snapshot::Snapshot::parse(&text, std::path::Path::new("s.toml")).unwrap();
+        assert_eq!(back.data, snap.data);
+
+        let mut fresh = app_with_view(View::Data);
+        fresh.params = app.params.clone();
+        let Some(Effect::Both(_, job)) = fresh.restore(&back) else {
+            panic!("a restore and a data reload expected");
+        };
+        settle(&mut fresh, Some(*job));
+        assert_eq!(fresh.message, None);
+        assert_eq!(fresh.data.pane, DataPanel::Training);
+        assert!(fresh.data.model.is_none());
+        let restored = fresh.data.softmax.as_ref().unwrap();
+        assert_eq!(*restored.model, odd, "the saved model, not a refit");
+        assert_eq!(
+            restored.source,
+            ModelSource::Dropout {
+                epoch: 3,
+                delta: 0.5
+            }
+        );
+        assert_eq!(restored.classes.len(), 10);
+        let direct = crate::data::softmax_analysis::analyse_softmax(
+            &restored.features,
+            &odd,
+            fresh.params.delta,
+            fresh.params.order,
+            crate::tui::data::SOFTMAX_SEED,
+        )
+        .unwrap();
+        assert_eq!(**fresh.data.softmax_analysis.as_ref().unwrap(), direct);
+        // The same Data view as the saved session's, once that shows the saved model's
+        // analysis (the footer line, with its messages, aside).
+        app.data.softmax_analysis = Some(Box::new(direct));
+        let frame = |app: &App| {
+            let area = ratatui::layout::Rect::new(0, 0, 120, 40);
+            let mut buf = ratatui::buffer::Buffer::empty(area);
+            crate::tui::ui::render(app, area, &mut buf);
+            let text = crate::tui::buffer_text(&buf);
+            text.lines().take(39).collect::<Vec<_>>().join("\n")
+        };
+        // The restored title names the file by the absolute path the snapshot keeps; below
+        // it the two frames are the same.
+        let after = frame(&fresh);
+        let title = after.lines().nth(3).unwrap();
+        assert!(
+            title.contains(&format!("┌ {} ", state.path.display())),
+            "{title}"
+        );
+        let before = frame(&app);
+        let body = |t: &str| t.lines().skip(4).collect::<Vec<_>>().join("\n");
+        assert_eq!(body(&before), body(&after));
+        assert!(
+            after.contains("softmax dropout SGD δ=0.50 epoch 3"),
+            "{after}"
+        );
+
+        let dir = tempfile::tempdir().unwrap();
+        let gone = dir.path().join("digits-gone.csv");
+        let mut snap = back.clone();
+        snap.data.as_mut().unwrap().path = gone;
+        let mut fresh = app_with_view(View::Data);
+        let Some(Effect::Both(_, job)) = fresh.restore(&snap) else {
+            panic!("a data reload expected");
+        };
+        settle(&mut fresh, Some(*job));
+        let m = fresh.message.clone().unwrap();
+        assert!(m.error, "{m:?}");
+        assert!(
+            m.text
+                .starts_with("the snapshot's data set is not restored: ")
+                && m.text.contains("digits-gone.csv")
+                && !m.text.contains('\n'),
+            "{m:?}"
+        );
+        assert!(fresh.data.softmax.is_none() && fresh.data.model.is_none());
+        assert_eq!(fresh.params, snap.params);
     }
 
     fn app_with_view(view: View) -> App {
