@@ -83,13 +83,15 @@ fn the_softmax_dashboard_shows_the_numbers_eval_reports() {
             "k=24",
             "converges",
             "t-plane",
-            "Partial sums R_m",
+            "Partial sums R_k",
             "Penalty against",
             "softmax(η0)",
         ] {
             assert!(frame.contains(label), "{label}\n{frame}");
         }
         rounds(&frame, "mask radius ρ = ", number(&report["mask_radius"]));
+        let header: String = frame.lines().take(5).collect();
+        assert_eq!(header.matches("ρ = ").count(), 1, "ρ printed once\n{frame}");
         rounds(&frame, "p1=", number(&report["probabilities"][0]));
         rounds(&frame, "p2=", number(&report["probabilities"][1]));
         if w == "160" {

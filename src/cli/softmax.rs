@@ -255,6 +255,7 @@ struct JsonDoc<'a> {
     best_order: Option<BestOrder>,
     radius: RadiusView,
     mask_radius: Option<f64>,
+    smallest_radius: Option<f64>,
     worst_mask: &'a Option<Vec<Vec<bool>>>,
     worst_noise: &'a Option<Vec<f64>>,
     worst_zeros: &'a Option<Zeros>,
@@ -298,6 +299,7 @@ pub fn render(r: &SoftmaxReport, format: Format, monte_carlo: Option<&McSummary>
                     mask_radius: r.mask_radius,
                 },
                 mask_radius: r.mask_radius,
+                smallest_radius: r.smallest_radius,
                 worst_mask: &r.worst_mask,
                 worst_noise: &r.worst_noise,
                 worst_zeros: &r.worst_zeros,
@@ -380,13 +382,16 @@ fn table(r: &SoftmaxReport, monte_carlo: Option<&McSummary>) -> String {
             number(Some(b.error))
         );
     }
-    let radius = match r.mask_radius {
-        Some(rho) => format!(
-            "{} {} 1",
+    let compare = |rho: f64| if rho > 1.0 { ">" } else { "<=" };
+    let radius = match (r.mask_radius, r.smallest_radius) {
+        (Some(rho), _) => format!("{} {} 1", number(Some(rho)), compare(rho)),
+        (None, Some(rho)) => format!(
+            "n/a; smallest found {} {} 1",
             number(Some(rho)),
-            if rho > 1.0 { ">" } else { "<=" }
+            compare(rho)
         ),
-        None => "n/a".to_string(),
+        (None, None) if r.converges == Some(true) => "inf".to_string(),
+        (None, None) => "n/a".to_string(),
     };
     let _ = writeln!(
         s,

@@ -10,8 +10,7 @@ use crate::data::parallel::{EXAMPLE_BLOCK, available_threads, map_in_order};
 use crate::data::softmax_fit::SoftmaxModel;
 use crate::data::standardize::Features;
 use crate::engine::softmax::{
-    Masks, SoftmaxContributions, SoftmaxError, SoftmaxParams, evaluate_softmax, ln_probabilities,
-    mask_radius,
+    Masks, SoftmaxContributions, SoftmaxError, SoftmaxParams, evaluate_softmax,
 };
 use crate::montecarlo::{SoftmaxRunError, run_softmax};
 
@@ -188,17 +187,13 @@ pub fn analyse_softmax_example(
         .copied()
         .fold(f64::NEG_INFINITY, f64::max);
     let min = report.logits.iter().copied().fold(f64::INFINITY, f64::min);
-    let witness_radius = report
-        .worst_noise
-        .as_ref()
-        .and_then(|eps| mask_radius(&ln_probabilities(&report.logits), eps));
     Ok(SoftmaxExample {
         index: i,
         label: features.labels[i],
         logit_spread: max - min,
         converges: report.converges,
         mask_radius: report.mask_radius,
-        witness_radius,
+        witness_radius: report.smallest_radius,
         reason: report.reason,
         exact_penalty,
         exact_penalty_method: method,

@@ -480,7 +480,8 @@ fn computed_app(params: &Params, view: View, theme: Theme) -> App {
 }
 
 /// One frame as plain text (rows joined by newlines, trailing spaces trimmed), computed
-/// synchronously: what `dropscope render` prints. Invalid parameters show their error in the
+/// synchronously: what `dropscope render` prints. Drawn in the mono theme, whose glyphs tell the
+/// layers apart without colour, as the legends say. Invalid parameters show their error in the
 /// header.
 pub fn render_to_string(
     params: &Params,
@@ -489,7 +490,7 @@ pub fn render_to_string(
     height: u16,
     ascii: bool,
 ) -> String {
-    let app = computed_app(params, view, Theme::new(ThemeName::Dark, ascii));
+    let app = computed_app(params, view, Theme::new(ThemeName::Mono, ascii));
     let area = Rect::new(0, 0, width, height);
     let mut buf = Buffer::empty(area);
     ui::render(&app, area, &mut buf);
@@ -500,7 +501,7 @@ pub fn render_to_string(
 /// Monte Carlo statistics (N = 1,048,576, R^ = 0.3 ± 1e-6, a bell-shaped histogram), so the
 /// Monte Carlo panel is drawn with data.
 pub fn render_with_monte_carlo_to_string(params: &Params, width: u16, height: u16) -> String {
-    let mut app = computed_app(params, View::Dashboard, Theme::new(ThemeName::Dark, false));
+    let mut app = computed_app(params, View::Dashboard, Theme::new(ThemeName::Mono, false));
     app.worker = Some(crate::montecarlo::WorkerStatus::Running);
     app.monte_carlo = Some(Box::new(stand_in_stats(params, app.generation)));
     let area = Rect::new(0, 0, width, height);
@@ -509,7 +510,7 @@ pub fn render_with_monte_carlo_to_string(params: &Params, width: u16, height: u1
     buffer_text(&buf)
 }
 
-/// One softmax dashboard frame as plain text, computed synchronously: `softmax` at δ, k and d
+/// One softmax dashboard frame as plain text in the mono theme, computed synchronously: `softmax` at δ, k and d
 /// of `params`. With `samples` > 0 the Monte Carlo panel shows a real run of that many samples
 /// (seed 1, one thread, so the frame is reproducible). Invalid settings show their error.
 pub fn render_softmax_to_string(
@@ -520,7 +521,7 @@ pub fn render_softmax_to_string(
     height: u16,
     ascii: bool,
 ) -> String {
-    let app = softmax_app(params, softmax, samples, Theme::new(ThemeName::Dark, ascii));
+    let app = softmax_app(params, softmax, samples, Theme::new(ThemeName::Mono, ascii));
     let area = Rect::new(0, 0, width, height);
     let mut buf = Buffer::empty(area);
     ui::render(&app, area, &mut buf);

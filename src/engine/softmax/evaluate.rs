@@ -89,6 +89,7 @@ pub fn evaluate_softmax(params: &SoftmaxParams) -> Result<SoftmaxReport, Softmax
         best_order,
         root_test,
         mask_radius: outcome.radius.radius,
+        smallest_radius: outcome.radius.smallest,
         worst_mask: outcome.radius.worst,
         worst_noise,
         worst_zeros,

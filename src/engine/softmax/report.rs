@@ -37,6 +37,10 @@ pub struct SoftmaxReport {
     /// Σ_k p_k e^{t ε_k} = 0; `None` when infinite (no noise reaches two classes differently)
     /// or when the masks are too many to search exhaustively.
     pub mask_radius: Option<f64>,
+    /// The smallest ρ(ε) found among the masks searched: `mask_radius` when that is known, a
+    /// witness's ρ (an upper bound on the true minimum) when the search was incomplete; `None`
+    /// when no mask moves two classes differently.
+    pub smallest_radius: Option<f64>,
     /// The features a worst (or witness) mask keeps: one row for shared masks, q rows for
     /// per-class masks; `None` when d > 64 or no mask is singled out.
     pub worst_mask: Option<Vec<Vec<bool>>>,

@@ -35,7 +35,8 @@ pub struct Radius {
     pub reason: String,
 }
 
-/// A verdict from an exactly known smallest radius (`None`: infinite).
+/// A verdict from an exactly known smallest radius (`None`: infinite); `what` says which mask
+/// attains it ("every feature dropped").
 pub fn verdict_exact(
     radius: Option<f64>,
     worst: Option<Vec<Vec<bool>>>,
@@ -58,9 +59,9 @@ pub fn verdict_exact(
             noise,
             converges: Some(r > 1.0),
             reason: if r > 1.0 {
-                format!("every mask has ρ > 1: the smallest, ρ = {r:.6} ({what}), exceeds 1")
+                format!("every mask has ρ > 1 (smallest: {what})")
             } else {
-                format!("the mask with {what} has ρ = {r:.6} <= 1, so the series diverges")
+                format!("ρ <= 1 with {what}: the series diverges")
             },
         },
     }
@@ -138,7 +139,7 @@ pub fn exhaustive(set: &dyn MaskSet, ln_p: &[f64]) -> Radius {
             worst: worst_kept,
             noise,
             converges: Some(false),
-            reason: format!("a witness mask has ρ = {best:.6} <= 1, so the series diverges"),
+            reason: "a witness mask has ρ <= 1, so the series diverges".into(),
         };
     }
     let any = parallel_fold(
@@ -244,7 +245,7 @@ pub fn witnesses(
             worst,
             noise,
             converges: Some(false),
-            reason: format!("a witness mask has ρ = {best:.6} <= 1, so the series diverges"),
+            reason: "a witness mask has ρ <= 1, so the series diverges".into(),
         };
     }
     let bound: f64 = ln_p

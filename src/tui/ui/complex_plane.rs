@@ -42,7 +42,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let rings = [theme.legend_mark(TRUE_RING), theme.legend_mark(PAPER_RING)];
     let (long, short) = legend_entries(theme, &rings, radius, logistic);
     let legend = super::plot::fit_legend(theme, &long, &short, area.width);
-    let block = super::panel(theme, title, Some(legend));
+    let block = super::panel(theme, title, super::plot::shown_legend(area, legend));
     let inner = block.inner(area);
     block.render(area, buf);
 

@@ -82,6 +82,10 @@ fn hints(app: &App, width: u16) -> Line<'static> {
         .into_iter()
         .map(|(key, text)| (key, if text == "train" { train } else { text }))
         .collect();
+    if app.data.softmax.is_some() {
+        // The fits' comparison is of logistic models.
+        entries.retain(|(_, text)| *text != "compare");
+    }
     if app.softmax_selected {
         // xβ, the profile, the noise and the paper's moments belong to the binary models.
         entries.retain(|(_, text)| !["xβ", "xb", "weights", "noise", "paper"].contains(text));

@@ -166,13 +166,18 @@ fn softmax_verdict(theme: &Theme, r: &SoftmaxReport) -> Vec<Vec<Span<'static>>> 
         None => Span::styled("undecided", theme.style(Role::Warn)),
     };
     let rho = theme.text("ρ", "rho");
-    let radius = match r.mask_radius {
-        Some(v) => format!(
-            "mask radius {rho} = {} {} 1",
+    let compare = |v: f64| if v > 1.0 { ">" } else { "<=" };
+    let radius = match (r.mask_radius, r.smallest_radius) {
+        (Some(v), _) => format!("mask radius {rho} = {} {} 1", format::num(v, 6), compare(v)),
+        (None, Some(v)) => format!(
+            "smallest {rho} found = {} {} 1",
             format::num(v, 6),
-            if v > 1.0 { ">" } else { "<=" }
+            compare(v)
         ),
-        None => format!("mask radius {rho} = n/a"),
+        (None, None) if r.converges == Some(true) => {
+            format!("mask radius {rho} = {}", theme.text("∞", "inf"))
+        }
+        (None, None) => format!("mask radius {rho} = n/a"),
     };
     let bar = || vec![Span::styled(theme.text("│", "|"), theme.style(Role::Dim))];
     let mut groups = vec![

@@ -159,6 +159,18 @@ fn panel<'a>(theme: &Theme, title: String, legend: Option<Line<'a>>) -> Block<'a
     }
 }
 
+/// The first of `choices` (longest first) that fits on the top border of a panel `width`
+/// columns wide, else the last.
+fn fit_title(width: u16, choices: &[String]) -> String {
+    let room = (width as usize).saturating_sub(4);
+    choices
+        .iter()
+        .find(|t| t.chars().count() <= room)
+        .or(choices.last())
+        .cloned()
+        .unwrap_or_default()
+}
+
 /// A note centred inside a panel (computing…, no data, an error), wrapped at words.
 fn note(theme: &Theme, area: Rect, buf: &mut Buffer, text: &str, role: Role) {
     if area.height == 0 || area.width == 0 {

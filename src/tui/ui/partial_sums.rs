@@ -42,6 +42,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .collect();
     values.extend(exact);
     values.extend(report.quadratic);
+    if values.is_empty() {
+        // Every value underflowed or overflowed: say so instead of drawing empty axes.
+        let block = super::panel(theme, title, None);
+        let inner = block.inner(area);
+        block.render(area, buf);
+        let sub2 = theme.text("R₂", "R_2");
+        let text =
+            format!("nothing to draw: no partial sum R_m, no R and no {sub2} fits in f64 here");
+        return super::note(theme, inner, buf, &text, Role::Warn);
+    }
     if let Some((lo, hi)) = band {
         values.extend([lo, hi]);
     }
@@ -97,7 +107,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
 
     let legend = legend(theme, report, band.is_some(), area.width);
-    let block = super::panel(theme, title, Some(legend));
+    let block = super::panel(theme, title, super::plot::shown_legend(area, legend));
     let inner = block.inner(area);
     block.render(area, buf);
     chart.render(inner, buf);
@@ -258,6 +268,9 @@ mod tests {
         let text = crate::tui::buffer_text(&buf);
         assert!(!text.contains("MC"), "{text}");
         assert!(!text.contains('┈'), "{text}");
+        // Nothing else fits in f64 either: the panel says so rather than drawing bare axes.
+        assert!(text.contains("nothing to draw"), "{text}");
+        assert!(!text.contains('┤'), "{text}");
     }
 
     #[test]

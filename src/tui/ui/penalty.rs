@@ -46,13 +46,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         Some(_) => " (list fixed, b varied)",
         None => theme.text(" (w_j = (xβ−b)/d)", " (w_j = (xb-b)/d)"),
     };
-    let title = format!(
-        "Penalty against {xb}{varied}{}",
-        if curve.complete {
-            ""
-        } else {
-            theme.text(" (coarse, refining…)", " (coarse, refining...)")
-        }
+    let coarse = if curve.complete {
+        ""
+    } else {
+        theme.text(" (coarse, refining…)", " (coarse, refining...)")
+    };
+    let title = super::fit_title(
+        area.width,
+        &[
+            format!("Penalty against {xb}{varied}{coarse}"),
+            format!("Penalty against {xb}{coarse}"),
+            format!("Penalty against {xb}"),
+        ],
     );
     // Radius boundaries exist only where the series has a radius and the noise a bounded
     // support: not for the linear model (A is a polynomial) nor for Gaussian noise.
@@ -84,7 +89,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     items.push((Role::Highlight, marks[5].as_str(), xb.to_string()));
     let legend = plot::legend(theme, &items);
-    let block = super::panel(theme, title, Some(legend));
+    let block = super::panel(theme, title, super::plot::shown_legend(area, legend));
     let inner = block.inner(area);
     block.render(area, buf);
 

@@ -150,7 +150,7 @@ fn row(graph: Rect, bounds: [f64; 2], y: f64, dots: u16) -> u16 {
 impl Widget for Plot<'_> {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let graph = self.graph_area(area);
-        if graph.width < 4 || graph.height < 2 {
+        if graph.width < 4 || area.height < MIN_ROWS {
             return;
         }
         let theme = self.theme;
@@ -311,19 +311,33 @@ pub fn legend(theme: &Theme, items: &[(Role, &str, String)]) -> TextLine<'static
     TextLine::from(spans)
 }
 
-/// The `long` legend if it fits a panel of `width` columns, else the `short` one.
+/// The rows inside its border a plot needs: two of graph and the x axis.
+const MIN_ROWS: u16 = 3;
+
+/// `legend` for a bordered chart panel of `area`, or `None` when the panel is too low for the
+/// plot to draw anything (a legend must not name what is not drawn).
+pub fn shown_legend(area: Rect, legend: TextLine<'_>) -> Option<TextLine<'_>> {
+    (area.height >= MIN_ROWS + 2).then_some(legend)
+}
+
+/// The `long` legend if it fits a panel of `width` columns, else as many of the `short` items
+/// as fit whole, from the first: an item is dropped, never cut.
 pub fn fit_legend(
     theme: &Theme,
     long: &[(Role, &str, String)],
     short: &[(Role, &str, String)],
     width: u16,
 ) -> TextLine<'static> {
+    let fits = |line: &TextLine| line.width() + 2 <= usize::from(width);
     let line = legend(theme, long);
-    if line.width() + 2 <= usize::from(width) {
-        line
-    } else {
-        legend(theme, short)
+    if fits(&line) {
+        return line;
     }
+    (0..=short.len())
+        .rev()
+        .map(|n| legend(theme, &short[..n]))
+        .find(fits)
+        .unwrap_or_default()
 }
 
 /// Splits points with missing values into unbroken runs, mapping y through the axis.
@@ -348,6 +362,19 @@ mod tests {
     use super::*;
     use crate::settings::ThemeName;
     use crate::tui::scale::Axis;
+
+    #[test]
+    fn a_legend_drops_whole_items_rather_than_cut_one() {
+        let theme = Theme::new(ThemeName::Mono, false);
+        let item = |t: &str| (Role::Exact, "-", t.to_string());
+        let long = [item("long one"), item("long two"), item("long three")];
+        let short = [item("one"), item("two"), item("three")];
+        let text = |w| fit_legend(&theme, &long, &short, w).to_string();
+        assert_eq!(text(40), "- long one  - long two  - long three");
+        assert_eq!(text(25), "- one  - two  - three");
+        assert_eq!(text(16), "- one  - two");
+        assert_eq!(text(4), "");
+    }
 
     #[test]
     fn columns_match_the_canvas() {

@@ -158,14 +158,18 @@ fn shown_mean(m: &McStats) -> Option<f64> {
     (v.is_finite() && (v == 0.0 || v.abs() >= f64::MIN_POSITIVE)).then_some(v)
 }
 
-/// Partial sums R_m against m, with R (or the Monte Carlo estimate) and R₂.
+/// Partial sums R_k against the order k, with R (or the Monte Carlo estimate) and R₂.
 fn partial_sums(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let title = if area.width >= 48 {
-        format!("Partial sums R_m against m ({} y)", app.y_scale.name())
-    } else {
-        format!("Partial sums R_m ({})", app.y_scale.name())
-    };
+    let scale = app.y_scale.name();
+    let title = super::fit_title(
+        area.width,
+        &[
+            format!("Partial sums R_k against order k ({scale} y)"),
+            format!("Partial sums R_k ({scale})"),
+            "Partial sums R_k".to_string(),
+        ],
+    );
     let k = r.params.order;
     let reference = reference(app, r);
     let mut values: Vec<f64> = r.partial_sums.iter().skip(2).flatten().copied().collect();
@@ -210,7 +214,7 @@ fn partial_sums(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
         short.push((Role::Highlight, theme.text("▲", "^"), "k*".to_string()));
     }
     let legend = plot::fit_legend(theme, &long, &short, area.width);
-    let block = super::panel(theme, title, Some(legend));
+    let block = super::panel(theme, title, super::plot::shown_legend(area, legend));
     let inner = block.inner(area);
     block.render(area, buf);
     if values.is_empty() {
@@ -266,21 +270,18 @@ fn partial_sums(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
 /// R, R₂ and R_k against the scale s of the logits (η0 → s·η0), with the current s = 1.
 fn scale_chart(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
-    let title = if area.width >= 72 {
-        format!(
-            "Penalty against the scale s of the logits ({} y)",
-            app.y_scale.name()
-        )
-        .replace(
-            "logits",
-            theme.text("logits η0 → s·η0", "logits eta0 -> s*eta0"),
-        )
-    } else {
-        format!(
-            "Penalty against s: {}",
-            theme.text("η0 → s·η0", "eta0 -> s*eta0")
-        )
-    };
+    let map = theme.text("η0 → s·η0", "eta0 -> s*eta0");
+    let title = super::fit_title(
+        area.width,
+        &[
+            format!(
+                "Penalty against the scale s of the logits {map} ({} y)",
+                app.y_scale.name()
+            ),
+            format!("Penalty against s: {map}"),
+            "Penalty against s".to_string(),
+        ],
+    );
     let k = r.params.order;
     let sub2 = theme.text("R₂", "R_2");
     let curve = app.current_curve().filter(|c| !c.scale.is_empty());
@@ -302,7 +303,7 @@ fn scale_chart(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
         ));
     }
     let legend = plot::fit_legend(theme, &long, &short, area.width);
-    let block = super::panel(theme, title, Some(legend));
+    let block = super::panel(theme, title, super::plot::shown_legend(area, legend));
     let inner = block.inner(area);
     block.render(area, buf);
     let Some(curve) = curve else {

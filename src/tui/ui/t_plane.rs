@@ -102,7 +102,7 @@ pub fn render(theme: &Theme, report: &SoftmaxReport, area: Rect, buf: &mut Buffe
         (Role::Singularity, zero, format!("zeros{outside}")),
     ];
     let legend = super::plot::fit_legend(theme, &long, &short, area.width);
-    let block = super::panel(theme, title, Some(legend));
+    let block = super::panel(theme, title, super::plot::shown_legend(area, legend));
     block.render(area, buf);
     let (x_half, y_half) = (view.x_half, view.y_half);
     let mut chart = Plot::new(x, y, theme);

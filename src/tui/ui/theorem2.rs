@@ -47,7 +47,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             (Role::PaperRadius, &marks[2], pi2.to_string()),
         ],
     );
-    let block = super::panel(theme, title, Some(legend));
+    let block = super::panel(theme, title, super::plot::shown_legend(area, legend));
     let inner = block.inner(area);
     block.render(area, buf);
     let [top, body] = Layout::vertical([Constraint::Length(2), Constraint::Fill(1)]).areas(inner);
