@@ -28,6 +28,17 @@ fn every_view_at_80x24_and_160x48() {
 }
 
 #[test]
+fn the_data_view_without_data_offers_no_data_keys() {
+    let frame = render_to_string(&Params::default(), View::Data, 160, 48, false);
+    let footer = frame.lines().last().unwrap();
+    assert!(frame.contains("no data set"), "{frame}");
+    for key in ["select", "sort", "Enter open", "train", "compare", "panel"] {
+        assert!(!footer.contains(key), "{key}: {footer}");
+    }
+    assert!(footer.contains("? help"), "{footer}");
+}
+
+#[test]
 fn divergent_case_dashboard() {
     let frame = render_to_string(&divergent(), View::Dashboard, 160, 48, false);
     assert!(frame.contains("diverges"), "{frame}");

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use crate::tui::app::{App, Mode, NextRun};
-use crate::tui::keys;
+use crate::tui::keys::{self, Scope};
 use crate::tui::theme::Role;
 
 /// The most rows a footer message wraps to.
@@ -82,6 +82,12 @@ fn hints(app: &App, width: u16) -> Line<'static> {
         .into_iter()
         .map(|(key, text)| (key, if text == "train" { train } else { text }))
         .collect();
+    let no_data = app.data.model.is_none() && app.data.softmax.is_none();
+    if app.scope() == Scope::Data && no_data {
+        // Without a data set only the explorer's own keys do anything.
+        let explore = keys::footer(theme.ascii, Scope::Explore);
+        entries.retain(|entry| explore.contains(entry));
+    }
     if app.data.softmax.is_some() {
         // The fits' comparison is of logistic models.
         entries.retain(|(_, text)| *text != "compare");
