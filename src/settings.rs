@@ -7,7 +7,7 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
-use crate::params::Model;
+use crate::params::{Model, parse_weight_list};
 
 /// One full-screen view of the explorer (`dashboard`, `table`, `theorem1`, `theorem2`, `log`,
 /// `data`, `contributions`).
@@ -173,6 +173,15 @@ pub enum ProfileKind {
 }
 
 impl ProfileKind {
+    /// The profiles a name selects, in the order `w` cycles through them (an explicit list is
+    /// given by its numbers instead).
+    pub const NAMED: [ProfileKind; 4] = [
+        ProfileKind::Equal,
+        ProfileKind::Alternating,
+        ProfileKind::Random,
+        ProfileKind::OneHot,
+    ];
+
     /// The name: `equal`, `alternating`, `random`, `one_hot` or `explicit`.
     pub fn name(self) -> &'static str {
         match self {
@@ -181,6 +190,56 @@ impl ProfileKind {
             ProfileKind::Random => "random",
             ProfileKind::OneHot => "one_hot",
             ProfileKind::Explicit => "explicit",
+        }
+    }
+
+    /// The profile of [`Self::NAMED`] called `name` (any case, `one-hot` or `one_hot`).
+    pub fn from_name(name: &str) -> Option<ProfileKind> {
+        let name = name.trim().to_ascii_lowercase().replace('-', "_");
+        Self::NAMED.into_iter().find(|kind| kind.name() == name)
+    }
+
+    /// The names of [`Self::NAMED`], comma-separated.
+    pub fn names() -> String {
+        Self::NAMED.map(ProfileKind::name).join(", ")
+    }
+}
+
+/// What `--weights` and the explorer's `:weights` take: a profile name or explicit
+/// contributions.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WeightsSpec {
+    /// A profile of [`ProfileKind::NAMED`], generated from xβ and d.
+    Profile(ProfileKind),
+    /// Explicit contributions w_1, …, w_d.
+    List(Vec<f64>),
+}
+
+impl FromStr for WeightsSpec {
+    type Err = String;
+
+    /// Parses a profile name ([`ProfileKind::from_name`]) or a list of numbers
+    /// ([`parse_weight_list`]); errors are one line and say what is allowed.
+    fn from_str(s: &str) -> Result<Self, String> {
+        let text = s.trim();
+        if let Some(kind) = ProfileKind::from_name(text) {
+            return Ok(WeightsSpec::Profile(kind));
+        }
+        let allowed = format!(
+            "give a profile name ({}) or numbers like 1.5,-2,0.5",
+            ProfileKind::names()
+        );
+        let word = text
+            .chars()
+            .all(|c| c.is_ascii_alphabetic() || c == '-' || c == '_');
+        if text.is_empty() {
+            Err(format!("the weight list is empty: {allowed}"))
+        } else if word && text.parse::<f64>().is_err() {
+            Err(format!("weights '{text}' is not known: {allowed}"))
+        } else {
+            parse_weight_list(text)
+                .map(WeightsSpec::List)
+                .map_err(|e| format!("{e}: {allowed}"))
         }
     }
 }
@@ -354,6 +413,52 @@ impl TryFrom<String> for ModelChoice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn weights_spec_reads_profile_names_and_lists() {
+        for (text, kind) in [
+            ("equal", ProfileKind::Equal),
+            (" Alternating ", ProfileKind::Alternating),
+            ("RANDOM", ProfileKind::Random),
+            ("one-hot", ProfileKind::OneHot),
+            ("one_hot", ProfileKind::OneHot),
+        ] {
+            assert_eq!(text.parse(), Ok(WeightsSpec::Profile(kind)), "{text}");
+        }
+        for kind in ProfileKind::NAMED {
+            assert_eq!(ProfileKind::from_name(kind.name()), Some(kind));
+        }
+        assert_eq!(ProfileKind::from_name("explicit"), None);
+        assert_eq!(
+            "1.5, -2,0.5".parse(),
+            Ok(WeightsSpec::List(vec![1.5, -2.0, 0.5]))
+        );
+        assert_eq!("inf".parse(), Ok(WeightsSpec::List(vec![f64::INFINITY])));
+        let allowed = "give a profile name (equal, alternating, random, one_hot) or numbers \
+                       like 1.5,-2,0.5";
+        assert_eq!(
+            "alternate".parse::<WeightsSpec>(),
+            Err(format!("weights 'alternate' is not known: {allowed}"))
+        );
+        assert_eq!(
+            "explicit".parse::<WeightsSpec>(),
+            Err(format!("weights 'explicit' is not known: {allowed}"))
+        );
+        assert_eq!(
+            "1,x".parse::<WeightsSpec>(),
+            Err(format!("weight 2 = \"x\" is not a number: {allowed}"))
+        );
+        assert!(
+            "1,,2"
+                .parse::<WeightsSpec>()
+                .unwrap_err()
+                .contains("weight 2 is empty")
+        );
+        assert_eq!(
+            " ".parse::<WeightsSpec>(),
+            Err(format!("the weight list is empty: {allowed}"))
+        );
+    }
 
     #[test]
     fn model_choice_names_all_three_and_cycles() {

@@ -64,19 +64,16 @@ impl<'de> Deserialize<'de> for TourWeights {
         impl<'de> Visitor<'de> for V {
             type Value = TourWeights;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str(
-                    "\"equal\", \"alternating\", \"random\", \"one_hot\" or a list of numbers",
+                write!(
+                    f,
+                    "a profile ({}) or a list of numbers",
+                    ProfileKind::names()
                 )
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<TourWeights, E> {
-                let name = match v {
-                    "equal" => ProfileKind::Equal,
-                    "alternating" => ProfileKind::Alternating,
-                    "random" => ProfileKind::Random,
-                    "one_hot" => ProfileKind::OneHot,
-                    _ => return Err(E::invalid_value(de::Unexpected::Str(v), &self)),
-                };
-                Ok(TourWeights::Profile(name))
+                ProfileKind::from_name(v)
+                    .map(TourWeights::Profile)
+                    .ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<TourWeights, A::Error> {
                 let mut list = Vec::new();

@@ -34,6 +34,11 @@ fn bad_input_exits_2_with_one_line_naming_the_value() {
         (&["--k", "1001"], "k = 1001"),
         (&["--weights="], "empty"),
         (&["--weights=1,x,2"], "\"x\""),
+        (&["--weights", "zigzag"], "weights 'zigzag' is not known"),
+        (
+            &["--weights", "random", "--d", "3000"],
+            "d = 3000 is too large",
+        ),
         (&["--sigma", "-1"], "sigma = -1"),
         (&["--noise", "pink"], "'pink'"),
         (&["--model", "probit"], "'probit'"),
@@ -95,6 +100,25 @@ fn json_has_the_documented_keys_and_shapes() {
     assert_eq!(v["partial_sums"][0], 0.0);
     assert_eq!(v["partial_sums"][1], 0.0);
     assert_eq!(v["quadratic"], v["partial_sums"][2]);
+}
+
+#[test]
+fn a_profile_name_evaluates_as_the_list_it_generates() {
+    let named = eval_json(&["--weights", "alternating", "--d", "4"]);
+    let listed = eval_json(&["--weights=2.5,0.5,2.5,0.5"]);
+    assert_eq!(
+        named["params"]["weights"],
+        serde_json::json!([2.5, 0.5, 2.5, 0.5])
+    );
+    assert!(named["exact_penalty"].is_f64(), "{named}");
+    assert_eq!(named["exact_penalty"], listed["exact_penalty"]);
+    assert_eq!(named, listed);
+    let random = |seed: &str| eval_json(&["--weights", "random", "--d", "3", "--seed", seed]);
+    assert_eq!(random("7"), random("7"));
+    assert_ne!(
+        random("7")["params"]["weights"],
+        random("8")["params"]["weights"]
+    );
 }
 
 #[test]

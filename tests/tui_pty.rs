@@ -3,6 +3,8 @@
 
 mod common;
 
+use std::time::{Duration, Instant};
+
 use common::{Home, Session};
 
 #[test]
@@ -78,4 +80,38 @@ fn a_resize_redraws_at_the_new_size() {
     s.send("q");
     assert!(s.wait_exit().success());
     s.assert_restored("after a resize and q");
+}
+
+#[test]
+fn a_key_right_after_each_resize_is_read_at_once() {
+    // Each key is typed once the app has redrawn at the new size (the help line is back on
+    // the last row of a blanked screen), so the resize notice is already waiting when the key
+    // arrives; both must be read, the key at once.
+    let home = Home::new();
+    let mut s = Session::start(&home, &["--no-mc"]);
+    s.expect("δ=0.50");
+    let sizes = [(34, 104), (40, 120), (30, 140), (44, 96)];
+    for (round, &(rows, cols)) in sizes.iter().cycle().take(8).enumerate() {
+        resize_and_wait_for_redraw(&mut s, rows, cols);
+        s.send("\x1b[C");
+        s.expect_within(&format!("δ=0.{}", 51 + round), Duration::from_secs(5));
+    }
+    resize_and_wait_for_redraw(&mut s, 36, 110);
+    s.send("q");
+    let sent = Instant::now();
+    let status = s.wait_exit();
+    assert!(status.success(), "exit status {status:?}");
+    assert!(
+        sent.elapsed() < Duration::from_secs(3),
+        "exited {:?} after q",
+        sent.elapsed()
+    );
+    s.assert_restored("after a resize and q");
+}
+
+/// Resizes the terminal and waits until the app has drawn the whole screen at the new size.
+fn resize_and_wait_for_redraw(s: &mut Session, rows: u16, cols: u16) {
+    s.clear_screen();
+    s.resize(rows, cols);
+    s.expect_bottom_row("? help");
 }

@@ -218,3 +218,25 @@ fn start_up_warnings_show_on_the_main_screen_until_a_key() {
     s.send("q");
     assert!(s.wait_exit().success());
 }
+
+#[test]
+fn a_profile_flag_starts_in_that_profile_also_over_the_autosave() {
+    let home = Home::new();
+    let mut s = Session::start(&home, &["--no-mc", "--weights", "alternating", "--d", "4"]);
+    s.expect("weights=alternating");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    let saved = dropscope::snapshot::load_autosave(&home.snapshots())
+        .expect("the autosave loads")
+        .expect("an autosave exists");
+    assert_eq!(
+        saved.profile.kind,
+        dropscope::settings::ProfileKind::Alternating
+    );
+    assert_eq!(saved.params.weights(), Some(&[2.5, 0.5, 2.5, 0.5][..]));
+
+    let mut s = Session::start(&home, &["--no-mc", "--resume", "--weights", "random"]);
+    s.expect("weights=random");
+    s.send("q");
+    assert!(s.wait_exit().success());
+}

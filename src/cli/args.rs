@@ -4,9 +4,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::params::{Contributions, MomentsKind, Noise, Params, parse_weight_list, parse_whole};
-use crate::settings::ModelChoice;
+use crate::params::{Contributions, MomentsKind, Noise, Params, parse_whole};
+use crate::settings::{ModelChoice, ProfileKind, WeightsSpec};
 use crate::softmax_settings::parse_offset;
+use crate::tui::profile::Profile;
 use crate::weights_file::read_weights_file;
 
 /// Parameter flags; each overrides the starting value it names.
@@ -28,8 +29,10 @@ pub struct ParamArgs {
     /// Dimension d >= 1 (accepts 1e7 notation).
     #[arg(long, value_name = "D", value_parser = parse_dimension, allow_negative_numbers = true)]
     pub d: Option<u64>,
-    /// Contributions: `equal`, or a list `--weights=W1,W2,...` (then d and xβ come from it).
-    #[arg(long, value_name = "equal|W1,W2,...", allow_hyphen_values = true)]
+    /// Contributions: a profile (`equal`, `alternating`, `random`, `one_hot`: the explorer's, at
+    /// spread 1, `random` seeded by `--seed`), or a list `--weights=W1,W2,...` (then d and xβ
+    /// come from it).
+    #[arg(long, value_name = "PROFILE|W1,W2,...", allow_hyphen_values = true)]
     pub weights: Option<String>,
     /// Contributions from a file: numbers one per line or comma-separated, `#` comments.
     #[arg(long, value_name = "PATH", conflicts_with = "weights")]
@@ -56,21 +59,11 @@ fn parse_dimension(s: &str) -> Result<u64, String> {
     })
 }
 
-/// Parses `equal` or a list of numbers (see [`parse_weight_list`]).
-pub fn parse_weights(s: &str) -> Result<Contributions, String> {
-    let t = s.trim();
-    if t.eq_ignore_ascii_case("equal") {
-        return Ok(Contributions::Equal);
-    }
-    if t.is_empty() {
-        return Err("the weight list is empty: give `equal` or numbers like 1.5,-2,0.5".into());
-    }
-    parse_weight_list(t).map(Contributions::Explicit)
-}
-
 impl ParamArgs {
     /// Applies the flags on top of `base`. An explicit list sets d and xβ; a `--d` or `--xb`
-    /// that disagrees with it is an error. The result is validated.
+    /// that disagrees with it is an error. A profile name gives equal contributions at the
+    /// resulting xβ and d (see [`Self::profile`] and [`Self::apply_generating`]). The result is
+    /// validated.
     pub fn apply(&self, base: &Params) -> Result<Params, String> {
         let mut p = base.clone();
         if let Some(v) = self.delta {
@@ -96,8 +89,8 @@ impl ParamArgs {
             p.moments = m;
         }
         let weights = match (&self.weights, &self.weights_file) {
-            (Some(w), _) => Some(parse_weights(w)?),
-            (None, Some(path)) => Some(Contributions::Explicit(
+            (Some(w), _) => Some(w.parse()?),
+            (None, Some(path)) => Some(WeightsSpec::List(
                 read_weights_file(path).map_err(|e| e.to_string())?,
             )),
             (None, None) => None,
@@ -106,7 +99,7 @@ impl ParamArgs {
             p.offset = b;
         }
         match weights {
-            Some(Contributions::Explicit(list)) => {
+            Some(WeightsSpec::List(list)) => {
                 if let Some(d) = self.d
                     && d != list.len() as u64
                 {
@@ -118,7 +111,7 @@ impl ParamArgs {
                 p = p.with_weights(list);
                 self.apply_xb_to_list(&mut p)?;
             }
-            Some(Contributions::Equal) => {
+            Some(WeightsSpec::Profile(_)) => {
                 p.contributions = Contributions::Equal;
                 self.apply_equal(&mut p);
             }
@@ -136,6 +129,42 @@ impl ParamArgs {
                 self.apply_equal(&mut p);
             }
         }
+        p.validate().map_err(|e| e.to_string())?;
+        Ok(p)
+    }
+
+    /// The generated profile `--weights` names (`alternating`, `random`, `one_hot`), if any,
+    /// checked against the dimension `d` it is to fill.
+    pub fn profile(&self, d: u64) -> Result<Option<ProfileKind>, String> {
+        let Some(WeightsSpec::Profile(kind)) =
+            self.weights.as_deref().map(str::parse).transpose()?
+        else {
+            return Ok(None);
+        };
+        let profile = Profile {
+            kind,
+            ..Profile::new(0)
+        };
+        if !profile.is_generated() {
+            return Ok(None);
+        }
+        profile.check_dimension(d)?;
+        Ok(Some(kind))
+    }
+
+    /// [`Self::apply`], then a generated profile's list (`--weights alternating`) from the
+    /// result's xβ, offset and d, with spread 1 and `seed` for the random profile: the list the
+    /// explorer starts that profile with.
+    pub fn apply_generating(&self, base: &Params, seed: u64) -> Result<Params, String> {
+        let p = self.apply(base)?;
+        let Some(kind) = self.profile(p.dimension)? else {
+            return Ok(p);
+        };
+        let p = Profile {
+            kind,
+            ..Profile::new(seed)
+        }
+        .apply(&p);
         p.validate().map_err(|e| e.to_string())?;
         Ok(p)
     }
@@ -191,25 +220,6 @@ impl ParamArgs {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn weights_parse_and_errors_name_the_value() {
-        assert_eq!(parse_weights("equal"), Ok(Contributions::Equal));
-        assert_eq!(
-            parse_weights("1.5, -2,0.5"),
-            Ok(Contributions::Explicit(vec![1.5, -2.0, 0.5]))
-        );
-        assert_eq!(
-            parse_weights("1,x").unwrap_err(),
-            "weight 2 = \"x\" is not a number"
-        );
-        assert!(
-            parse_weights("1,,2")
-                .unwrap_err()
-                .contains("weight 2 is empty")
-        );
-        assert!(parse_weights("").unwrap_err().contains("empty"));
-    }
 
     #[test]
     fn list_conflicts_are_errors() {
@@ -285,6 +295,54 @@ mod tests {
         assert_eq!(
             two.apply(&Params::default()).unwrap_err(),
             "--offset 1,2 has 2 numbers: the logistic and linear models take one offset b"
+        );
+    }
+
+    #[test]
+    fn profile_names_generate_the_explorers_lists() {
+        let named = |name: &str, d: u64| ParamArgs {
+            weights: Some(name.into()),
+            d: Some(d),
+            ..ParamArgs::default()
+        };
+        let base = Params::default();
+        let p = named("alternating", 4).apply_generating(&base, 1).unwrap();
+        assert_eq!(p.weights(), Some(&[2.5, 0.5, 2.5, 0.5][..]));
+        assert_eq!((p.xb, p.dimension), (6.0, 4));
+        assert_eq!(
+            named("alternating", 4).apply(&base).unwrap().contributions,
+            Contributions::Equal
+        );
+        let random = |seed| named("random", 3).apply_generating(&base, seed).unwrap();
+        assert_eq!(random(7), random(7));
+        assert_ne!(random(7), random(8));
+        assert_eq!(
+            random(7),
+            Profile {
+                kind: ProfileKind::Random,
+                ..Profile::new(7)
+            }
+            .apply(&Params {
+                dimension: 3,
+                ..base.clone()
+            })
+        );
+        assert_eq!(
+            named("equal", 3).apply_generating(&base, 1),
+            named("equal", 3).apply(&base)
+        );
+        assert_eq!(named("equal", 3).profile(3), Ok(None));
+        assert_eq!(
+            named("one-hot", 2001)
+                .apply_generating(&base, 1)
+                .unwrap_err(),
+            "d = 2001 is too large for the one-hot profile: at most 2000"
+        );
+        assert!(
+            named("zigzag", 3)
+                .apply(&base)
+                .unwrap_err()
+                .starts_with("weights 'zigzag' is not known: give a profile name (equal,")
         );
     }
 

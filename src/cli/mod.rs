@@ -16,7 +16,7 @@ use std::io::Write;
 use clap::{Parser, Subcommand};
 
 pub use crate::settings::ModelChoice;
-pub use args::{ParamArgs, parse_weights};
+pub use args::ParamArgs;
 pub use bench::{explicit_bench_weights, softmax_bench_rows};
 pub use eval::{Format, number, params_line, render as render_report, verdict};
 pub use snapshot::{
@@ -30,6 +30,7 @@ use crate::param_table::Auto;
 use crate::params::Params;
 use crate::settings::{ThemeName, View, parse_threads};
 use crate::tour::Tour;
+use crate::tui::profile::Profile;
 use crate::tui::{self, TuiOptions};
 
 /// dropscope: is dropout really L2 regularisation in disguise?
@@ -174,7 +175,7 @@ pub struct EvalArgs {
     /// Also run a Monte Carlo of N real dropout masks (1..=1e12).
     #[arg(long, value_name = "N", value_parser = parse_samples)]
     pub mc: Option<u64>,
-    /// Seed of the Monte Carlo stream.
+    /// Seed of the Monte Carlo stream and of the random contribution profile.
     #[arg(long, value_name = "SEED", default_value_t = 1)]
     pub seed: u64,
     /// Monte Carlo threads: auto (one per core) or 1..=1024.
@@ -218,12 +219,14 @@ pub fn run() -> i32 {
     }
 }
 
-/// Parameters from flags on top of the defaults, or the exit code after printing the error.
-fn params_or_exit(args: &ParamArgs) -> Result<Params, i32> {
-    args.apply(&Params::default()).map_err(|msg| {
-        eprintln!("error: {msg}");
-        EXIT_USAGE
-    })
+/// Parameters from flags on top of the defaults, a generated profile's list made with `seed`
+/// (see [`ParamArgs::apply_generating`]), or the exit code after printing the error.
+fn params_or_exit(args: &ParamArgs, seed: u64) -> Result<Params, i32> {
+    args.apply_generating(&Params::default(), seed)
+        .map_err(|msg| {
+            eprintln!("error: {msg}");
+            EXIT_USAGE
+        })
 }
 
 fn run_tui(
@@ -289,6 +292,7 @@ fn tui_options(
     let model_flags = params.model.is_some() || softmax_args.first_given().is_some();
     let params = &binary_args;
     let mut options = TuiOptions::new(params.apply(&config.to_params()?)?);
+    options.profile = params.profile(options.params.dimension)?;
     options.softmax = settings;
     options.softmax_selected = selected;
     let ui = &config.ui;
@@ -341,24 +345,26 @@ fn tui_options(
         None
     };
     options.session = session
-        .map(|mut snap| {
+        .map(|mut snap| -> Result<crate::snapshot::Snapshot, String> {
             if model_flags {
                 snap.model = options.model();
                 snap.softmax = options.softmax.clone();
             }
             // Flags win over the snapshot too; statistics of other parameters are dropped.
-            match params.apply(&snap.params) {
-                Ok(p) if p != snap.params => {
-                    snap.params = p;
-                    snap.monte_carlo = crate::snapshot::MonteCarloState {
-                        seed: snap.monte_carlo.seed,
-                        ..Default::default()
-                    };
-                    Ok(snap)
-                }
-                Ok(_) => Ok(snap),
-                Err(e) => Err(e),
+            let p = params.apply(&snap.params)?;
+            let mut shown = p.clone();
+            if let Some(kind) = params.profile(p.dimension)? {
+                snap.profile.kind = kind;
+                shown = Profile::from_state(&snap.profile).apply(&p);
             }
+            if shown != snap.params {
+                snap.params = p;
+                snap.monte_carlo = crate::snapshot::MonteCarloState {
+                    seed: snap.monte_carlo.seed,
+                    ..Default::default()
+                };
+            }
+            Ok(snap)
         })
         .transpose()?;
     options.tour = match &args.demo {
@@ -393,7 +399,8 @@ fn run_render(args: &RenderArgs) -> i32 {
             eprintln!("error: {flag} needs --model softmax");
             return EXIT_USAGE;
         }
-        let params = match params_or_exit(&args.params) {
+        // The frame's app seeds its random profile with 1.
+        let params = match params_or_exit(&args.params, 1) {
             Ok(p) => p,
             Err(code) => return code,
         };
@@ -524,7 +531,7 @@ fn run_eval(args: &EvalArgs) -> i32 {
         eprintln!("error: {flag} needs --model softmax");
         return EXIT_USAGE;
     }
-    let params = match params_or_exit(&args.params) {
+    let params = match params_or_exit(&args.params, args.seed) {
         Ok(p) => p,
         Err(code) => return code,
     };

@@ -14,7 +14,7 @@ use crate::engine::BestOrder;
 use crate::engine::softmax::{Masks, SoftmaxContributions, SoftmaxParams, SoftmaxReport, Zeros};
 use crate::montecarlo::McSummary;
 use crate::params::{MomentsKind, Noise, Params};
-use crate::settings::ModelChoice;
+use crate::settings::{ModelChoice, ProfileKind};
 use crate::softmax_settings::{SoftmaxSettings, parse_logits, parse_offset, parse_rows};
 use crate::weights_file::read_rows_file;
 
@@ -53,7 +53,7 @@ pub fn softmax_params(params: &ParamArgs, args: &SoftmaxArgs) -> Result<SoftmaxP
     logistic_only(params)?;
     let defaults = Params::default();
     let rows = match (&params.weights, &params.weights_file) {
-        (Some(w), _) if w.trim().eq_ignore_ascii_case("equal") => None,
+        (Some(w), _) if ProfileKind::from_name(w) == Some(ProfileKind::Equal) => None,
         (Some(w), _) => Some(parse_rows(w)?),
         (None, Some(path)) => Some(read_rows(path)?),
         (None, None) => None,

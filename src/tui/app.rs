@@ -283,12 +283,7 @@ impl App {
     /// generation; the runner continues the saved Monte Carlo estimate and the file thread
     /// reloads the saved data set.
     pub fn restore(&mut self, snap: &Snapshot) -> Option<Effect> {
-        let mut profile = Profile {
-            kind: snap.profile.kind,
-            spread: snap.profile.spread,
-            seed: snap.profile.seed,
-            explicit: snap.profile.explicit.clone(),
-        };
+        let mut profile = Profile::from_state(&snap.profile);
         if let Contributions::Explicit(list) = &snap.params.contributions
             && profile.apply(&snap.params) != snap.params
         {

@@ -24,8 +24,9 @@ pub enum Command {
     Order(usize),
     /// Set the dimension d.
     Dimension(u64),
-    /// Use an explicit contribution list (logistic, linear: `w1,w2,…`) or explicit rows
-    /// (softmax: `c11,…,c1q;c21,…`); the text is parsed for the model selected.
+    /// Use a contribution profile or an explicit list (logistic, linear: `alternating`,
+    /// `w1,w2,…`, see [`WeightsSpec`](crate::settings::WeightsSpec)) or explicit rows (softmax:
+    /// `c11,…,c1q;c21,…`); the text is parsed for the model selected.
     Weights(String),
     /// Set σ of the Gaussian noise (`None`: the dropout standard deviation).
     Sigma(Option<f64>),
@@ -96,6 +97,10 @@ pub const COMMANDS: &[(&str, &str)] = &[
     (
         ":weights 1.5,-2,0.5",
         "explicit contributions w_j (sets d and xβ); softmax: rows 1,2,0;0.5,-1,0.3",
+    ),
+    (
+        ":weights alternating",
+        "a profile by name: any one w cycles through, e.g. random",
     ),
     (
         ":weightsfile PATH",
@@ -242,12 +247,6 @@ fn seed(text: &str, name: &str) -> Result<u64, String> {
         .map_err(|_| format!("'{text}' is not a whole number: :{name} takes 0..=2^64-1"))
 }
 
-/// Parses `:weights` text as a list of contributions w_j (the logistic and linear models).
-pub fn weights(text: &str) -> Result<Vec<f64>, String> {
-    crate::params::parse_weight_list(text)
-        .map_err(|e| format!("{e}: :weights takes a list like 1.5,-2,0.5"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -263,7 +262,6 @@ mod tests {
             parse("weights 1.5,-2,0.5"),
             Ok(Command::Weights("1.5,-2,0.5".into()))
         );
-        assert_eq!(weights("1.5,-2,0.5"), Ok(vec![1.5, -2.0, 0.5]));
         assert_eq!(parse("classes 4"), Ok(Command::Classes(4)));
         assert_eq!(
             parse("logits 0,1,3"),
@@ -326,11 +324,6 @@ mod tests {
         assert_eq!(
             parse("mcseed -1"),
             Err("'-1' is not a whole number: :mcseed takes 0..=2^64-1".to_string())
-        );
-        assert!(
-            weights("1,x,2")
-                .unwrap_err()
-                .contains("weight 2 = \"x\" is not a number")
         );
         assert_eq!(
             parse("logits 1,x").unwrap_err(),

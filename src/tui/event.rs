@@ -51,11 +51,16 @@ pub enum Event {
 /// How long the input thread waits for a key before it checks `stop` again.
 const INPUT_POLL: Duration = Duration::from_millis(50);
 
+/// How long each crossterm poll in [`forward_pending`] waits. crossterm's poll(2) event source
+/// (the `use-dev-tty` feature) reads the terminal, and hands out the events it parsed from an
+/// earlier read, only while some of the timeout is left: a zero timeout reports nothing.
+const DRAIN_POLL: Duration = Duration::from_millis(1);
+
 /// Reads terminal input until `stop` is set, forwarding key presses. A terminal that hangs up,
 /// reaches end of input or fails to read (SSH dropped) sends one `Event::Signal(SIGHUP)` and
 /// the thread ends. Resizes come from the signal thread ([`spawn_signals`]), so the terminal is
-/// only read when [`tty::wait`] says bytes are there: crossterm's reader retries end of input
-/// and EIO forever.
+/// only read when [`tty::wait`] says bytes are there: crossterm's reader takes end of input for
+/// "nothing yet" and, asked without a timeout, would poll a hung-up terminal forever.
 pub fn spawn_input(events: Sender<Event>, stop: Arc<AtomicBool>) -> io::Result<()> {
     thread::Builder::new()
         .name("dropscope-input".into())
@@ -70,40 +75,32 @@ pub fn spawn_input(events: Sender<Event>, stop: Arc<AtomicBool>) -> io::Result<(
                         return;
                     }
                 }
-                match forward_pending(&events) {
-                    Err(()) => return,
-                    // Bytes crossterm does not report yet (it is woken only by new input):
-                    // wait instead of spinning on them.
-                    Ok(0) => thread::sleep(INPUT_POLL),
-                    Ok(_) => {}
+                if forward_pending(&events).is_err() {
+                    return;
                 }
             }
         })?;
     Ok(())
 }
 
-/// Forwards every event crossterm has ready without waiting and says how many it read; `Err`
-/// when the input thread must end (the app is gone, or reading failed and a SIGHUP event was
-/// sent).
-fn forward_pending(events: &Sender<Event>) -> Result<usize, ()> {
-    let mut read = 0;
+/// Forwards every event crossterm has or reads within [`DRAIN_POLL`] of the previous one, so
+/// nothing it parsed is left in its queue; `Err` when the input thread must end (the app is
+/// gone, or reading failed and a SIGHUP event was sent). crossterm polls the terminal and its
+/// own resize notice level-triggered, so bytes that are there are always read, also when a
+/// resize notice is ready at the same time.
+fn forward_pending(events: &Sender<Event>) -> Result<(), ()> {
     loop {
-        let event = match ct::poll(Duration::ZERO).and_then(|ready| {
+        let event = match ct::poll(DRAIN_POLL).and_then(|ready| {
             if ready {
                 ct::read().map(Some)
             } else {
                 Ok(None)
             }
         }) {
-            Ok(None) => return Ok(read),
-            Ok(Some(event)) => {
-                read += 1;
-                match event {
-                    ct::Event::Key(key) if key.is_press() || key.is_repeat() => Event::Key(key),
-                    ct::Event::Resize(..) => Event::Resize,
-                    _ => continue,
-                }
-            }
+            Ok(None) => return Ok(()),
+            Ok(Some(ct::Event::Key(key))) if key.is_press() || key.is_repeat() => Event::Key(key),
+            Ok(Some(ct::Event::Resize(..))) => Event::Resize,
+            Ok(Some(_)) => continue,
             Err(e) => {
                 log::error!("terminal input failed: {e}");
                 let _ = events.send(Event::Signal(SIGHUP));

@@ -50,7 +50,7 @@ use ratatui::layout::Rect;
 use crate::engine::softmax::SoftmaxParams;
 use crate::montecarlo::{Histogram, McStats, Worker};
 use crate::params::Params;
-use crate::settings::{ModelChoice, View};
+use crate::settings::{ModelChoice, ProfileKind, View};
 use crate::settings::{ThemeName, YScale};
 use crate::snapshot::{self, Snapshot};
 use crate::softmax_settings::SoftmaxSettings;
@@ -83,6 +83,9 @@ pub struct TuiOptions {
     pub theme: Option<ThemeName>,
     /// Seed of the Monte Carlo stream and of the random weight profile.
     pub seed: u64,
+    /// A generated contribution profile to start in (`--weights alternating`), made from the
+    /// starting xβ and d; not used with a saved session or a tour.
+    pub profile: Option<ProfileKind>,
     /// Monte Carlo threads (0: every core).
     pub threads: usize,
     /// Whether to run the Monte Carlo worker.
@@ -115,7 +118,7 @@ pub struct TuiOptions {
 
 impl TuiOptions {
     /// Options with these parameters and every other setting at its default (dashboard, Unicode
-    /// when the locale allows, theme from the environment, seed 1, all cores, Monte Carlo on,
+    /// when the locale allows, theme from the environment, seed 1, the profile of the parameters, all cores, Monte Carlo on,
     /// symmetric-log axes, 30 frames per second, info log, no snapshot folder).
     pub fn new(params: Params) -> Self {
         TuiOptions {
@@ -124,6 +127,7 @@ impl TuiOptions {
             view: None,
             theme: None,
             seed: 1,
+            profile: None,
             threads: 0,
             monte_carlo: true,
             y_scale: YScale::SymLog,
@@ -206,7 +210,7 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
             log::info!("playing the tour {}", tour.title().unwrap_or("(untitled)"));
             app.start_tour(TourPlayer::new(tour))
         }
-        (None, None) => None,
+        (None, None) => options.profile.and_then(|kind| app.choose_profile(kind)),
     };
     app.startup_warnings(&options.log);
     log::info!("dropscope started: {}", app::softmax_summary(&app, true));

@@ -7,6 +7,7 @@ use crate::engine::with_xb;
 use crate::montecarlo::rng::Rng;
 use crate::params::{Contributions, Params};
 use crate::settings::ProfileKind;
+use crate::snapshot::ProfileState;
 
 /// Largest d for the generated explicit profiles (the explicit moments cost grows with d).
 pub const MAX_GENERATED_DIMENSION: u64 = 2000;
@@ -46,6 +47,29 @@ impl Profile {
             profile.explicit = Some(w.clone());
         }
         profile
+    }
+
+    /// The profile a session saved.
+    pub fn from_state(state: &ProfileState) -> Self {
+        Profile {
+            kind: state.kind,
+            spread: state.spread,
+            seed: state.seed,
+            explicit: state.explicit.clone(),
+        }
+    }
+
+    /// Whether this profile can describe `d` contributions: a generated one is capped at
+    /// [`MAX_GENERATED_DIMENSION`].
+    pub fn check_dimension(&self, d: u64) -> Result<(), String> {
+        if self.is_generated() && d > MAX_GENERATED_DIMENSION {
+            Err(format!(
+                "d = {d} is too large for the {} profile: at most {MAX_GENERATED_DIMENSION}",
+                self.label()
+            ))
+        } else {
+            Ok(())
+        }
     }
 
     /// The next kind in the `w` cycle (the explicit list only once one exists).

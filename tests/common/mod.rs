@@ -280,6 +280,32 @@ impl Session {
         panic!("screen never showed {text:?}:\n{}", self.screen());
     }
 
+    /// The text of the screen's last row.
+    pub fn bottom_row(&self) -> String {
+        let screen = self.parser.screen();
+        let cols = screen.size().1.get();
+        screen.rows(0, cols).last().unwrap_or_default()
+    }
+
+    /// Blanks the parsed screen (the terminal is untouched), so text shown later was drawn
+    /// later.
+    pub fn clear_screen(&mut self) {
+        self.pump(Duration::ZERO);
+        self.parser.process(b"\x1b[H\x1b[2J");
+    }
+
+    /// Waits until the screen's last row contains `text` (or panics with the screen after 20 s).
+    pub fn expect_bottom_row(&mut self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if self.bottom_row().contains(text) {
+                return;
+            }
+            self.pump(Duration::from_millis(50));
+        }
+        panic!("the last row never showed {text:?}:\n{}", self.screen());
+    }
+
     /// Types `keys`. Wait on the screen ([`Self::expect`], [`Self::expect_gone`]) before the
     /// next keys where their order matters: an Esc followed at once by a key reads as Alt+key.
     pub fn send(&mut self, keys: &str) {

@@ -4,7 +4,7 @@
 use super::{App, Effect, Mode, summary};
 use crate::engine::softmax::SoftmaxParams;
 use crate::params::{MAX_ORDER, MomentsKind, Noise, ParamError, Params};
-use crate::settings::ProfileKind;
+use crate::settings::{ProfileKind, WeightsSpec};
 use crate::tui::command::{self, Command};
 use crate::tui::keys::Action;
 use crate::tui::profile::{MAX_GENERATED_DIMENSION, Profile};
@@ -55,10 +55,21 @@ impl App {
         }
     }
 
-    /// The next contribution profile (`w`); generated profiles cap d.
+    /// The next contribution profile (`w`).
     fn cycle_profile(&mut self) -> Option<Effect> {
         let mut profile = self.profile.clone();
         profile.cycle();
+        self.choose_profile(profile.kind)
+    }
+
+    /// Switches to the profile `kind` (`w`, `:weights alternating`, `--weights alternating`),
+    /// keeping the spread, the seed and any explicit list; a generated profile lowers d to
+    /// [`MAX_GENERATED_DIMENSION`], with a note.
+    pub(crate) fn choose_profile(&mut self, kind: ProfileKind) -> Option<Effect> {
+        let profile = Profile {
+            kind,
+            ..self.profile.clone()
+        };
         if profile.is_generated() && self.base.dimension > MAX_GENERATED_DIMENSION {
             self.note(format!(
                 "d = {} lowered to {MAX_GENERATED_DIMENSION} for the {} profile",
@@ -205,18 +216,16 @@ impl App {
                         self.base.dimension
                     ));
                     None
-                } else if self.profile.is_generated() && v > MAX_GENERATED_DIMENSION {
-                    self.error(format!(
-                        "d = {v} is too large for the {} profile: at most {MAX_GENERATED_DIMENSION}",
-                        self.profile.label()
-                    ));
+                } else if let Err(e) = self.profile.check_dimension(v) {
+                    self.error(e);
                     None
                 } else {
                     self.change(|p, _| p.dimension = v)
                 }
             }
-            Command::Weights(text) => match command::weights(&text) {
-                Ok(w) => self.set_weights(w),
+            Command::Weights(text) => match text.parse() {
+                Ok(WeightsSpec::List(w)) => self.set_weights(w),
+                Ok(WeightsSpec::Profile(kind)) => self.choose_profile(kind),
                 Err(e) => {
                     self.error(e);
                     None

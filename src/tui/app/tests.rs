@@ -145,6 +145,41 @@ fn command_line_sets_exact_values() {
 }
 
 #[test]
+fn weights_takes_a_profile_name_as_the_cli_does() {
+    let mut app = app();
+    typed(&mut app, "d 4");
+    typed(&mut app, "weights alternating");
+    assert_eq!(app.profile.label(), "alternating");
+    let cli = crate::cli::ParamArgs {
+        weights: Some("alternating".into()),
+        d: Some(4),
+        ..Default::default()
+    };
+    assert_eq!(
+        Ok(app.params.clone()),
+        cli.apply_generating(&Params::default(), 1)
+    );
+    typed(&mut app, "weights 1,2");
+    typed(&mut app, "weights EQUAL");
+    assert_eq!(
+        (app.profile.label(), &app.params.contributions),
+        ("equal", &Contributions::Equal)
+    );
+    typed(&mut app, "d 3000");
+    typed(&mut app, "weights one-hot");
+    assert_eq!(app.profile.label(), "one-hot");
+    assert_eq!(app.params.dimension, 2000);
+    typed(&mut app, "weights zigzag");
+    let m = app.message.clone().expect("an error");
+    assert!(
+        m.error && m.text.contains("weights 'zigzag' is not known"),
+        "{}",
+        m.text
+    );
+    assert_eq!(app.mode, Mode::Command("weights zigzag".into()));
+}
+
+#[test]
 fn bad_values_stay_on_the_command_line_with_an_error() {
     let mut app = app();
     let generation = app.generation;
