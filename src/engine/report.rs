@@ -141,6 +141,6 @@ pub struct Theorem1Row {
     pub stable: Option<f64>,
     /// σ^(n)(xβ) from Theorem 1's alternating sum evaluated in f64.
     pub theorem1: Option<f64>,
-    /// |theorem1 - stable| / |stable|; `None` when either is unavailable.
+    /// |theorem1 - stable| / |stable|; `None` when either is unavailable or the ratio exceeds f64.
     pub relative_error: Option<f64>,
 }
