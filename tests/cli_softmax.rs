@@ -51,9 +51,12 @@ fn json_has_the_contract_keys_and_shapes() {
         "logits",
         "probabilities",
         "terms",
+        "term_errors",
         "partial_sums",
+        "partial_sum_errors",
         "quadratic",
         "exact_penalty",
+        "exact_penalty_error",
         "best_order",
         "radius",
         "mask_radius",
@@ -68,6 +71,13 @@ fn json_has_the_contract_keys_and_shapes() {
     assert_eq!(doc["params"]["dimension"], 3);
     assert_eq!(doc["terms"].as_array().unwrap().len(), 9);
     assert_eq!(doc["partial_sums"].as_array().unwrap().len(), 9);
+    for key in ["term_errors", "partial_sum_errors"] {
+        let bounds = floats(&doc[key]);
+        assert_eq!(bounds.len(), 9, "{key}");
+        assert!(bounds.iter().all(|b| b.is_some_and(|b| b >= 0.0)), "{key}");
+    }
+    assert!(doc["exact_penalty_error"].as_f64().unwrap() >= 0.0);
+    assert!(doc["best_order"]["error_bound"].as_f64().is_some());
     let logits: Vec<f64> = floats(&doc["logits"]).into_iter().flatten().collect();
     let expected = [1.7, 1.1, -0.1];
     for (l, e) in logits.iter().zip(expected) {
@@ -363,4 +373,44 @@ fn the_offset_is_undropped_and_in_the_json() {
     ]);
     let r = shifted["exact_penalty"].as_f64().unwrap();
     assert!((r - with).abs() <= 1e-12 * with, "{r} vs {with}");
+}
+
+/// At δ = ½ the kept count is symmetric, so the odd terms of shared masks over equal
+/// contributions are exactly 0: the table prints them as zero with a bound, never their
+/// rounding residue (once printed as m = 5 term −2.117965942e-21 at these parameters).
+#[test]
+fn odd_terms_that_vanish_by_symmetry_print_as_zero_with_a_bound() {
+    let args = [
+        "--model",
+        "softmax",
+        "--logits=0,1,2",
+        "--delta",
+        "0.5",
+        "--k",
+        "12",
+    ];
+    let table = eval(&args);
+    let row = |m: usize| -> Vec<String> {
+        table
+            .lines()
+            .map(|l| l.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+            .find(|cells| cells.len() == 3 && cells[0] == m.to_string())
+            .unwrap_or_else(|| panic!("no row {m} in\n{table}"))
+    };
+    for m in [3, 5, 7, 9, 11] {
+        let term = &row(m)[1];
+        assert!(term.starts_with("0±"), "m = {m}: {term}\n{table}");
+    }
+    assert!(!table.contains("2.117965942e-21"), "{table}");
+    for m in [2, 4, 6, 8] {
+        let term = &row(m)[1];
+        assert!(!term.contains('±') && term.len() >= 12, "m = {m}: {term}");
+    }
+    let mut all = vec!["--format", "json"];
+    all.extend_from_slice(&args);
+    let doc: serde_json::Value = serde_json::from_str(&eval(&all)).unwrap();
+    let terms = floats(&doc["terms"]);
+    let bounds = floats(&doc["term_errors"]);
+    let (t, b) = (terms[5].unwrap(), bounds[5].unwrap());
+    assert!(t.abs() <= b && b < 1e-15, "term 5 = {t} ± {b}");
 }

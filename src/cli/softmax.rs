@@ -16,6 +16,7 @@ use crate::montecarlo::McSummary;
 use crate::params::{MomentsKind, Noise, Params};
 use crate::settings::{ModelChoice, ProfileKind};
 use crate::softmax_settings::{SoftmaxSettings, parse_logits, parse_offset, parse_rows};
+use crate::tui::format;
 use crate::weights_file::read_rows_file;
 
 /// Flags only the softmax model takes.
@@ -249,9 +250,12 @@ struct JsonDoc<'a> {
     logits: &'a [f64],
     probabilities: &'a [f64],
     terms: &'a [Option<f64>],
+    term_errors: &'a [Option<f64>],
     partial_sums: &'a [Option<f64>],
+    partial_sum_errors: &'a [Option<f64>],
     quadratic: Option<f64>,
     exact_penalty: Option<f64>,
+    exact_penalty_error: Option<f64>,
     best_order: Option<BestOrder>,
     radius: RadiusView,
     mask_radius: Option<f64>,
@@ -290,9 +294,12 @@ pub fn render(r: &SoftmaxReport, format: Format, monte_carlo: Option<&McSummary>
                 logits: &r.logits,
                 probabilities: &r.probabilities,
                 terms: &r.terms,
+                term_errors: &r.term_errors,
                 partial_sums: &r.partial_sums,
+                partial_sum_errors: &r.partial_sum_errors,
                 quadratic: r.quadratic,
                 exact_penalty: r.exact_penalty,
+                exact_penalty_error: r.exact_penalty_error,
                 best_order: r.best_order,
                 radius: RadiusView {
                     root_test: r.root_test,
@@ -372,14 +379,19 @@ fn table(r: &SoftmaxReport, monte_carlo: Option<&McSummary>) -> String {
         s,
         "R_k (k={})      {}",
         p.order,
-        number(r.partial_sums.last().copied().flatten())
+        format::bounded(
+            r.partial_sums.last().copied().flatten(),
+            r.partial_sum_errors.last().copied().flatten(),
+            COLUMN,
+            "±"
+        )
     );
     if let Some(b) = r.best_order {
         let _ = writeln!(
             s,
             "best order k*   {} (|R_k* - R| = {})",
             b.order,
-            number(Some(b.error))
+            format::bounded_num(b.error, b.error_bound, 10, "±")
         );
     }
     let compare = |rho: f64| if rho > 1.0 { ">" } else { "<=" };
@@ -414,8 +426,16 @@ fn table(r: &SoftmaxReport, monte_carlo: Option<&McSummary>) -> String {
         );
     }
     let _ = writeln!(s, "\n{:>5}  {:>16}  {:>16}", "m", "term", "R_m");
-    for (m, (t, ps)) in r.terms.iter().zip(&r.partial_sums).enumerate() {
-        let _ = writeln!(s, "{m:>5}  {:>16}  {:>16}", number(*t), number(*ps));
+    for m in 0..r.terms.len() {
+        let _ = writeln!(
+            s,
+            "{m:>5}  {:>16}  {:>16}",
+            format::bounded(r.terms[m], r.term_errors[m], COLUMN, "±"),
+            format::bounded(r.partial_sums[m], r.partial_sum_errors[m], COLUMN, "±")
+        );
     }
     s
 }
+
+/// Widest text of a term or partial sum in the table (a bounded value never needs more).
+const COLUMN: usize = format::EXACT_WIDTH;

@@ -134,7 +134,8 @@ impl Series {
             })
             .collect();
         let partial_sums = partial_sums(terms.iter().copied().map(Some));
-        let partial_sum_errors = partial_sum_errors(&terms, &term_errors, &partial_sums);
+        let available: Vec<Option<Scaled>> = terms.iter().copied().map(Some).collect();
+        let partial_sum_errors = partial_sum_errors(&available, &term_errors, &partial_sums);
         let exact_penalty = exact_penalty(params, atoms.as_ref())
             .filter(|r| !(r.abs() < f64::MIN_POSITIVE && penalty_is_positive(params)));
         let exact_penalty_error =
@@ -162,9 +163,10 @@ const COEFFICIENT_RELATIVE_ERROR: f64 = 1e-13;
 
 /// Bounds on R_m's errors: the terms' errors summed, plus the compensated sum's rounding
 /// (2 ulps of R_m and m² ulps² of Σ|t_j|); 0 for R_0 = R_1 = 0; `None` where a term's bound or
-/// the sum is unavailable.
-fn partial_sum_errors(
-    terms: &[Scaled],
+/// the sum is unavailable. Terms are indexed by order m (`None`: not available). Shared with
+/// the softmax engine.
+pub(super) fn partial_sum_errors(
+    terms: &[Option<Scaled>],
     term_errors: &[Option<f64>],
     partial_sums: &[Option<f64>],
 ) -> Vec<Option<f64>> {
@@ -176,7 +178,7 @@ fn partial_sum_errors(
                 return partial_sums[m].map(|_| 0.0);
             }
             carried = carried.zip(term_errors[m]).map(|(a, b)| a + b);
-            magnitude += terms[m].to_f64_saturating().abs();
+            magnitude += terms[m].map_or(f64::NAN, |t| t.to_f64_saturating().abs());
             let mf = m as f64;
             let rounding = |r: f64| {
                 2.0 * UNIT_ROUNDOFF * r.abs() + mf * mf * UNIT_ROUNDOFF * UNIT_ROUNDOFF * magnitude

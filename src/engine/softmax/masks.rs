@@ -18,7 +18,7 @@ pub trait MaskSet: Sync {
 }
 
 /// Recompute ε from scratch every this many Gray-code steps (bounds the rounding drift).
-const REFRESH: u64 = 1024;
+const REFRESH: u64 = 64;
 
 /// Masks over rows v_j ∈ R^q: mask bits b_j, ε = Σ_j (b_j δ/(1−δ) − (1 − b_j)) v_j, weight
 /// (1−δ)^{kept} δ^{dropped}. Mask `index` has bits gray(index) = index ^ (index >> 1).
@@ -61,6 +61,33 @@ impl RowMasks {
             classes,
             groups,
         }
+    }
+
+    /// A bound on |computed ε_k − ε_k| for every mask and class as [`MaskSet::visit`] gives
+    /// them, in logit units. With V = max_k Σ_j |v_jk| and F = max(1, δ/(1−δ)) <= 1/(1−δ):
+    /// ε from the bits takes 3 roundings per product (δ/(1−δ) and the product) and d − 1 sums,
+    /// γ_{d+2} F V; each Gray step adds v_j/(1−δ), off by γ_4 |v_j|/(1−δ) (δ/(1−δ) + 1, the
+    /// product) plus an ulp of the new ε, at most (4/(1−δ) + F) u V, for fewer than
+    /// min(count, [`REFRESH`]) steps between recomputations.
+    pub fn noise_error(&self) -> f64 {
+        let u = f64::EPSILON / 2.0;
+        let v = (0..self.classes)
+            .map(|k| self.rows.iter().map(|r| r[k].abs()).sum::<f64>())
+            .fold(0.0, f64::max);
+        let inverse_keep = self.kept_scale + 1.0;
+        let f = self.kept_scale.max(1.0);
+        let steps = (self.count().min(REFRESH) - 1) as f64;
+        let d = self.rows.len() as f64;
+        let per_step = 4.0 * inverse_keep + f;
+        (d + 2.0) * f * u * v * (1.0 + (d + 2.0) * u) + steps * per_step * u * v * (1.0 + 8.0 * u)
+    }
+
+    /// A bound on the error of every ln w and of [`MaskSet::ln_w_max`], in nats: ln(1−δ) and
+    /// ln δ within an ulp each, two products and a sum, 4u (n max(|ln(1−δ)|, |ln δ|) + 1) over
+    /// n rows.
+    pub fn ln_w_error(&self) -> f64 {
+        let n = self.rows.len() as f64;
+        2.0 * f64::EPSILON * (n * self.ln_keep.abs().max(self.ln_drop.abs()) + 1.0)
     }
 
     fn fill_from_bits(&self, bits: u64, eps: &mut [f64]) -> f64 {

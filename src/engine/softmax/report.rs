@@ -21,15 +21,27 @@ pub struct SoftmaxReport {
     /// representable, or beyond the order that enumeration affords (only the quadratic term is
     /// known in closed form for large explicit lists).
     pub terms: Vec<Option<f64>>,
+    /// Bounds on |computed term − term| (nats), same indexing as `terms` (0 for the exact
+    /// terms 0 and 1); `None` where the term is unavailable or no bound is known. A term
+    /// within its bound of 0 may be 0.
+    pub term_errors: Vec<Option<f64>>,
     /// Partial sums R_m = Σ_{j=2..m} terms_j; `None` from the first unavailable term on.
     pub partial_sums: Vec<Option<f64>>,
+    /// Bounds on the partial sums' errors (nats), same indexing as `partial_sums`: the terms'
+    /// bounds plus the compensated sum's rounding; `None` where a term's bound is unknown.
+    pub partial_sum_errors: Vec<Option<f64>>,
     /// The multi-class Wager term ½ tr((diag p − ppᵀ) Cov ε), in closed form.
     pub quadratic: Option<f64>,
     /// R = E_mask[A(η + ε)] − A(η) >= 0: binomial sums for equal contributions, enumeration
     /// of masks for short explicit lists, per-class one-dimensional sums where they fit; `None`
     /// beyond, where the Monte Carlo estimate stands in.
     pub exact_penalty: Option<f64>,
-    /// k* = argmin_m |R_m − R| and its error, when R is known.
+    /// A bound on the exact penalty's error (nats), for the sums over masks (equal
+    /// contributions with shared masks, enumerated masks); `None` for the per-class
+    /// one-dimensional sums, whose quadrature carries no bound, and where R is unknown.
+    pub exact_penalty_error: Option<f64>,
+    /// k* = argmin_m |R_m − R|, its error and a bound on that error (R_{k*}'s bound plus
+    /// R's, where both are known), when R is known.
     pub best_order: Option<BestOrder>,
     /// |t_n|^{−1/n} at the largest n <= k with an available non-zero term.
     pub root_test: Option<f64>,

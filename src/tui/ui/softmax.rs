@@ -181,7 +181,18 @@ fn partial_sums(app: &App, r: &SoftmaxReport, area: Rect, buf: &mut Buffer) {
     let mut long = vec![(
         Role::Partial,
         partial_mark.as_str(),
-        format!("R_{k} = {}", format::opt(rk, 4)),
+        format!(
+            "R_{k} = {}",
+            rk.map_or_else(
+                || format::opt(None, 4),
+                |v| format::bounded_num(
+                    v,
+                    r.partial_sum_errors.get(k).copied().flatten(),
+                    4,
+                    theme.text("±", "+-")
+                )
+            )
+        ),
     )];
     let mut short = vec![(Role::Partial, partial_mark.as_str(), "R_k".to_string())];
     match reference {
