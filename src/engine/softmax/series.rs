@@ -86,16 +86,16 @@ pub struct LogSeries {
     f: Vec<f64>,
     conv: Vec<f64>,
     inverse: Vec<f64>,
-    /// |y_k| and the inflated |y_k| of the majorants.
-    majorant_y: [Vec<f64>; 2],
+    /// |y_k| and the inflated |y_k| of the two majorants, side by side.
+    majorant_y: Vec<[f64; 2]>,
     /// Their weights: p_k/Σp and the inflated weights.
-    majorant_p: [Vec<f64>; 2],
+    majorant_p: Vec<[f64; 2]>,
     /// |f|_n of both majorants.
-    majorant_f: [Vec<f64>; 2],
+    majorant_f: Vec<[f64; 2]>,
     /// Ĝ_n of both majorants.
-    majorant_g: [Vec<f64>; 2],
+    majorant_g: Vec<[f64; 2]>,
     /// Their convolution sums.
-    majorant_conv: [Vec<f64>; 2],
+    majorant_conv: Vec<[f64; 2]>,
 }
 
 /// Bounds on the errors of the inputs of [`LogSeries::coefficients_bounded`].
@@ -149,11 +149,11 @@ impl LogSeries {
             f: vec![0.0; order + 1],
             conv: vec![0.0; order + 1],
             inverse: (0..=order).map(|n| 1.0 / n.max(1) as f64).collect(),
-            majorant_y: [vec![0.0; classes], vec![0.0; classes]],
-            majorant_p: [vec![0.0; classes], vec![0.0; classes]],
-            majorant_f: [vec![0.0; order + 1], vec![0.0; order + 1]],
-            majorant_g: [vec![0.0; order + 1], vec![0.0; order + 1]],
-            majorant_conv: [vec![0.0; order + 1], vec![0.0; order + 1]],
+            majorant_y: vec![[0.0; 2]; classes],
+            majorant_p: vec![[0.0; 2]; classes],
+            majorant_f: vec![[0.0; 2]; order + 1],
+            majorant_g: vec![[0.0; 2]; order + 1],
+            majorant_conv: vec![[0.0; 2]; order + 1],
         }
     }
 
@@ -273,44 +273,40 @@ impl LogSeries {
         let mean_error = gamma(2.0 * q + 2.0) * magnitude + errors.noise + spread;
         let shift = (scale * (errors.noise + mean_error)) * (1.0 + 4.0 * u);
         let stretch = 1.0 + gamma(3.0);
-        let [y_base, y_plus] = &mut self.majorant_y;
-        let [p_base, p_plus] = &mut self.majorant_p;
         for k in 0..p.len() {
             let y = self.y[k].abs();
-            y_base[k] = y;
-            y_plus[k] = (y * stretch + shift) * (1.0 + 2.0 * u);
-            p_base[k] = c[k];
-            p_plus[k] = c[k] * (1.0 + weight_error(k));
+            self.majorant_y[k] = [y, (y * stretch + shift) * (1.0 + 2.0 * u)];
+            self.majorant_p[k] = [c[k], c[k] * (1.0 + weight_error(k))];
         }
-        for lane in 0..2 {
-            let f = &mut self.majorant_f[lane][..=order];
-            f.iter_mut().for_each(|x| *x = 0.0);
-            for (c, y) in self.majorant_p[lane].iter().zip(&self.majorant_y[lane]) {
-                let mut c = *c;
-                for (fnv, inv) in f[1..].iter_mut().zip(&self.inverse[1..=order]) {
-                    c *= y * inv;
-                    *fnv += c;
-                }
+        // Both majorants run together, lane 0 the plain one and lane 1 the inflated one.
+        let f = &mut self.majorant_f[..=order];
+        f.iter_mut().for_each(|x| *x = [0.0; 2]);
+        for (c, y) in self.majorant_p.iter().zip(&self.majorant_y) {
+            let mut c = *c;
+            for (fnv, inv) in f[1..].iter_mut().zip(&self.inverse[1..=order]) {
+                c = [c[0] * (y[0] * inv), c[1] * (y[1] * inv)];
+                *fnv = [fnv[0] + c[0], fnv[1] + c[1]];
             }
-            f[1] = 0.0;
-            let g = &mut self.majorant_g[lane][..=order];
-            let conv = &mut self.majorant_conv[lane][..=order];
-            conv.iter_mut().for_each(|x| *x = 0.0);
-            for n in 2..=order {
-                g[n] = f[n] + conv[n] / n as f64;
-                let weighted = n as f64 * g[n];
-                if let Some(later) = conv.get_mut(n + 2..) {
-                    for (c, fv) in later.iter_mut().zip(&f[2..]) {
-                        *c += weighted * fv;
-                    }
+        }
+        f[1] = [0.0; 2];
+        let g = &mut self.majorant_g[..=order];
+        let conv = &mut self.majorant_conv[..=order];
+        conv.iter_mut().for_each(|x| *x = [0.0; 2]);
+        for n in 2..=order {
+            let nf = n as f64;
+            g[n] = [f[n][0] + conv[n][0] / nf, f[n][1] + conv[n][1] / nf];
+            let weighted = [nf * g[n][0], nf * g[n][1]];
+            if let Some(later) = conv.get_mut(n + 2..) {
+                for (c, fv) in later.iter_mut().zip(&f[2..]) {
+                    *c = [c[0] + weighted[0] * fv[0], c[1] + weighted[1] * fv[1]];
                 }
             }
         }
         let a = 5.0 + q / 2.0;
-        let (base, plus) = (&self.majorant_g[0], &self.majorant_g[1]);
         for n in 2..=order {
-            let arithmetic = 4.0 * gamma(a * n as f64) * plus[n];
-            bounds[n] = ((plus[n] - base[n]).max(0.0) + arithmetic) * (1.0 + 4.0 * u);
+            let [base, plus] = self.majorant_g[n];
+            let arithmetic = 4.0 * gamma(a * n as f64) * plus;
+            bounds[n] = ((plus - base).max(0.0) + arithmetic) * (1.0 + 4.0 * u);
         }
     }
 }
