@@ -1,7 +1,7 @@
 //! Dropout training for the Data view, run on its own thread: `data::train_dropout` on a
 //! two-class data set, `data::train_softmax_dropout` on one of more classes, and after every
-//! epoch the whole data set judged by `data::analysis::totals` or by the softmax analysis'
-//! `softmax_totals` (docs/math.md §4, §9, §10). Each epoch goes to the app as an
+//! epoch the whole data set judged by `data::analysis::totals` or by the softmax analysis
+//! (docs/math.md §4, §9, §10), which then travels with the epoch. Each epoch goes to the app as an
 //! [`Event::Training`] tagged with the training generation; the app keeps the latest model and
 //! drops updates of an older generation. The run stops at the next epoch once its cancel flag
 //! is raised, and the thread is never joined, so it cannot hold up the exit.
@@ -13,7 +13,7 @@ use std::sync::mpsc::Sender;
 use std::thread;
 
 use super::event::Event;
-use crate::data::softmax_analysis::softmax_totals;
+use crate::data::softmax_analysis::{SoftmaxAnalysis, analyse_softmax};
 use crate::data::softmax_fit::SoftmaxModel;
 use crate::data::{DropoutSettings, Features, Model, train_dropout, train_softmax_dropout};
 
@@ -102,6 +102,9 @@ impl PartialEq for TrainJob {
     }
 }
 
+/// An epoch judged: its point, its model and (softmax) the whole analysis behind the point.
+type Judged = (EpochPoint, TrainedModel, Option<Box<SoftmaxAnalysis>>);
+
 /// What a run reports after an epoch, or when it ends.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainUpdate {
@@ -111,6 +114,10 @@ pub struct TrainUpdate {
     pub result: Result<(EpochPoint, TrainedModel), String>,
     /// Whether this is the last update of the run (all epochs done, or failed).
     pub last: bool,
+    /// A softmax epoch's whole analysis at the run's δ and order, from which its point was
+    /// summed: the Data view shows it rather than analysing the same model again. `None` for
+    /// logistic runs and failures.
+    pub analysis: Option<Box<SoftmaxAnalysis>>,
 }
 
 impl TrainJob {
@@ -143,15 +150,16 @@ impl TrainJob {
                         sum_exact_se: None,
                         sum_quadratic: t.sum_quadratic,
                     };
-                    Ok((point, TrainedModel::Logistic(Arc::new(model.clone()))))
+                    Ok((point, TrainedModel::Logistic(Arc::new(model.clone())), None))
                 })
             })
             .map(|_| ()),
             TrainKind::Softmax { order, seed } => {
                 train_softmax_dropout(features, &self.settings, |epoch, model| {
                     epochs.report(epoch, || {
-                        let t = softmax_totals(features, model, delta, order, seed)
+                        let analysis = analyse_softmax(features, model, delta, order, seed)
                             .map_err(|e| e.to_string())?;
+                        let t = analysis.totals();
                         let point = EpochPoint {
                             epoch,
                             loss: model.mean_log_loss(features),
@@ -163,7 +171,8 @@ impl TrainJob {
                             sum_exact_se: t.sum_exact_se,
                             sum_quadratic: t.sum_quadratic,
                         };
-                        Ok((point, TrainedModel::Softmax(Arc::new(model.clone()))))
+                        let model = TrainedModel::Softmax(Arc::new(model.clone()));
+                        Ok((point, model, Some(Box::new(analysis))))
                     })
                 })
                 .map(|_| ())
@@ -174,6 +183,7 @@ impl TrainJob {
                 generation,
                 result: Err(e.to_string()),
                 last: true,
+                analysis: None,
             });
         }
     }
@@ -208,7 +218,7 @@ impl<S: FnMut(TrainUpdate) -> bool> Epochs<'_, S> {
     fn report(
         &mut self,
         epoch: usize,
-        judge: impl FnOnce() -> Result<(EpochPoint, TrainedModel), String>,
+        judge: impl FnOnce() -> Result<Judged, String>,
     ) -> ControlFlow<()> {
         if self.cancel.load(Ordering::Relaxed) {
             return ControlFlow::Break(());
@@ -216,12 +226,16 @@ impl<S: FnMut(TrainUpdate) -> bool> Epochs<'_, S> {
         if epoch <= self.skip {
             return ControlFlow::Continue(());
         }
-        let result = judge();
+        let (result, analysis) = match judge() {
+            Ok((point, model, analysis)) => (Ok((point, model)), analysis),
+            Err(e) => (Err(e), None),
+        };
         let failed = result.is_err();
         let sent = (self.send)(TrainUpdate {
             generation: self.generation,
             result,
             last: failed || epoch == self.last,
+            analysis,
         });
         if !sent || failed || self.cancel.load(Ordering::Relaxed) {
             ControlFlow::Break(())

@@ -180,7 +180,7 @@ impl DataPane {
     }
 
     /// Re-sorts `rows` by `sort`, keeping the selected example selected.
-    fn resort(&mut self) {
+    pub(super) fn resort(&mut self) {
         let keep = self.rows.get(self.selected).copied();
         let Some(ex) = self.sort_keys() else {
             self.rows.clear();

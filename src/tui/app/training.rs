@@ -7,9 +7,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{App, Effect};
+use crate::data::softmax_analysis::SoftmaxAnalysis;
 use crate::data::softmax_fit::SoftmaxModel;
 use crate::data::{DropoutSettings, Model};
-use crate::tui::data::{ModelSource, SOFTMAX_SEED};
+use crate::tui::data::{ModelSource, SOFTMAX_SEED, SoftmaxData};
 use crate::tui::training::{
     DEFAULT_EPOCHS, DEFAULT_LEARNING_RATE, EpochPoint, MAX_EPOCHS, TrainJob, TrainKind,
     TrainUpdate, TrainedModel,
@@ -274,6 +275,30 @@ impl App {
     }
 
     /// Applies an epoch of the training thread; one of an older generation is dropped.
+    /// Shows a softmax epoch's own analysis in the Data view when it is of the δ and k shown
+    /// (an analysis of an older model still running is then dropped), so the epoch's model is
+    /// not analysed twice.
+    fn show_epoch_analysis(&mut self, analysis: Box<SoftmaxAnalysis>) {
+        let want = (self.params.delta, self.params.order);
+        if self.data.loading.is_some() || (analysis.delta, analysis.order) != want {
+            return;
+        }
+        let (Some(data), Some((model, source))) =
+            (&self.data.softmax, self.data.training.latest_softmax())
+        else {
+            return;
+        };
+        self.data.softmax = Some(Box::new(SoftmaxData {
+            model,
+            source,
+            ..(**data).clone()
+        }));
+        self.data.softmax_analysis = Some(analysis);
+        self.data.generation += 1;
+        self.data.pending = None;
+        self.data.resort();
+    }
+
     pub(super) fn training_done(&mut self, update: TrainUpdate) -> Option<Effect> {
         let t = &mut self.data.training;
         if update.generation != t.generation {
@@ -288,6 +313,9 @@ impl App {
                     t.state = TrainState::Finished;
                     t.cancel = None;
                     log::info!("dropout training finished: {} epochs", t.epoch());
+                }
+                if let Some(analysis) = update.analysis {
+                    self.show_epoch_analysis(analysis);
                 }
                 self.refresh_data()
             }
@@ -599,9 +627,22 @@ mod tests {
         assert_eq!(all.len(), 2);
         assert!(all[1].last);
         for u in &all {
+            assert!(u.analysis.is_some(), "a softmax epoch carries its analysis");
             let effect = app.update(Event::Training(Box::new(u.clone())));
+            // The epoch's own analysis is shown: the model is not analysed a second time.
+            assert!(
+                !matches!(
+                    effect,
+                    Some(Effect::Files(FileJob::Data(DataJob::AnalyseSoftmax { .. })))
+                ),
+                "{effect:?}"
+            );
             settle(&mut app, effect);
         }
+        assert_eq!(
+            app.data.softmax_analysis.as_deref(),
+            all[1].analysis.as_deref()
+        );
         assert_eq!(app.data.training.state, TrainState::Finished);
         let (point, model) = all[1].result.as_ref().unwrap();
         let TrainedModel::Softmax(model) = model else {
