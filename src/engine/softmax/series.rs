@@ -273,10 +273,16 @@ impl LogSeries {
         let mean_error = gamma(2.0 * q + 2.0) * magnitude + errors.noise + spread;
         let shift = (scale * (errors.noise + mean_error)) * (1.0 + 4.0 * u);
         let stretch = 1.0 + gamma(3.0);
-        for k in 0..p.len() {
+        for (k, (my, mp)) in self
+            .majorant_y
+            .iter_mut()
+            .zip(self.majorant_p.iter_mut())
+            .enumerate()
+            .take(p.len())
+        {
             let y = self.y[k].abs();
-            self.majorant_y[k] = [y, (y * stretch + shift) * (1.0 + 2.0 * u)];
-            self.majorant_p[k] = [c[k], c[k] * (1.0 + weight_error(k))];
+            *my = [y, (y * stretch + shift) * (1.0 + 2.0 * u)];
+            *mp = [c[k], c[k] * (1.0 + weight_error(k))];
         }
         // Both majorants run together, lane 0 the plain one and lane 1 the inflated one.
         let f = &mut self.majorant_f[..=order];
@@ -303,10 +309,15 @@ impl LogSeries {
             }
         }
         let a = 5.0 + q / 2.0;
-        for n in 2..=order {
-            let [base, plus] = self.majorant_g[n];
+        for (n, (bound, &[base, plus])) in bounds
+            .iter_mut()
+            .zip(&self.majorant_g)
+            .enumerate()
+            .take(order + 1)
+            .skip(2)
+        {
             let arithmetic = 4.0 * gamma(a * n as f64) * plus;
-            bounds[n] = ((plus - base).max(0.0) + arithmetic) * (1.0 + 4.0 * u);
+            *bound = ((plus - base).max(0.0) + arithmetic) * (1.0 + 4.0 * u);
         }
     }
 }
