@@ -6,53 +6,11 @@
 //! the bounds are not loose: to order 12, within 1e-12 of the largest term (2e-12 of R) for
 //! the converging cases, within 1e-9 for the diverging ones.
 
+mod softmax_case;
+
 use dropscope::engine::softmax::{Masks, SoftmaxContributions, SoftmaxParams, evaluate_softmax};
 use serde_json::Value;
-
-fn number(v: &Value) -> Option<f64> {
-    v.as_str()
-        .map(|s| s.parse::<f64>().expect("decimal string"))
-}
-
-fn floats(v: &Value) -> Vec<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
-
-fn params(v: &Value) -> SoftmaxParams {
-    let c = &v["contributions"];
-    let contributions = match c.get("equal") {
-        Some(e) => SoftmaxContributions::Equal {
-            logits: floats(&e["logits"]),
-            dimension: e["dimension"].as_u64().unwrap(),
-        },
-        None => SoftmaxContributions::Explicit(
-            c["explicit"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(floats)
-                .collect(),
-        ),
-    };
-    SoftmaxParams {
-        delta: v["delta"].as_f64().unwrap(),
-        order: v["order"].as_u64().unwrap() as usize,
-        classes: v["classes"].as_u64().unwrap() as usize,
-        masks: match v["masks"].as_str().unwrap() {
-            "shared" => Masks::Shared,
-            _ => Masks::PerClass,
-        },
-        contributions,
-        offset: v
-            .get("offset")
-            .and_then(Value::as_array)
-            .map(|b| b.iter().map(|x| x.as_f64().unwrap()).collect()),
-    }
-}
+use softmax_case::{number, params};
 
 /// Reference precision: 20 significant digits.
 const REFERENCE: f64 = 1e-19;

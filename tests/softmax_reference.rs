@@ -4,57 +4,11 @@
 //! max(|t_m|, √|t_{m−1} t_{m+1}|), so odd terms that vanish by symmetry are judged against
 //! their neighbours); mask radius 1e-6; probabilities 1e-14.
 
-use dropscope::engine::softmax::{Masks, SoftmaxContributions, SoftmaxParams, evaluate_softmax};
+mod softmax_case;
+
+use dropscope::engine::softmax::{Masks, SoftmaxContributions, evaluate_softmax};
 use serde_json::Value;
-
-fn number(v: &Value) -> Option<f64> {
-    v.as_str()
-        .map(|s| s.parse::<f64>().expect("decimal string"))
-}
-
-fn params(v: &Value) -> SoftmaxParams {
-    let c = &v["contributions"];
-    let contributions = if let Some(e) = c.get("equal") {
-        SoftmaxContributions::Equal {
-            logits: e["logits"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|x| x.as_f64().unwrap())
-                .collect(),
-            dimension: e["dimension"].as_u64().unwrap(),
-        }
-    } else {
-        SoftmaxContributions::Explicit(
-            c["explicit"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|r| {
-                    r.as_array()
-                        .unwrap()
-                        .iter()
-                        .map(|x| x.as_f64().unwrap())
-                        .collect()
-                })
-                .collect(),
-        )
-    };
-    SoftmaxParams {
-        delta: v["delta"].as_f64().unwrap(),
-        order: v["order"].as_u64().unwrap() as usize,
-        classes: v["classes"].as_u64().unwrap() as usize,
-        masks: match v["masks"].as_str().unwrap() {
-            "shared" => Masks::Shared,
-            _ => Masks::PerClass,
-        },
-        contributions,
-        offset: v
-            .get("offset")
-            .and_then(Value::as_array)
-            .map(|b| b.iter().map(|x| x.as_f64().unwrap()).collect()),
-    }
-}
+use softmax_case::{number, params};
 
 fn assert_close(label: &str, what: &str, got: f64, want: f64, scale: f64, tolerance: f64) {
     assert!(
