@@ -375,14 +375,6 @@ impl Params {
     pub fn gaussian_sigma(&self) -> f64 {
         self.sigma.unwrap_or_else(|| self.dropout_variance().sqrt())
     }
-
-    /// A short label of the contribution profile: `equal` or `explicit`.
-    pub fn profile_label(&self) -> &'static str {
-        match self.contributions {
-            Contributions::Equal => "equal",
-            Contributions::Explicit(_) => "explicit",
-        }
-    }
 }
 
 /// Largest count accepted anywhere (dimension, sample count, animated k and d): 2^53, below

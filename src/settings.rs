@@ -320,6 +320,27 @@ pub mod theme_or_auto {
     }
 }
 
+/// Checks a spread of the alternating and random profiles (how far the w_j swing about their
+/// mean, in the units of xβ): finite and > 0.
+pub fn check_spread(v: f64) -> Result<f64, String> {
+    if v.is_finite() && v > 0.0 {
+        Ok(v)
+    } else {
+        Err(format!(
+            "spread = {v} is out of range: it must be finite and > 0"
+        ))
+    }
+}
+
+/// Parses a spread as written on the command line or after `:` (see [`check_spread`]).
+pub fn parse_spread(s: &str) -> Result<f64, String> {
+    let t = s.trim();
+    let v: f64 = t
+        .parse()
+        .map_err(|_| format!("spread = {t} is not a number: it must be finite and > 0"))?;
+    check_spread(v)
+}
+
 /// Most Monte Carlo threads accepted anywhere (command line, config file).
 pub const MAX_THREADS: usize = 1024;
 
@@ -413,6 +434,24 @@ impl TryFrom<String> for ModelChoice {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spread_is_finite_and_positive() {
+        assert_eq!(parse_spread(" 2.5 "), Ok(2.5));
+        assert_eq!(parse_spread("1e-3"), Ok(1e-3));
+        for bad in ["0", "-1", "inf", "NaN"] {
+            assert!(
+                parse_spread(bad)
+                    .unwrap_err()
+                    .ends_with("is out of range: it must be finite and > 0"),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            parse_spread("wide"),
+            Err("spread = wide is not a number: it must be finite and > 0".into())
+        );
+    }
 
     #[test]
     fn weights_spec_reads_profile_names_and_lists() {

@@ -280,13 +280,7 @@ impl Scene {
             s.params.moments = v;
         }
         if let Some(v) = patch.spread {
-            if !(v.is_finite() && v > 0.0) {
-                return Err((
-                    "spread",
-                    format!("spread = {v} is out of range: it must be > 0"),
-                ));
-            }
-            s.spread = v;
+            s.spread = crate::settings::check_spread(v).map_err(|e| ("spread", e))?;
         }
         s.params
             .validate()

@@ -112,13 +112,81 @@ fn a_profile_name_evaluates_as_the_list_it_generates() {
     );
     assert!(named["exact_penalty"].is_f64(), "{named}");
     assert_eq!(named["exact_penalty"], listed["exact_penalty"]);
-    assert_eq!(named, listed);
+    assert_eq!(
+        named["profile"],
+        serde_json::json!({"name": "alternating", "spread": 1.0})
+    );
+    assert_eq!(listed["profile"], serde_json::json!({"name": "explicit"}));
+    let without_profile = |mut v: serde_json::Value| {
+        v.as_object_mut().unwrap().remove("profile");
+        v
+    };
+    assert_eq!(without_profile(named), without_profile(listed));
     let random = |seed: &str| eval_json(&["--weights", "random", "--d", "3", "--seed", seed]);
     assert_eq!(random("7"), random("7"));
     assert_ne!(
         random("7")["params"]["weights"],
         random("8")["params"]["weights"]
     );
+    assert_eq!(
+        random("7")["profile"],
+        serde_json::json!({"name": "random", "spread": 1.0, "seed": 7})
+    );
+}
+
+#[test]
+fn spread_widens_the_named_profile_and_the_header_names_both() {
+    let wide = eval_json(&["--weights", "alternating", "--d", "4", "--spread", "2"]);
+    assert_eq!(
+        wide["params"]["weights"],
+        serde_json::json!([3.5, -0.5, 3.5, -0.5])
+    );
+    assert_eq!(wide["profile"]["spread"], 2.0);
+    let out = dropscope(&["eval", "--weights", "random", "--d", "3", "--spread", "0.5"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    let header = table.lines().next().unwrap_or_default();
+    assert!(
+        header.contains("d=3  weights=random  spread=0.5  seed=1  noise=dropout"),
+        "{header}"
+    );
+    let out = dropscope(&["eval", "--weights", "one_hot", "--d", "3"]);
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("weights=one_hot  noise"), "{table}");
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--spread", "2"],
+            "--spread 2 needs --weights alternating or --weights random",
+        ),
+        (
+            &["--weights", "equal", "--spread", "2"],
+            "the equal profile has no spread",
+        ),
+        (
+            &["--weights", "one_hot", "--spread", "2"],
+            "the one_hot profile has no spread",
+        ),
+        (
+            &["--weights", "alternating", "--spread", "0"],
+            "spread = 0 is out of range",
+        ),
+        (
+            &["--weights", "alternating", "--spread", "-1"],
+            "spread = -1 is out of range",
+        ),
+        (
+            &["--weights", "alternating", "--spread", "wide"],
+            "spread = wide is not a number",
+        ),
+    ];
+    for (args, needle) in cases {
+        let mut all = vec!["eval"];
+        all.extend_from_slice(args);
+        let out = dropscope(&all);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?}: {err} lacks {needle}");
+    }
 }
 
 #[test]

@@ -1,6 +1,6 @@
-//! `dropscope render --model softmax` as a user runs it: the softmax dashboard on stdout, its
-//! numbers the correctly rounded values `eval --model softmax` reports for the same flags, and
-//! bad flags refused with one line and exit 2.
+//! `dropscope render` as a user runs it: the softmax dashboard on stdout, its numbers the
+//! correctly rounded values `eval --model softmax` reports for the same flags, the header naming
+//! the contribution profile asked for, and bad flags refused with one line and exit 2.
 
 use std::process::{Command, Output};
 
@@ -115,6 +115,46 @@ fn ascii_and_the_default_logits_render() {
     ]);
     assert!(frame.is_ascii(), "{frame}");
     assert!(frame.contains("q=3") && frame.contains("logits=0.00,1.00,2.00"));
+}
+
+#[test]
+fn the_header_names_the_profile_and_spread_the_flags_asked_for() {
+    let frame = stdout(&[
+        "render",
+        "--weights",
+        "alternating",
+        "--d",
+        "6",
+        "--spread",
+        "5",
+        "--width",
+        "120",
+        "--height",
+        "30",
+    ]);
+    assert!(
+        frame.contains("d=6  weights=alternating  spread=5  noise=dropout"),
+        "{frame}"
+    );
+    // Spread 5 about the mean w = 1: the list 6, -4, ... swings 6 - 1 = 5 each way.
+    assert!(frame.contains("max|x̃β−xβ| = 30 "), "{frame}");
+    let frame = stdout(&[
+        "render",
+        "--weights",
+        "random",
+        "--d",
+        "6",
+        "--view",
+        "contributions",
+        "--width",
+        "80",
+        "--height",
+        "24",
+    ]);
+    assert!(frame.contains("weights=random spread=1 seed=1"), "{frame}");
+    let out = dropscope(&["render", "--weights", "equal", "--spread", "2"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the equal profile has no spread"));
 }
 
 #[test]

@@ -235,8 +235,44 @@ fn a_profile_flag_starts_in_that_profile_also_over_the_autosave() {
     );
     assert_eq!(saved.params.weights(), Some(&[2.5, 0.5, 2.5, 0.5][..]));
 
+    let mut s = Session::start(
+        &home,
+        &[
+            "--no-mc",
+            "--resume",
+            "--weights",
+            "alternating",
+            "--spread",
+            "2",
+        ],
+    );
+    s.expect("weights=alternating  spread=2");
+    s.send("q");
+    assert!(s.wait_exit().success());
+    let saved = dropscope::snapshot::load_autosave(&home.snapshots())
+        .expect("the autosave loads")
+        .expect("an autosave exists");
+    assert_eq!(saved.profile.spread, 2.0);
+    assert_eq!(saved.params.weights(), Some(&[3.5, -0.5, 3.5, -0.5][..]));
+
     let mut s = Session::start(&home, &["--no-mc", "--resume", "--weights", "random"]);
     s.expect("weights=random");
+    s.send("q");
+    assert!(s.wait_exit().success());
+
+    let mut s = Session::start(
+        &home,
+        &[
+            "--no-mc",
+            "--weights",
+            "random",
+            "--d",
+            "5",
+            "--spread",
+            "0.5",
+        ],
+    );
+    s.expect("weights=random spread=0.5");
     s.send("q");
     assert!(s.wait_exit().success());
 }

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::params::{Contributions, MomentsKind, Noise, Params, parse_whole};
-use crate::settings::{ModelChoice, ProfileKind, WeightsSpec};
+use crate::settings::{ModelChoice, ProfileKind, WeightsSpec, parse_spread};
 use crate::softmax_settings::parse_offset;
 use crate::tui::profile::Profile;
 use crate::weights_file::read_weights_file;
@@ -30,10 +30,14 @@ pub struct ParamArgs {
     #[arg(long, value_name = "D", value_parser = parse_dimension, allow_negative_numbers = true)]
     pub d: Option<u64>,
     /// Contributions: a profile (`equal`, `alternating`, `random`, `one_hot`: the explorer's, at
-    /// spread 1, `random` seeded by `--seed`), or a list `--weights=W1,W2,...` (then d and xβ
-    /// come from it).
+    /// `--spread`, `random` seeded by `--seed`, by 1 in `render`), or a list `--weights=W1,...`
+    /// (then d and xβ come from it).
     #[arg(long, value_name = "PROFILE|W1,W2,...", allow_hyphen_values = true)]
     pub weights: Option<String>,
+    /// Spread of `--weights alternating|random`: how far the w_j swing about their mean, in the
+    /// units of xβ (finite, > 0; default 1), as `{` `}` and `:spread` set it in the explorer.
+    #[arg(long, value_name = "SPREAD", value_parser = parse_spread, allow_negative_numbers = true)]
+    pub spread: Option<f64>,
     /// Contributions from a file: numbers one per line or comma-separated, `#` comments.
     #[arg(long, value_name = "PATH", conflicts_with = "weights")]
     pub weights_file: Option<PathBuf>,
@@ -133,40 +137,50 @@ impl ParamArgs {
         Ok(p)
     }
 
-    /// The generated profile `--weights` names (`alternating`, `random`, `one_hot`), if any,
-    /// checked against the dimension `d` it is to fill.
-    pub fn profile(&self, d: u64) -> Result<Option<ProfileKind>, String> {
-        let Some(WeightsSpec::Profile(kind)) =
-            self.weights.as_deref().map(str::parse).transpose()?
-        else {
-            return Ok(None);
+    /// The generated profile `--weights` names (`alternating`, `random`, `one_hot`), if any, at
+    /// `--spread` (default 1) with `seed` for the random profile, checked against the dimension
+    /// `d` it is to fill. `--spread` without a profile that has one is an error.
+    pub fn profile(&self, d: u64, seed: u64) -> Result<Option<Profile>, String> {
+        let named = match self.weights.as_deref().map(str::parse).transpose()? {
+            Some(WeightsSpec::Profile(kind)) => Some(kind),
+            _ => None,
         };
         let profile = Profile {
-            kind,
-            ..Profile::new(0)
+            kind: named.unwrap_or(ProfileKind::Equal),
+            spread: self.spread.unwrap_or(1.0),
+            ..Profile::new(seed)
         };
-        if !profile.is_generated() {
+        if let Some(spread) = self.spread
+            && !(named.is_some() && profile.uses_spread())
+        {
+            return Err(format!(
+                "--spread {spread} needs --weights alternating or --weights random: {}",
+                match named {
+                    Some(kind) => format!("the {} profile has no spread", kind.name()),
+                    None => "only those profiles have a spread".to_string(),
+                }
+            ));
+        }
+        if named.is_none() || !profile.is_generated() {
             return Ok(None);
         }
         profile.check_dimension(d)?;
-        Ok(Some(kind))
+        Ok(Some(profile))
     }
 
     /// [`Self::apply`], then a generated profile's list (`--weights alternating`) from the
-    /// result's xβ, offset and d, with spread 1 and `seed` for the random profile: the list the
-    /// explorer starts that profile with.
-    pub fn apply_generating(&self, base: &Params, seed: u64) -> Result<Params, String> {
+    /// result's xβ, offset and d, at `--spread` and with `seed` for the random profile: the list
+    /// the explorer starts that profile with. Also the profile that describes the result (the
+    /// generated one, or equal or explicit as the contributions are).
+    pub fn apply_generating(&self, base: &Params, seed: u64) -> Result<(Params, Profile), String> {
         let p = self.apply(base)?;
-        let Some(kind) = self.profile(p.dimension)? else {
-            return Ok(p);
+        let Some(profile) = self.profile(p.dimension, seed)? else {
+            let profile = Profile::from_params(&p, seed);
+            return Ok((p, profile));
         };
-        let p = Profile {
-            kind,
-            ..Profile::new(seed)
-        }
-        .apply(&p);
+        let p = profile.apply(&p);
         p.validate().map_err(|e| e.to_string())?;
-        Ok(p)
+        Ok((p, profile))
     }
 
     /// The logistic and linear models' `--offset`: exactly one number.
@@ -306,14 +320,15 @@ mod tests {
             ..ParamArgs::default()
         };
         let base = Params::default();
-        let p = named("alternating", 4).apply_generating(&base, 1).unwrap();
+        let (p, profile) = named("alternating", 4).apply_generating(&base, 1).unwrap();
         assert_eq!(p.weights(), Some(&[2.5, 0.5, 2.5, 0.5][..]));
+        assert_eq!((profile.label(), profile.spread), ("alternating", 1.0));
         assert_eq!((p.xb, p.dimension), (6.0, 4));
         assert_eq!(
             named("alternating", 4).apply(&base).unwrap().contributions,
             Contributions::Equal
         );
-        let random = |seed| named("random", 3).apply_generating(&base, seed).unwrap();
+        let random = |seed| named("random", 3).apply_generating(&base, seed).unwrap().0;
         assert_eq!(random(7), random(7));
         assert_ne!(random(7), random(8));
         assert_eq!(
@@ -327,22 +342,67 @@ mod tests {
                 ..base.clone()
             })
         );
-        assert_eq!(
-            named("equal", 3).apply_generating(&base, 1),
-            named("equal", 3).apply(&base)
-        );
-        assert_eq!(named("equal", 3).profile(3), Ok(None));
+        let (equal, profile) = named("equal", 3).apply_generating(&base, 1).unwrap();
+        assert_eq!(Ok(equal), named("equal", 3).apply(&base));
+        assert_eq!(profile.label(), "equal");
+        assert_eq!(named("equal", 3).profile(3, 1), Ok(None));
         assert_eq!(
             named("one-hot", 2001)
                 .apply_generating(&base, 1)
                 .unwrap_err(),
-            "d = 2001 is too large for the one-hot profile: at most 2000"
+            "d = 2001 is too large for the one_hot profile: at most 2000"
         );
         assert!(
             named("zigzag", 3)
                 .apply(&base)
                 .unwrap_err()
                 .starts_with("weights 'zigzag' is not known: give a profile name (equal,")
+        );
+    }
+
+    #[test]
+    fn spread_widens_a_generated_profile_and_needs_one() {
+        let args = |weights: Option<&str>, spread| ParamArgs {
+            weights: weights.map(Into::into),
+            d: Some(4),
+            spread,
+            ..ParamArgs::default()
+        };
+        let base = Params::default();
+        let (p, profile) = args(Some("alternating"), Some(2.0))
+            .apply_generating(&base, 1)
+            .unwrap();
+        assert_eq!(p.weights(), Some(&[3.5, -0.5, 3.5, -0.5][..]));
+        assert_eq!(profile.spread, 2.0);
+        let (random, _) = args(Some("random"), Some(0.5))
+            .apply_generating(&base, 3)
+            .unwrap();
+        let expected = Profile {
+            kind: ProfileKind::Random,
+            spread: 0.5,
+            ..Profile::new(3)
+        }
+        .apply(&Params {
+            dimension: 4,
+            ..base.clone()
+        });
+        assert_eq!(random, expected);
+        assert_eq!(
+            args(Some("equal"), Some(2.0))
+                .apply_generating(&base, 1)
+                .unwrap_err(),
+            "--spread 2 needs --weights alternating or --weights random: the equal profile has no spread"
+        );
+        assert_eq!(
+            args(None, Some(2.0))
+                .apply_generating(&base, 1)
+                .unwrap_err(),
+            "--spread 2 needs --weights alternating or --weights random: only those profiles have a spread"
+        );
+        assert!(
+            args(Some("1,2,3,4"), Some(2.0))
+                .apply_generating(&base, 1)
+                .is_err()
         );
     }
 

@@ -8,7 +8,9 @@ use serde::Serialize;
 use crate::engine::Report;
 use crate::montecarlo::McSummary;
 use crate::params::{Noise, Params};
+use crate::settings::ProfileKind;
 use crate::tui::format::{self, num};
+use crate::tui::profile::Profile;
 
 /// Output formats of `eval`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
@@ -32,17 +34,24 @@ pub fn number(v: Option<f64>) -> String {
 /// Width of a value column in the table.
 const COLUMN: usize = format::EXACT_WIDTH;
 
-/// The header line of a parameter point, as the TUI shows it.
-pub fn params_line(p: &Params) -> String {
+/// The header line of a parameter point, as the TUI shows it: `profile` names the
+/// contributions (`weights=alternating  spread=2`, and the seed of the random profile).
+pub fn params_line(p: &Params, profile: &Profile) -> String {
     let mut s = format!(
-        "δ={}  xβ={}  k={}  d={}  weights={}  noise={}",
+        "δ={}  xβ={}  k={}  d={}  weights={}",
         num(p.delta, 10),
         num(p.xb, 10),
         p.order,
         p.dimension,
-        p.profile_label(),
-        p.noise
+        profile.label(),
     );
+    if profile.uses_spread() {
+        let _ = write!(s, "  spread={}", num(profile.spread, 10));
+    }
+    if profile.kind == ProfileKind::Random {
+        let _ = write!(s, "  seed={}", profile.seed);
+    }
+    let _ = write!(s, "  noise={}", p.noise);
     if p.offset != 0.0 {
         let _ = write!(s, "  offset={}", num(p.offset, 10));
     }
@@ -53,22 +62,51 @@ pub fn params_line(p: &Params) -> String {
     s
 }
 
-/// The JSON document: the report, plus a Monte Carlo section when one was run.
+/// The JSON document: the report, the profile that made the contributions, and a Monte Carlo
+/// section when one was run.
 #[derive(Serialize)]
 struct JsonDoc<'a> {
     #[serde(flatten)]
     report: &'a Report,
+    profile: ProfileDoc,
     #[serde(skip_serializing_if = "Option::is_none")]
     monte_carlo: Option<&'a McSummary>,
 }
 
-/// Renders a report in the chosen format, with the Monte Carlo result when one was run.
-pub fn render(report: &Report, format: Format, monte_carlo: Option<&McSummary>) -> String {
+/// The JSON `profile`: its name, with the spread and the seed where the profile has them.
+#[derive(Serialize)]
+struct ProfileDoc {
+    name: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    spread: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    seed: Option<u64>,
+}
+
+impl ProfileDoc {
+    fn new(profile: &Profile) -> Self {
+        ProfileDoc {
+            name: profile.label(),
+            spread: profile.uses_spread().then_some(profile.spread),
+            seed: (profile.kind == ProfileKind::Random).then_some(profile.seed),
+        }
+    }
+}
+
+/// Renders a report in the chosen format, with the profile that made its contributions and
+/// the Monte Carlo result when one was run.
+pub fn render(
+    report: &Report,
+    profile: &Profile,
+    format: Format,
+    monte_carlo: Option<&McSummary>,
+) -> String {
     match format {
         Format::Json => {
             let shown = with_sigma(report);
             let doc = JsonDoc {
                 report: &shown,
+                profile: ProfileDoc::new(profile),
                 monte_carlo,
             };
             let mut s = serde_json::to_string_pretty(&doc).expect("a report always serialises");
@@ -77,7 +115,7 @@ pub fn render(report: &Report, format: Format, monte_carlo: Option<&McSummary>) 
         }
         Format::Csv => csv(report, monte_carlo),
         Format::Table => {
-            let mut s = table(report);
+            let mut s = table(report, profile);
             if let Some(mc) = monte_carlo {
                 s.push_str(&monte_carlo_lines(report, mc));
             }
@@ -206,9 +244,9 @@ pub fn verdict(r: &Report) -> String {
     }
 }
 
-fn table(r: &Report) -> String {
+fn table(r: &Report, profile: &Profile) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "{}", params_line(&r.params));
+    let _ = writeln!(s, "{}", params_line(&r.params, profile));
     let _ = writeln!(s, "verdict         {}", verdict(r));
     let _ = writeln!(
         s,

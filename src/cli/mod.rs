@@ -219,9 +219,10 @@ pub fn run() -> i32 {
     }
 }
 
-/// Parameters from flags on top of the defaults, a generated profile's list made with `seed`
-/// (see [`ParamArgs::apply_generating`]), or the exit code after printing the error.
-fn params_or_exit(args: &ParamArgs, seed: u64) -> Result<Params, i32> {
+/// Parameters from flags on top of the defaults, a generated profile's list made with `seed`,
+/// and the profile that describes them (see [`ParamArgs::apply_generating`]), or the exit code
+/// after printing the error.
+fn params_or_exit(args: &ParamArgs, seed: u64) -> Result<(Params, Profile), i32> {
     args.apply_generating(&Params::default(), seed)
         .map_err(|msg| {
             eprintln!("error: {msg}");
@@ -292,7 +293,6 @@ fn tui_options(
     let model_flags = params.model.is_some() || softmax_args.first_given().is_some();
     let params = &binary_args;
     let mut options = TuiOptions::new(params.apply(&config.to_params()?)?);
-    options.profile = params.profile(options.params.dimension)?;
     options.softmax = settings;
     options.softmax_selected = selected;
     let ui = &config.ui;
@@ -313,6 +313,7 @@ fn tui_options(
         (Some(seed), _) | (None, Auto::Value(seed)) => seed,
         (None, Auto::Auto) => fresh_seed(),
     };
+    options.profile = params.profile(options.params.dimension, options.seed)?;
     options.snapshot_dir = config.snapshot_dir();
     options.autosave = config.snapshots.autosave;
     let folder = || {
@@ -353,8 +354,9 @@ fn tui_options(
             // Flags win over the snapshot too; statistics of other parameters are dropped.
             let p = params.apply(&snap.params)?;
             let mut shown = p.clone();
-            if let Some(kind) = params.profile(p.dimension)? {
-                snap.profile.kind = kind;
+            if let Some(profile) = params.profile(p.dimension, snap.profile.seed)? {
+                snap.profile.kind = profile.kind;
+                snap.profile.spread = profile.spread;
                 shown = Profile::from_state(&snap.profile).apply(&p);
             }
             if shown != snap.params {
@@ -400,11 +402,18 @@ fn run_render(args: &RenderArgs) -> i32 {
             return EXIT_USAGE;
         }
         // The frame's app seeds its random profile with 1.
-        let params = match params_or_exit(&args.params, 1) {
+        let (params, profile) = match params_or_exit(&args.params, 1) {
             Ok(p) => p,
             Err(code) => return code,
         };
-        tui::render_to_string(&params, args.view, args.width, args.height, args.ascii)
+        tui::render_profile_to_string(
+            &params,
+            &profile,
+            args.view,
+            args.width,
+            args.height,
+            args.ascii,
+        )
     };
     emit(&format!("{text}\n"))
 }
@@ -531,7 +540,7 @@ fn run_eval(args: &EvalArgs) -> i32 {
         eprintln!("error: {flag} needs --model softmax");
         return EXIT_USAGE;
     }
-    let params = match params_or_exit(&args.params, args.seed) {
+    let (params, profile) = match params_or_exit(&args.params, args.seed) {
         Ok(p) => p,
         Err(code) => return code,
     };
@@ -552,7 +561,12 @@ fn run_eval(args: &EvalArgs) -> i32 {
         },
         None => None,
     };
-    emit(&eval::render(&report, args.format, monte_carlo.as_ref()))
+    emit(&eval::render(
+        &report,
+        &profile,
+        args.format,
+        monte_carlo.as_ref(),
+    ))
 }
 
 fn run_eval_softmax(args: &EvalArgs) -> i32 {

@@ -10,6 +10,7 @@ use crate::config;
 use crate::file_error::one_line;
 use crate::snapshot::{self, SCHEMA_VERSION, Snapshot};
 use crate::tui::format::num;
+use crate::tui::profile::Profile;
 
 /// What to do with saved snapshots.
 #[derive(Subcommand, Debug)]
@@ -145,7 +146,11 @@ pub fn show_text(s: &Snapshot) -> String {
     if let Some(note) = &s.note {
         let _ = writeln!(out, "note         {}", one_line(note));
     }
-    let _ = writeln!(out, "parameters   {}", params_line(&s.params));
+    let _ = writeln!(
+        out,
+        "parameters   {}",
+        params_line(&s.params, &profile_of(s))
+    );
     if let Some(w) = s.params.weights() {
         let list: Vec<String> = w.iter().map(|w| w.to_string()).collect();
         let _ = writeln!(out, "weights      [{}]", list.join(", "));
@@ -209,5 +214,16 @@ fn against_exact(s: &Snapshot) -> String {
 pub fn export_text(s: &Snapshot, format: Format) -> Result<String, String> {
     let report = crate::engine::evaluate(&s.params)
         .map_err(|e| format!("the snapshot's parameters are invalid: {e}"))?;
-    Ok(render(&report, format, None))
+    Ok(render(&report, &profile_of(s), format, None))
+}
+
+/// The snapshot's profile where it makes the snapshot's contributions, else the equal or
+/// explicit profile the contributions are.
+fn profile_of(s: &Snapshot) -> Profile {
+    let saved = Profile::from_state(&s.profile);
+    if saved.apply(&s.params) == s.params {
+        saved
+    } else {
+        Profile::from_params(&s.params, saved.seed)
+    }
 }

@@ -417,16 +417,7 @@ fn check_extras(
     profile: &ProfileState,
     mc: &MonteCarloState,
 ) -> Result<(), (&'static str, &'static str, String)> {
-    if !(profile.spread.is_finite() && profile.spread > 0.0) {
-        return Err((
-            "profile",
-            "spread",
-            format!(
-                "spread = {} is out of range: it must be finite and > 0",
-                profile.spread
-            ),
-        ));
-    }
+    crate::settings::check_spread(profile.spread).map_err(|e| ("profile", "spread", e))?;
     if let Some(list) = &profile.explicit
         && (list.is_empty() || list.iter().any(|w| !w.is_finite()))
     {

@@ -199,16 +199,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
             .map(Command::Logits)
             .map_err(|e| format!("{e}: :logits takes a list like 0,1,3")),
         "masks" => needs("per-class")?.parse().map(Command::Masks),
-        "spread" => {
-            let s = number(needs("2")?, &name, "a spread > 0")?;
-            if s > 0.0 {
-                Ok(Command::Spread(s))
-            } else {
-                Err(format!(
-                    "spread = {s} is out of range: the spread must be > 0"
-                ))
-            }
-        }
+        "spread" => crate::settings::parse_spread(needs("2")?).map(Command::Spread),
         "seed" => seed(needs("7")?, &name).map(Command::Seed),
         "mcseed" | "mc-seed" => seed(needs("42")?, &name).map(Command::McSeed),
         "view" => needs("table")?.parse().map(Command::View),

@@ -24,7 +24,7 @@ pub(crate) mod event;
 pub(crate) mod files;
 pub(crate) mod format;
 pub(crate) mod keys;
-pub(crate) mod profile;
+pub mod profile;
 pub(crate) mod scale;
 pub(crate) mod session;
 pub(crate) mod terminal;
@@ -50,13 +50,14 @@ use ratatui::layout::Rect;
 use crate::engine::softmax::SoftmaxParams;
 use crate::montecarlo::{Histogram, McStats, Worker};
 use crate::params::Params;
-use crate::settings::{ModelChoice, ProfileKind, View};
+use crate::settings::{ModelChoice, View};
 use crate::settings::{ThemeName, YScale};
 use crate::snapshot::{self, Snapshot};
 use crate::softmax_settings::SoftmaxSettings;
 use crate::tour::{Tour, TourPlayer};
 use app::{App, Effect};
 use event::Event;
+use profile::Profile;
 use theme::Theme;
 
 /// How long a parameter change may hold the next frame back while the engine works, so quick
@@ -83,9 +84,9 @@ pub struct TuiOptions {
     pub theme: Option<ThemeName>,
     /// Seed of the Monte Carlo stream and of the random weight profile.
     pub seed: u64,
-    /// A generated contribution profile to start in (`--weights alternating`), made from the
-    /// starting xβ and d; not used with a saved session or a tour.
-    pub profile: Option<ProfileKind>,
+    /// A generated contribution profile to start in (`--weights alternating --spread 2`), made
+    /// from the starting xβ and d; not used with a saved session or a tour.
+    pub profile: Option<Profile>,
     /// Monte Carlo threads (0: every core).
     pub threads: usize,
     /// Whether to run the Monte Carlo worker.
@@ -210,7 +211,10 @@ pub fn run(options: TuiOptions) -> anyhow::Result<()> {
             log::info!("playing the tour {}", tour.title().unwrap_or("(untitled)"));
             app.start_tour(TourPlayer::new(tour))
         }
-        (None, None) => options.profile.and_then(|kind| app.choose_profile(kind)),
+        (None, None) => options
+            .profile
+            .as_ref()
+            .and_then(|profile| app.start_profile(profile.kind, profile.spread)),
     };
     app.startup_warnings(&options.log);
     log::info!("dropscope started: {}", app::softmax_summary(&app, true));
@@ -470,7 +474,13 @@ fn event_loop(
 
 /// An app with the engine's results for `params` already in (computed synchronously).
 fn computed_app(params: &Params, view: View, theme: Theme) -> App {
-    let mut app = App::new(params.clone(), view, theme, 1);
+    computed_profile_app(params, &Profile::from_params(params, 1), view, theme)
+}
+
+/// [`computed_app`] with `profile` named as the one that made the contributions.
+fn computed_profile_app(params: &Params, profile: &Profile, view: View, theme: Theme) -> App {
+    let mut app = App::new(params.clone(), view, theme, profile.seed);
+    app.profile = profile.clone();
     let generation = app.generation;
     app.update(Event::Computed(Box::new(compute::compute(
         generation, params,
@@ -494,7 +504,28 @@ pub fn render_to_string(
     height: u16,
     ascii: bool,
 ) -> String {
-    let app = computed_app(params, view, Theme::new(ThemeName::Mono, ascii));
+    render_profile_to_string(
+        params,
+        &Profile::from_params(params, 1),
+        view,
+        width,
+        height,
+        ascii,
+    )
+}
+
+/// [`render_to_string`] with `profile` as the one that made the contributions: the header
+/// names it (`weights=alternating spread=2`) rather than `explicit`. `profile.apply(params)`
+/// should be `params`.
+pub fn render_profile_to_string(
+    params: &Params,
+    profile: &Profile,
+    view: View,
+    width: u16,
+    height: u16,
+    ascii: bool,
+) -> String {
+    let app = computed_profile_app(params, profile, view, Theme::new(ThemeName::Mono, ascii));
     let area = Rect::new(0, 0, width, height);
     let mut buf = Buffer::empty(area);
     ui::render(&app, area, &mut buf);

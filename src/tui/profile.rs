@@ -114,15 +114,10 @@ impl Profile {
         )
     }
 
-    /// The header label: `equal`, `alternating`, `random`, `one-hot` or `explicit`.
+    /// The header label, the kind's name: `equal`, `alternating`, `random`, `one_hot` or
+    /// `explicit`.
     pub fn label(&self) -> &'static str {
-        match self.kind {
-            ProfileKind::Equal => "equal",
-            ProfileKind::Alternating => "alternating",
-            ProfileKind::Random => "random",
-            ProfileKind::OneHot => "one-hot",
-            ProfileKind::Explicit => "explicit",
-        }
+        self.kind.name()
     }
 
     /// `base` (its xβ and d) with this profile's contributions.

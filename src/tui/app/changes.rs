@@ -85,6 +85,13 @@ impl App {
         })
     }
 
+    /// Starts in the profile `kind` at `spread`, as the command line's `--weights alternating
+    /// --spread 2` asks.
+    pub(crate) fn start_profile(&mut self, kind: ProfileKind, spread: f64) -> Option<Effect> {
+        self.profile.spread = spread;
+        self.choose_profile(kind)
+    }
+
     /// The spread one step up or down (`{` `}`), for the profiles that have one.
     fn step_spread(&mut self, up: bool) -> Option<Effect> {
         if !self.profile.uses_spread() {

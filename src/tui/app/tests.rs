@@ -156,7 +156,7 @@ fn weights_takes_a_profile_name_as_the_cli_does() {
         ..Default::default()
     };
     assert_eq!(
-        Ok(app.params.clone()),
+        Ok((app.params.clone(), app.profile.clone())),
         cli.apply_generating(&Params::default(), 1)
     );
     typed(&mut app, "weights 1,2");
@@ -167,7 +167,7 @@ fn weights_takes_a_profile_name_as_the_cli_does() {
     );
     typed(&mut app, "d 3000");
     typed(&mut app, "weights one-hot");
-    assert_eq!(app.profile.label(), "one-hot");
+    assert_eq!(app.profile.label(), "one_hot");
     assert_eq!(app.params.dimension, 2000);
     typed(&mut app, "weights zigzag");
     let m = app.message.clone().expect("an error");
