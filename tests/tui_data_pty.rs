@@ -13,6 +13,9 @@ fn data_flag_opens_the_view_and_enter_sends_an_example_to_the_dashboard() {
     s.expect("n 569  d 30");
     s.expect("sorted by index");
     s.expect("Σ R₂");
+    // Wide enough for the pair each verdict compares: example 2 converges, 6.044 < 6.075.
+    s.expect("k*   max|x̃β−xβ|  true r");
+    s.expect("conv    conv   0.00969    0.00594    0.387      34   6.044       6.075");
     s.send("\r");
     s.expect("d=30");
     s.expect("offset=");

@@ -155,6 +155,9 @@ pub(super) fn verdict(theme: &Theme, converges: Option<bool>) -> Cell<'static> {
     }
 }
 
+/// Widths of the columns i, label, xβ, verdict, paper, R, R₂, |R₂−R|/R and (from 90 columns) k*.
+const COLUMNS: [u16; 9] = [5, 9, 8, 7, 6, 10, 10, 10, 4];
+
 fn table(app: &App, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let pane = &app.data;
@@ -163,6 +166,17 @@ fn table(app: &App, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
     let first = (pane.selected + 1).saturating_sub(visible);
     let last = (first + visible).min(n);
     let wide = area.width >= 90;
+    // Where the panel has room, the rows also show the max deviation and the true radius their
+    // verdict compares, as wide as the widest visible pair needs: the digits that tell them
+    // apart are kept.
+    let pair = pane.rows[first..last]
+        .iter()
+        .map(|&i| compared(&analysis.examples[i]))
+        .fold((11, 10), |(d, r), (a, b)| {
+            (d.max(a.chars().count()), r.max(b.chars().count()))
+        });
+    let wider = usize::from(COLUMNS.iter().sum::<u16>()) + COLUMNS.len() + 1 + pair.0 + pair.1 + 2
+        <= usize::from(area.width);
     let title = format!(
         "Rows {}..{} of {n}, sorted {} (S sort, Enter: to the dashboard)",
         (first + 1).min(n),
@@ -182,6 +196,9 @@ fn table(app: &App, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
     ];
     if wide {
         header.push("k*");
+    }
+    if wider {
+        header.extend([t("max|x̃β−xβ|", "max dev"), "true r"]);
     }
     let header = Row::new(header).style(theme.style(Role::Title));
     let label_of = |e: &ExampleVerdict| {
@@ -208,6 +225,10 @@ fn table(app: &App, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
                     .map_or_else(|| format::MISSING.to_string(), |k| k.to_string()),
             ));
         }
+        if wider {
+            let (deviation, radius) = compared(e);
+            cells.extend([Cell::from(deviation), Cell::from(radius)]);
+        }
         let row = Row::new(cells);
         if first + pos == pane.selected {
             row.style(theme.style(Role::Highlight))
@@ -215,24 +236,35 @@ fn table(app: &App, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
             row
         }
     });
-    let mut widths = vec![
-        Constraint::Length(5),
-        Constraint::Length(9),
-        Constraint::Length(8),
-        Constraint::Length(7),
-        Constraint::Length(6),
-        Constraint::Length(10),
-        Constraint::Length(10),
-        Constraint::Length(10),
-    ];
-    if wide {
-        widths.push(Constraint::Length(4));
+    let shown = if wide {
+        COLUMNS.len()
+    } else {
+        COLUMNS.len() - 1
+    };
+    let mut widths: Vec<Constraint> = COLUMNS[..shown]
+        .iter()
+        .map(|w| Constraint::Length(*w))
+        .collect();
+    if wider {
+        widths.extend([
+            Constraint::Length(pair.0 as u16),
+            Constraint::Length(pair.1 as u16),
+        ]);
     }
     Table::new(rows, widths)
         .header(header)
         .column_spacing(1)
         .block(super::panel(theme, title, None))
         .render(area, buf);
+}
+
+/// An example's max deviation and true radius with the digits that make its verdict visibly
+/// true (at least four), `n/a` where one is missing.
+fn compared(e: &ExampleVerdict) -> (String, String) {
+    match (e.max_deviation, e.radius_true) {
+        (Some(m), Some(r)) => format::distinct(m, r, 4),
+        (m, r) => (format::opt(m, 4), format::opt(r, 4)),
+    }
 }
 
 fn histogram(theme: &Theme, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
