@@ -66,6 +66,11 @@ fn digits_open_the_softmax_view_and_enter_sends_an_example_to_the_softmax_dashbo
     s.expect("sorted by index");
     s.expect("undecided:");
     s.expect("R: MC, 4096 masks");
+    // ρ, the verdict's number, has a column; k* has none, R being a Monte Carlo estimate.
+    s.expect("|R₂−R|/R  ρ");
+    let screen = s.screen();
+    let header = screen.lines().find(|l| l.contains("|R₂−R|/R  ρ"));
+    assert!(header.is_some_and(|h| !h.contains("k*")), "{screen}");
     // One key at a time: the table's title shows each move before the next key.
     s.send("j");
     s.expect("Rows 1..");

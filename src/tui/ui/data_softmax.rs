@@ -127,6 +127,17 @@ fn se_cell(e: &SoftmaxExample) -> String {
     }
 }
 
+/// Widths of the columns i, label, spread, verdict, R, ±se, R₂ and |R₂−R|/R.
+const COLUMNS: [u16; 8] = [5, 7, 7, 7, 9, 8, 9, 9];
+
+/// An example's smallest mask radius ρ found (exact, else a witness's), with the digits that
+/// tell it from 1; `n/a` where none was found.
+fn radius_cell(e: &SoftmaxExample) -> String {
+    e.mask_radius
+        .or(e.witness_radius)
+        .map_or_else(|| format::MISSING.to_string(), |r| format::distinct(r, 1.0, 3).0)
+}
+
 fn table(app: &App, data: &SoftmaxData, analysis: &SoftmaxAnalysis, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let pane = &app.data;
@@ -141,7 +152,17 @@ fn table(app: &App, data: &SoftmaxData, analysis: &SoftmaxAnalysis, area: Rect, 
         pane.sort.label(theme.ascii, true)
     );
     let t = |u: &'static str, a: &'static str| theme.text(u, a);
-    let header = Row::new(vec![
+    // Where the panel has room, the rows also show ρ, which the verdict compares with 1, with
+    // the digits that tell it from 1, and k* where R is exact.
+    let rho_width = pane.rows[first..last]
+        .iter()
+        .map(|&i| radius_cell(&analysis.examples[i]).chars().count())
+        .fold(7, usize::max);
+    let wide = usize::from(COLUMNS.iter().sum::<u16>()) + COLUMNS.len() + 1 + rho_width + 4 + 2
+        <= usize::from(area.width);
+    // k* needs an exact R: a column of n/a alone (R by Monte Carlo) is left out.
+    let orders = wide && analysis.examples.iter().any(|e| e.best_order.is_some());
+    let mut header = vec![
         "i",
         "label",
         "spread",
@@ -150,11 +171,17 @@ fn table(app: &App, data: &SoftmaxData, analysis: &SoftmaxAnalysis, area: Rect, 
         t("±se", "+-se"),
         t("R₂", "R2"),
         t("|R₂−R|/R", "|R2-R|/R"),
-    ])
-    .style(theme.style(Role::Title));
+    ];
+    if wide {
+        header.push(t("ρ", "rho"));
+    }
+    if orders {
+        header.push("k*");
+    }
+    let header = Row::new(header).style(theme.style(Role::Title));
     let rows = pane.rows[first..last].iter().enumerate().map(|(pos, &i)| {
         let e = &analysis.examples[i];
-        let row = Row::new(vec![
+        let mut cells = vec![
             Cell::from(e.index.to_string()),
             Cell::from(
                 data.classes
@@ -168,23 +195,30 @@ fn table(app: &App, data: &SoftmaxData, analysis: &SoftmaxAnalysis, area: Rect, 
             Cell::from(se_cell(e)),
             Cell::from(format::opt(e.quadratic, 3)),
             Cell::from(format::opt(e.quadratic_rel_error, 3)),
-        ]);
+        ];
+        if wide {
+            cells.push(Cell::from(radius_cell(e)));
+        }
+        if orders {
+            cells.push(Cell::from(
+                e.best_order
+                    .map_or_else(|| format::MISSING.to_string(), |k| k.to_string()),
+            ));
+        }
+        let row = Row::new(cells);
         if first + pos == pane.selected {
             row.style(theme.style(Role::Highlight))
         } else {
             row
         }
     });
-    let widths = [
-        Constraint::Length(5),
-        Constraint::Length(7),
-        Constraint::Length(7),
-        Constraint::Length(7),
-        Constraint::Length(9),
-        Constraint::Length(8),
-        Constraint::Length(9),
-        Constraint::Length(9),
-    ];
+    let mut widths: Vec<Constraint> = COLUMNS.iter().map(|w| Constraint::Length(*w)).collect();
+    if wide {
+        widths.push(Constraint::Length(rho_width as u16));
+    }
+    if orders {
+        widths.push(Constraint::Length(4));
+    }
     Table::new(rows, widths)
         .header(header)
         .column_spacing(1)
