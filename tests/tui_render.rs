@@ -332,3 +332,79 @@ fn the_softmax_dashboard_at_80x24_and_160x48() {
     assert!(ascii.is_ascii(), "{ascii}");
     insta::assert_snapshot!("softmax_ascii_80x24", ascii);
 }
+
+/// The legends on the panels' bottom borders of `frame`: each legend's items, split at two
+/// spaces.
+fn legends(frame: &str, ascii: bool) -> Vec<Vec<String>> {
+    let (corner, edge) = if ascii { ('+', '-') } else { ('└', '─') };
+    let mut found = Vec::new();
+    for line in frame.lines().filter(|l| l.starts_with(corner)) {
+        let ends: &[char] = if ascii { &['+'] } else { &['└', '┘'] };
+        for segment in line.split(ends) {
+            let text = segment.trim_end_matches(edge);
+            if text.is_empty() || text.starts_with(' ') {
+                continue;
+            }
+            found.push(text.split("  ").map(str::to_string).collect());
+        }
+    }
+    found
+}
+
+#[test]
+fn no_legend_gives_two_layers_one_mark() {
+    let linear = Params {
+        model: dropscope::params::Model::Linear,
+        ..Params::default()
+    };
+    let gaussian = Params {
+        noise: dropscope::params::Noise::Gaussian,
+        ..Params::default()
+    };
+    let listed = Params::default().with_weights(vec![2.0, -1.5, 0.5, 4.0]);
+    let mut checked = 0;
+    for ascii in [false, true] {
+        for params in [
+            Params::default(),
+            divergent(),
+            linear.clone(),
+            gaussian.clone(),
+            listed.clone(),
+        ] {
+            for view in [View::Dashboard, View::Theorem2] {
+                for (w, h) in [(80, 24), (160, 48), (200, 60)] {
+                    let frame = render_to_string(&params, view, w, h, ascii);
+                    for legend in legends(&frame, ascii) {
+                        let marks: Vec<&str> = legend
+                            .iter()
+                            .map(|item| item.split(' ').next().unwrap_or_default())
+                            .collect();
+                        let mut unique = marks.clone();
+                        unique.sort_unstable();
+                        unique.dedup();
+                        assert_eq!(unique.len(), marks.len(), "{legend:?}\n{frame}");
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    let with_mc = render_with_monte_carlo_to_string(&Params::default(), 160, 48);
+    let softmax = softmax_frame(160, 48, true);
+    for (legend, frame) in legends(&with_mc, false)
+        .into_iter()
+        .map(|l| (l, &with_mc))
+        .chain(legends(&softmax, true).into_iter().map(|l| (l, &softmax)))
+    {
+        let mut marks: Vec<&str> = legend
+            .iter()
+            .map(|i| i.split(' ').next().unwrap_or_default())
+            .collect();
+        let n = marks.len();
+        marks.sort_unstable();
+        marks.dedup();
+        assert_eq!(marks.len(), n, "{legend:?}\n{frame}");
+        checked += 1;
+    }
+    assert!(checked > 60, "only {checked} legends found");
+}

@@ -133,9 +133,10 @@ const COLUMNS: [u16; 8] = [5, 7, 7, 7, 9, 8, 9, 9];
 /// An example's smallest mask radius ρ found (exact, else a witness's), with the digits that
 /// tell it from 1; `n/a` where none was found.
 fn radius_cell(e: &SoftmaxExample) -> String {
-    e.mask_radius
-        .or(e.witness_radius)
-        .map_or_else(|| format::MISSING.to_string(), |r| format::distinct(r, 1.0, 3).0)
+    e.mask_radius.or(e.witness_radius).map_or_else(
+        || format::MISSING.to_string(),
+        |r| format::distinct(r, 1.0, 3).0,
+    )
 }
 
 fn table(app: &App, data: &SoftmaxData, analysis: &SoftmaxAnalysis, area: Rect, buf: &mut Buffer) {

@@ -23,8 +23,8 @@ const PARTIAL: Glyph = Glyph::curve('*');
 const TRUE_LINE: Glyph = Glyph::mark('│', '|');
 /// The paper's 2π boundaries: braille in colour, `┆` in mono, `:` in ASCII.
 const PAPER_LINE: Glyph = Glyph::mark('┆', ':');
-/// The current xβ: braille in colour, `┊` in mono, `:` in ASCII.
-const NOW: Glyph = Glyph::mark('┊', ':');
+/// The current xβ: braille in colour, `┊` in mono, `!` in ASCII.
+const NOW: Glyph = Glyph::mark('┊', '!');
 
 /// Draws the panel.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
