@@ -46,8 +46,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         super::note(theme, inner, buf, &text, role);
         return;
     };
-    let [top, rest] = Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(area);
-    summary(app, model, analysis, top, buf);
+    let rest = summary_panel(
+        app,
+        model.path.display().to_string(),
+        (analysis.delta, analysis.order),
+        summary(app, model, analysis),
+        area,
+        buf,
+    );
     match pane.pane {
         DataPanel::Examples => {}
         DataPanel::Training => return super::training::render(app, rest, buf),
@@ -68,7 +74,7 @@ pub(super) fn percent(f: f64) -> String {
 }
 
 /// The summary's status while an analysis at another δ or k than `shown` runs.
-pub(super) fn pending(app: &App, shown: (f64, usize)) -> Option<Line<'static>> {
+fn pending(app: &App, shown: (f64, usize)) -> Option<Line<'static>> {
     let theme = &app.theme;
     let t = |u: &'static str, a: &'static str| theme.text(u, a);
     app.data
@@ -87,64 +93,99 @@ pub(super) fn pending(app: &App, shown: (f64, usize)) -> Option<Line<'static>> {
         })
 }
 
-fn summary(app: &App, model: &DataModel, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
+/// The summary's lines: each a list of groups of spans that stay together.
+pub(super) type Groups = Vec<Vec<Vec<Span<'static>>>>;
+
+/// Draws a data set's summary panel at the top of `area`, titled `title`, its lines wrapped at
+/// group boundaries to the panel's width (so no number is cut) and the panel as tall as they
+/// need, at most half of `area`; returns the rest of `area`.
+pub(super) fn summary_panel(
+    app: &App,
+    title: String,
+    shown: (f64, usize),
+    lines: Groups,
+    area: Rect,
+    buf: &mut Buffer,
+) -> Rect {
+    let width = area.width.saturating_sub(2);
+    let lines: Vec<Line<'static>> = lines
+        .into_iter()
+        .flat_map(|groups| super::header::wrap(groups, width, 2))
+        .collect();
+    let height = (lines.len() as u16 + 2).min(area.height / 2).max(3);
+    let [top, rest] =
+        Layout::vertical([Constraint::Length(height), Constraint::Fill(1)]).areas(area);
+    Paragraph::new(lines)
+        .block(super::panel(&app.theme, title, pending(app, shown)))
+        .render(top, buf);
+    rest
+}
+
+/// The logistic summary: n, d, the classes, the fit, ‖β‖; δ, k and the fractions diverging;
+/// Σ R, Σ R₂, the median relative error and the intercept.
+fn summary(app: &App, model: &DataModel, analysis: &Analysis) -> Groups {
     let theme = &app.theme;
     let s = &analysis.summary;
     let t = |u: &'static str, a: &'static str| theme.text(u, a);
     let value = |v: String| Span::styled(v, theme.style(Role::Value));
     let dim = |v: String| Span::styled(v, theme.style(Role::Dim));
-    let status = pending(app, (analysis.delta, analysis.order));
-    let lines = vec![
-        Line::from(vec![
-            dim("n ".into()),
-            value(s.n.to_string()),
-            dim("  d ".into()),
-            value(model.features.d.to_string()),
-            dim(format!("  classes {}", model.classes.join("/"))),
-            dim(match model.source {
-                ModelSource::L2 { .. } => format!("  L2 fit {} ", t("λ", "lambda")),
-                ModelSource::Dropout { delta, .. } => format!(
-                    "  dropout SGD {}={} epoch ",
-                    t("δ", "delta"),
-                    format::param(delta)
-                ),
-            }),
-            value(match model.source {
-                ModelSource::L2 { lambda } => format::num(lambda, 3),
-                ModelSource::Dropout { epoch, .. } => epoch.to_string(),
-            }),
-            dim(format!("  {} ", t("‖β‖", "|beta|"))),
-            value(format::num(model.beta_norm(), 4)),
-        ]),
-        Line::from(vec![
-            dim(format!("{} ", t("δ", "delta"))),
-            value(format::param(analysis.delta)),
-            dim("  k ".into()),
-            value(analysis.order.to_string()),
-            dim("  diverging: ".into()),
-            value(percent(s.diverging_fraction)),
-            dim(format!(" by {}, ", t("√(xβ²+π²)", "sqrt(xb^2+pi^2)"))),
-            value(percent(s.diverging_fraction_paper)),
-            dim(format!(" by 2{} (paper)", t("π", "pi"))),
-        ]),
-        Line::from(vec![
-            dim(format!("{} ", t("Σ R", "sum R"))),
-            value(format::opt(s.sum_exact, 5)),
-            dim(format!("  {} ", t("Σ R₂", "sum R2"))),
-            value(format::opt(s.sum_quadratic, 5)),
-            dim(format!("  median {} ", t("|R₂−R|/R", "|R2-R|/R"))),
-            value(format::opt(s.median_quadratic_rel_error, 3)),
-            dim("  b ".into()),
-            value(format::param(model.model.intercept)),
-        ]),
-    ];
-    Paragraph::new(lines)
-        .block(super::panel(
-            theme,
-            model.path.display().to_string(),
-            status,
-        ))
-        .render(area, buf);
+    vec![
+        vec![
+            vec![dim("n ".into()), value(s.n.to_string())],
+            vec![dim("d ".into()), value(model.features.d.to_string())],
+            vec![dim(format!("classes {}", model.classes.join("/")))],
+            vec![
+                dim(match model.source {
+                    ModelSource::L2 { .. } => format!("L2 fit {} ", t("λ", "lambda")),
+                    ModelSource::Dropout { delta, .. } => format!(
+                        "dropout SGD {}={} epoch ",
+                        t("δ", "delta"),
+                        format::param(delta)
+                    ),
+                }),
+                value(match model.source {
+                    ModelSource::L2 { lambda } => format::num(lambda, 3),
+                    ModelSource::Dropout { epoch, .. } => epoch.to_string(),
+                }),
+            ],
+            vec![
+                dim(format!("{} ", t("‖β‖", "|beta|"))),
+                value(format::num(model.beta_norm(), 4)),
+            ],
+        ],
+        vec![
+            vec![
+                dim(format!("{} ", t("δ", "delta"))),
+                value(format::param(analysis.delta)),
+            ],
+            vec![dim("k ".into()), value(analysis.order.to_string())],
+            vec![
+                dim("diverging: ".into()),
+                value(percent(s.diverging_fraction)),
+                dim(format!(" by {}, ", t("√(xβ²+π²)", "sqrt(xb^2+pi^2)"))),
+                value(percent(s.diverging_fraction_paper)),
+                dim(format!(" by 2{} (paper)", t("π", "pi"))),
+            ],
+        ],
+        vec![
+            vec![
+                dim(format!("{} ", t("Σ R", "sum R"))),
+                value(format::opt(s.sum_exact, 5)),
+            ],
+            vec![
+                dim(format!("{} ", t("Σ R₂", "sum R2"))),
+                value(format::opt(s.sum_quadratic, 5)),
+            ],
+            vec![
+                dim(format!("median {} ", t("|R₂−R|/R", "|R2-R|/R"))),
+                value(format::opt(s.median_quadratic_rel_error, 3)),
+            ],
+            vec![
+                dim("b ".into()),
+                value(format::param(model.model.intercept)),
+            ],
+        ],
+    ]
 }
 
 pub(super) fn verdict(theme: &Theme, converges: Option<bool>) -> Cell<'static> {
@@ -155,8 +196,31 @@ pub(super) fn verdict(theme: &Theme, converges: Option<bool>) -> Cell<'static> {
     }
 }
 
-/// Widths of the columns i, label, xβ, verdict, paper, R, R₂, |R₂−R|/R and (from 90 columns) k*.
-const COLUMNS: [u16; 9] = [5, 9, 8, 7, 6, 10, 10, 10, 4];
+/// Which of the table's columns, given as (width, rank), fit in `width` one space apart: whole
+/// ranks are taken, lowest first, while they fit, so a column is shown at its full width or
+/// not at all and no value is cut.
+pub(super) fn fitting(columns: &[(u16, u8)], width: u16) -> Vec<bool> {
+    let mut shown = vec![false; columns.len()];
+    let mut ranks: Vec<u8> = columns.iter().map(|c| c.1).collect();
+    ranks.sort_unstable();
+    ranks.dedup();
+    let mut used = 0usize;
+    for rank in ranks {
+        let (count, total) = columns
+            .iter()
+            .filter(|c| c.1 == rank)
+            .fold((0, 0), |(n, w), c| (n + 1, w + usize::from(c.0)));
+        let spaces = shown.iter().filter(|s| **s).count() + count - 1;
+        if used + total + spaces > usize::from(width) {
+            break;
+        }
+        used += total;
+        for (keep, c) in shown.iter_mut().zip(columns) {
+            *keep |= c.1 == rank;
+        }
+    }
+    shown
+}
 
 fn table(app: &App, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
@@ -165,42 +229,55 @@ fn table(app: &App, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
     let visible = (area.height.saturating_sub(3) as usize).max(1);
     let first = (pane.selected + 1).saturating_sub(visible);
     let last = (first + visible).min(n);
-    let wide = area.width >= 90;
-    // Where the panel has room, the rows also show the max deviation and the true radius their
-    // verdict compares, as wide as the widest visible pair needs: the digits that tell them
-    // apart are kept.
+    // The max deviation and the true radius each verdict compares, as wide as the widest
+    // visible pair needs: the digits that tell them apart are kept.
     let pair = pane.rows[first..last]
         .iter()
         .map(|&i| compared(&analysis.examples[i]))
         .fold((11, 10), |(d, r), (a, b)| {
             (d.max(a.chars().count()), r.max(b.chars().count()))
         });
-    let wider = usize::from(COLUMNS.iter().sum::<u16>()) + COLUMNS.len() + 1 + pair.0 + pair.1 + 2
-        <= usize::from(area.width);
-    let title = format!(
-        "Rows {}..{} of {n}, sorted {} (S sort, Enter: to the dashboard)",
+    let rows_shown = format!(
+        "Rows {}..{} of {n}, sorted {}",
         (first + 1).min(n),
         last,
         pane.sort.label(theme.ascii, false)
     );
+    let title = super::fit_title(
+        area.width,
+        &[
+            format!("{rows_shown} (S sort, Enter: to the dashboard)"),
+            format!("{rows_shown} (S sort)"),
+            rows_shown.clone(),
+        ],
+    );
     let t = |u: &'static str, a: &'static str| theme.text(u, a);
-    let mut header = vec![
-        "i",
-        "label",
-        t("xβ", "xb"),
-        "verdict",
-        "paper",
-        "R",
-        t("R₂", "R2"),
-        t("|R₂−R|/R", "|R2-R|/R"),
+    // (header, width, rank): the columns that fit, lowest rank first, are shown.
+    let columns = [
+        ("i", 5, 0),
+        ("label", 9, 7),
+        (t("xβ", "xb"), 8, 1),
+        ("verdict", 7, 2),
+        ("paper", 6, 6),
+        ("R", 10, 3),
+        (t("R₂", "R2"), 10, 4),
+        (t("|R₂−R|/R", "|R2-R|/R"), 10, 5),
+        ("k*", 4, 8),
+        (t("max|x̃β−xβ|", "max dev"), pair.0 as u16, 9),
+        ("true r", pair.1 as u16, 9),
     ];
-    if wide {
-        header.push("k*");
-    }
-    if wider {
-        header.extend([t("max|x̃β−xβ|", "max dev"), "true r"]);
-    }
-    let header = Row::new(header).style(theme.style(Role::Title));
+    let shown = fitting(
+        &columns.map(|(_, w, rank)| (w, rank)),
+        area.width.saturating_sub(2),
+    );
+    let pick = |all: Vec<Cell<'static>>| -> Vec<Cell<'static>> {
+        all.into_iter()
+            .zip(&shown)
+            .filter_map(|(c, keep)| keep.then_some(c))
+            .collect()
+    };
+    let header = Row::new(pick(columns.iter().map(|c| Cell::from(c.0)).collect()))
+        .style(theme.style(Role::Title));
     let label_of = |e: &ExampleVerdict| {
         pane.model
             .as_ref()
@@ -209,7 +286,8 @@ fn table(app: &App, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
     };
     let rows = pane.rows[first..last].iter().enumerate().map(|(pos, &i)| {
         let e = &analysis.examples[i];
-        let mut cells = vec![
+        let (deviation, radius) = compared(e);
+        let row = Row::new(pick(vec![
             Cell::from(e.index.to_string()),
             Cell::from(label_of(e)),
             Cell::from(format::num(e.xb, 3)),
@@ -218,39 +296,25 @@ fn table(app: &App, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
             Cell::from(format::opt(e.exact_penalty, 3)),
             Cell::from(format::opt(e.quadratic, 3)),
             Cell::from(format::opt(e.quadratic_rel_error, 3)),
-        ];
-        if wide {
-            cells.push(Cell::from(
+            Cell::from(
                 e.best_order
                     .map_or_else(|| format::MISSING.to_string(), |k| k.to_string()),
-            ));
-        }
-        if wider {
-            let (deviation, radius) = compared(e);
-            cells.extend([Cell::from(deviation), Cell::from(radius)]);
-        }
-        let row = Row::new(cells);
+            ),
+            Cell::from(deviation),
+            Cell::from(radius),
+        ]));
         if first + pos == pane.selected {
             row.style(theme.style(Role::Highlight))
         } else {
             row
         }
     });
-    let shown = if wide {
-        COLUMNS.len()
-    } else {
-        COLUMNS.len() - 1
-    };
-    let mut widths: Vec<Constraint> = COLUMNS[..shown]
+    let widths: Vec<Constraint> = columns
         .iter()
-        .map(|w| Constraint::Length(*w))
+        .zip(&shown)
+        .filter(|(_, keep)| **keep)
+        .map(|(c, _)| Constraint::Length(c.1))
         .collect();
-    if wider {
-        widths.extend([
-            Constraint::Length(pair.0 as u16),
-            Constraint::Length(pair.1 as u16),
-        ]);
-    }
     Table::new(rows, widths)
         .header(header)
         .column_spacing(1)
@@ -339,4 +403,22 @@ pub(super) fn bars(
         })
         .collect();
     Paragraph::new(lines).render(inner, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fitting;
+
+    #[test]
+    fn columns_are_taken_whole_by_rank_while_they_fit() {
+        let columns = [(5, 0), (9, 2), (8, 1)];
+        assert_eq!(fitting(&columns, 14), [true, false, true]);
+        assert_eq!(fitting(&columns, 13), [true, false, false]);
+        assert_eq!(fitting(&columns, 24), [true, true, true]);
+        assert_eq!(fitting(&columns, 4), [false, false, false]);
+        // A rank's columns come together or not at all.
+        let paired = [(5, 0), (4, 1), (4, 1), (2, 2)];
+        assert_eq!(fitting(&paired, 14), [true, false, false, false]);
+        assert_eq!(fitting(&paired, 15), [true, true, true, false]);
+    }
 }

@@ -5,10 +5,10 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
-use ratatui::text::{Line, Span};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, Widget};
+use ratatui::text::Span;
+use ratatui::widgets::{Cell, Row, Table, Widget};
 
-use super::data::{NARROW, bars, pending, percent, verdict};
+use super::data::{Groups, NARROW, bars, fitting, percent, summary_panel, verdict};
 use crate::data::softmax_analysis::{PenaltyMethod, SoftmaxAnalysis, SoftmaxExample};
 use crate::tui::app::{App, DataPanel};
 use crate::tui::data::{ModelSource, SoftmaxData};
@@ -23,8 +23,14 @@ pub fn render(
     area: Rect,
     buf: &mut Buffer,
 ) {
-    let [top, rest] = Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(area);
-    summary(app, data, analysis, top, buf);
+    let rest = summary_panel(
+        app,
+        data.path.display().to_string(),
+        (analysis.delta, analysis.order),
+        summary(app, data, analysis),
+        area,
+        buf,
+    );
     if app.data.pane == DataPanel::Training {
         return super::training::render(app, rest, buf);
     }
@@ -38,13 +44,9 @@ pub fn render(
     }
 }
 
-fn summary(
-    app: &App,
-    data: &SoftmaxData,
-    analysis: &SoftmaxAnalysis,
-    area: Rect,
-    buf: &mut Buffer,
-) {
+/// The softmax summary: n, d, q, the fit and the masks; δ, k and the fractions diverging and
+/// undecided; Σ R (± its standard error), Σ R₂, the median relative error and how R was found.
+fn summary(app: &App, data: &SoftmaxData, analysis: &SoftmaxAnalysis) -> Groups {
     let theme = &app.theme;
     let s = &analysis.summary;
     let t = |u: &'static str, a: &'static str| theme.text(u, a);
@@ -64,59 +66,55 @@ fn summary(
         .examples
         .iter()
         .any(|e| e.exact_penalty_method == PenaltyMethod::MonteCarlo);
-    let lines = vec![
-        Line::from(vec![
-            dim("n ".into()),
-            value(s.n.to_string()),
-            dim("  d ".into()),
-            value(data.features.d.to_string()),
-            dim("  q ".into()),
-            value(data.classes.len().to_string()),
-            dim(match data.source {
-                ModelSource::L2 { .. } => format!("  softmax L2 fit {} ", t("λ", "lambda")),
-                ModelSource::Dropout { delta, .. } => format!(
-                    "  softmax dropout SGD {}={} epoch ",
-                    t("δ", "delta"),
-                    format::param(delta)
-                ),
-            }),
-            value(match data.source {
-                ModelSource::L2 { lambda } => format::num(lambda, 3),
-                ModelSource::Dropout { epoch, .. } => epoch.to_string(),
-            }),
-            dim("  masks shared".into()),
-        ]),
-        Line::from(vec![
-            dim(format!("{} ", t("δ", "delta"))),
-            value(format::param(analysis.delta)),
-            dim("  k ".into()),
-            value(analysis.order.to_string()),
-            dim("  diverging: ".into()),
-            value(percent(s.diverging_fraction)),
-            dim("  undecided: ".into()),
-            value(percent(undecided)),
-        ]),
-        Line::from(vec![
-            dim(format!("{} ", t("Σ R", "sum R"))),
-            value(sum_r),
-            dim(format!("  {} ", t("Σ R₂", "sum R2"))),
+    let mut third = vec![
+        vec![dim(format!("{} ", t("Σ R", "sum R"))), value(sum_r)],
+        vec![
+            dim(format!("{} ", t("Σ R₂", "sum R2"))),
             value(format::opt(s.sum_quadratic, 5)),
-            dim(format!("  median {} ", t("|R₂−R|/R", "|R2-R|/R"))),
+        ],
+        vec![
+            dim(format!("median {} ", t("|R₂−R|/R", "|R2-R|/R"))),
             value(format::opt(s.median_quadratic_rel_error, 3)),
-            dim(if mc {
-                format!("  R: MC, {} masks", analysis.mc_samples)
-            } else {
-                String::new()
-            }),
-        ]),
+        ],
     ];
-    Paragraph::new(lines)
-        .block(super::panel(
-            theme,
-            data.path.display().to_string(),
-            pending(app, (analysis.delta, analysis.order)),
-        ))
-        .render(area, buf);
+    if mc {
+        third.push(vec![dim(format!("R: MC, {} masks", analysis.mc_samples))]);
+    }
+    vec![
+        vec![
+            vec![dim("n ".into()), value(s.n.to_string())],
+            vec![dim("d ".into()), value(data.features.d.to_string())],
+            vec![dim("q ".into()), value(data.classes.len().to_string())],
+            vec![
+                dim(match data.source {
+                    ModelSource::L2 { .. } => format!("softmax L2 fit {} ", t("λ", "lambda")),
+                    ModelSource::Dropout { delta, .. } => format!(
+                        "softmax dropout SGD {}={} epoch ",
+                        t("δ", "delta"),
+                        format::param(delta)
+                    ),
+                }),
+                value(match data.source {
+                    ModelSource::L2 { lambda } => format::num(lambda, 3),
+                    ModelSource::Dropout { epoch, .. } => epoch.to_string(),
+                }),
+            ],
+            vec![dim("masks shared".into())],
+        ],
+        vec![
+            vec![
+                dim(format!("{} ", t("δ", "delta"))),
+                value(format::param(analysis.delta)),
+            ],
+            vec![dim("k ".into()), value(analysis.order.to_string())],
+            vec![
+                dim("diverging: ".into()),
+                value(percent(s.diverging_fraction)),
+            ],
+            vec![dim("undecided: ".into()), value(percent(undecided))],
+        ],
+        third,
+    ]
 }
 
 /// The R column's standard error: the Monte Carlo's, or `exact` for an enumeration.
@@ -126,9 +124,6 @@ fn se_cell(e: &SoftmaxExample) -> String {
         (PenaltyMethod::MonteCarlo, se) => format::opt(se, 2),
     }
 }
-
-/// Widths of the columns i, label, spread, verdict, R, ±se, R₂ and |R₂−R|/R.
-const COLUMNS: [u16; 8] = [5, 7, 7, 7, 9, 8, 9, 9];
 
 /// An example's smallest mask radius ρ found (exact, else a witness's), with the digits that
 /// tell it from 1; `n/a` where none was found.
@@ -146,43 +141,57 @@ fn table(app: &App, data: &SoftmaxData, analysis: &SoftmaxAnalysis, area: Rect, 
     let visible = (area.height.saturating_sub(3) as usize).max(1);
     let first = (pane.selected + 1).saturating_sub(visible);
     let last = (first + visible).min(n);
-    let title = format!(
-        "Rows {}..{} of {n}, sorted {} (S sort, Enter: to the dashboard)",
+    let rows_shown = format!(
+        "Rows {}..{} of {n}, sorted {}",
         (first + 1).min(n),
         last,
         pane.sort.label(theme.ascii, true)
     );
+    let title = super::fit_title(
+        area.width,
+        &[
+            format!("{rows_shown} (S sort, Enter: to the dashboard)"),
+            format!("{rows_shown} (S sort)"),
+            rows_shown.clone(),
+        ],
+    );
     let t = |u: &'static str, a: &'static str| theme.text(u, a);
-    // Where the panel has room, the rows also show ρ, which the verdict compares with 1, with
-    // the digits that tell it from 1, and k* where R is exact.
+    // ρ, which the verdict compares with 1, with the digits that tell it from 1.
     let rho_width = pane.rows[first..last]
         .iter()
         .map(|&i| radius_cell(&analysis.examples[i]).chars().count())
         .fold(7, usize::max);
-    let wide = usize::from(COLUMNS.iter().sum::<u16>()) + COLUMNS.len() + 1 + rho_width + 4 + 2
-        <= usize::from(area.width);
     // k* needs an exact R: a column of n/a alone (R by Monte Carlo) is left out.
-    let orders = wide && analysis.examples.iter().any(|e| e.best_order.is_some());
-    let mut header = vec![
-        "i",
-        "label",
-        "spread",
-        "verdict",
-        "R",
-        t("±se", "+-se"),
-        t("R₂", "R2"),
-        t("|R₂−R|/R", "|R2-R|/R"),
+    let orders = analysis.examples.iter().any(|e| e.best_order.is_some());
+    // (header, width, rank): the columns that fit, lowest rank first, are shown.
+    let columns = [
+        ("i", 5, 0),
+        ("label", 7, 7),
+        ("spread", 7, 1),
+        ("verdict", 7, 2),
+        ("R", 9, 3),
+        (t("±se", "+-se"), 8, 4),
+        (t("R₂", "R2"), 9, 5),
+        (t("|R₂−R|/R", "|R2-R|/R"), 9, 6),
+        (t("ρ", "rho"), rho_width as u16, 8),
+        ("k*", 4, 9),
     ];
-    if wide {
-        header.push(t("ρ", "rho"));
-    }
-    if orders {
-        header.push("k*");
-    }
-    let header = Row::new(header).style(theme.style(Role::Title));
+    let mut shown = fitting(
+        &columns.map(|(_, w, rank)| (w, rank)),
+        area.width.saturating_sub(2),
+    );
+    shown[columns.len() - 1] &= orders;
+    let pick = |all: Vec<Cell<'static>>| -> Vec<Cell<'static>> {
+        all.into_iter()
+            .zip(&shown)
+            .filter_map(|(c, keep)| keep.then_some(c))
+            .collect()
+    };
+    let header = Row::new(pick(columns.iter().map(|c| Cell::from(c.0)).collect()))
+        .style(theme.style(Role::Title));
     let rows = pane.rows[first..last].iter().enumerate().map(|(pos, &i)| {
         let e = &analysis.examples[i];
-        let mut cells = vec![
+        let row = Row::new(pick(vec![
             Cell::from(e.index.to_string()),
             Cell::from(
                 data.classes
@@ -196,30 +205,24 @@ fn table(app: &App, data: &SoftmaxData, analysis: &SoftmaxAnalysis, area: Rect, 
             Cell::from(se_cell(e)),
             Cell::from(format::opt(e.quadratic, 3)),
             Cell::from(format::opt(e.quadratic_rel_error, 3)),
-        ];
-        if wide {
-            cells.push(Cell::from(radius_cell(e)));
-        }
-        if orders {
-            cells.push(Cell::from(
+            Cell::from(radius_cell(e)),
+            Cell::from(
                 e.best_order
                     .map_or_else(|| format::MISSING.to_string(), |k| k.to_string()),
-            ));
-        }
-        let row = Row::new(cells);
+            ),
+        ]));
         if first + pos == pane.selected {
             row.style(theme.style(Role::Highlight))
         } else {
             row
         }
     });
-    let mut widths: Vec<Constraint> = COLUMNS.iter().map(|w| Constraint::Length(*w)).collect();
-    if wide {
-        widths.push(Constraint::Length(rho_width as u16));
-    }
-    if orders {
-        widths.push(Constraint::Length(4));
-    }
+    let widths: Vec<Constraint> = columns
+        .iter()
+        .zip(&shown)
+        .filter(|(_, keep)| **keep)
+        .map(|(c, _)| Constraint::Length(c.1))
+        .collect();
     Table::new(rows, widths)
         .header(header)
         .column_spacing(1)

@@ -292,7 +292,7 @@ fn report_verdict(theme: &Theme, r: &Report) -> Vec<Vec<Span<'static>>> {
 }
 
 /// Greedy wrap of span groups into lines of `width`, `gap` spaces apart.
-pub fn wrap(groups: Vec<Vec<Span<'static>>>, width: u16, gap: usize) -> Vec<Line<'static>> {
+pub(super) fn wrap(groups: Vec<Vec<Span<'static>>>, width: u16, gap: usize) -> Vec<Line<'static>> {
     let width = width as usize;
     let mut lines: Vec<Line<'static>> = Vec::new();
     let mut current: Vec<Span<'static>> = Vec::new();
