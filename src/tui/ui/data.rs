@@ -121,6 +121,67 @@ pub(super) fn summary_panel(
     rest
 }
 
+/// The fit a summary names: `L2 fit λ 0.1` or `dropout SGD δ=0.50 epoch 12`, after `prefix`.
+pub(super) fn fit_group(theme: &Theme, source: ModelSource, prefix: &str) -> Vec<Span<'static>> {
+    let t = |u: &'static str, a: &'static str| theme.text(u, a);
+    let (label, value) = match source {
+        ModelSource::L2 { lambda } => (
+            format!("{prefix}L2 fit {} ", t("λ", "lambda")),
+            format::num(lambda, 3),
+        ),
+        ModelSource::Dropout { delta, epoch } => (
+            format!(
+                "{prefix}dropout SGD {}={} epoch ",
+                t("δ", "delta"),
+                format::param(delta)
+            ),
+            epoch.to_string(),
+        ),
+    };
+    vec![
+        Span::styled(label, theme.style(Role::Dim)),
+        Span::styled(value, theme.style(Role::Value)),
+    ]
+}
+
+/// `δ 0.50`: the dropout rate an analysis was made at.
+pub(super) fn delta_group(theme: &Theme, delta: f64) -> Vec<Span<'static>> {
+    vec![
+        Span::styled(
+            format!("{} ", theme.text("δ", "delta")),
+            theme.style(Role::Dim),
+        ),
+        Span::styled(format::param(delta), theme.style(Role::Value)),
+    ]
+}
+
+/// `k 40`: the Taylor order an analysis was made at.
+pub(super) fn order_group(theme: &Theme, order: usize) -> Vec<Span<'static>> {
+    vec![
+        Span::styled("k ", theme.style(Role::Dim)),
+        Span::styled(order.to_string(), theme.style(Role::Value)),
+    ]
+}
+
+/// The cells of the columns `shown` keeps, in order.
+pub(super) fn shown_cells(cells: Vec<Cell<'static>>, shown: &[bool]) -> Vec<Cell<'static>> {
+    cells
+        .into_iter()
+        .zip(shown)
+        .filter_map(|(c, keep)| keep.then_some(c))
+        .collect()
+}
+
+/// The widths of the columns `shown` keeps, in order.
+pub(super) fn shown_widths(widths: &[u16], shown: &[bool]) -> Vec<Constraint> {
+    widths
+        .iter()
+        .zip(shown)
+        .filter(|(_, keep)| **keep)
+        .map(|(w, _)| Constraint::Length(*w))
+        .collect()
+}
+
 /// The logistic summary: n, d, the classes, the fit, ‖β‖; δ, k and the fractions diverging;
 /// Σ R, Σ R₂, the median relative error and the intercept.
 fn summary(app: &App, model: &DataModel, analysis: &Analysis) -> Groups {
@@ -134,31 +195,15 @@ fn summary(app: &App, model: &DataModel, analysis: &Analysis) -> Groups {
             vec![dim("n ".into()), value(s.n.to_string())],
             vec![dim("d ".into()), value(model.features.d.to_string())],
             vec![dim(format!("classes {}", model.classes.join("/")))],
-            vec![
-                dim(match model.source {
-                    ModelSource::L2 { .. } => format!("L2 fit {} ", t("λ", "lambda")),
-                    ModelSource::Dropout { delta, .. } => format!(
-                        "dropout SGD {}={} epoch ",
-                        t("δ", "delta"),
-                        format::param(delta)
-                    ),
-                }),
-                value(match model.source {
-                    ModelSource::L2 { lambda } => format::num(lambda, 3),
-                    ModelSource::Dropout { epoch, .. } => epoch.to_string(),
-                }),
-            ],
+            fit_group(theme, model.source, ""),
             vec![
                 dim(format!("{} ", t("‖β‖", "|beta|"))),
                 value(format::num(model.beta_norm(), 4)),
             ],
         ],
         vec![
-            vec![
-                dim(format!("{} ", t("δ", "delta"))),
-                value(format::param(analysis.delta)),
-            ],
-            vec![dim("k ".into()), value(analysis.order.to_string())],
+            delta_group(theme, analysis.delta),
+            order_group(theme, analysis.order),
             vec![
                 dim("diverging: ".into()),
                 value(percent(s.diverging_fraction)),
@@ -270,12 +315,7 @@ fn table(app: &App, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
         &columns.map(|(_, w, rank)| (w, rank)),
         area.width.saturating_sub(2),
     );
-    let pick = |all: Vec<Cell<'static>>| -> Vec<Cell<'static>> {
-        all.into_iter()
-            .zip(&shown)
-            .filter_map(|(c, keep)| keep.then_some(c))
-            .collect()
-    };
+    let pick = |all: Vec<Cell<'static>>| shown_cells(all, &shown);
     let header = Row::new(pick(columns.iter().map(|c| Cell::from(c.0)).collect()))
         .style(theme.style(Role::Title));
     let label_of = |e: &ExampleVerdict| {
@@ -309,12 +349,7 @@ fn table(app: &App, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
             row
         }
     });
-    let widths: Vec<Constraint> = columns
-        .iter()
-        .zip(&shown)
-        .filter(|(_, keep)| **keep)
-        .map(|(c, _)| Constraint::Length(c.1))
-        .collect();
+    let widths = shown_widths(&columns.map(|c| c.1), &shown);
     Table::new(rows, widths)
         .header(header)
         .column_spacing(1)

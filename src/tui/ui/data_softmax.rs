@@ -8,10 +8,13 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::Span;
 use ratatui::widgets::{Cell, Row, Table, Widget};
 
-use super::data::{Groups, NARROW, bars, fitting, percent, summary_panel, verdict};
+use super::data::{
+    Groups, NARROW, bars, delta_group, fit_group, fitting, order_group, percent, shown_cells,
+    shown_widths, summary_panel, verdict,
+};
 use crate::data::softmax_analysis::{PenaltyMethod, SoftmaxAnalysis, SoftmaxExample};
 use crate::tui::app::{App, DataPanel};
-use crate::tui::data::{ModelSource, SoftmaxData};
+use crate::tui::data::SoftmaxData;
 use crate::tui::format;
 use crate::tui::theme::Role;
 
@@ -85,28 +88,12 @@ fn summary(app: &App, data: &SoftmaxData, analysis: &SoftmaxAnalysis) -> Groups 
             vec![dim("n ".into()), value(s.n.to_string())],
             vec![dim("d ".into()), value(data.features.d.to_string())],
             vec![dim("q ".into()), value(data.classes.len().to_string())],
-            vec![
-                dim(match data.source {
-                    ModelSource::L2 { .. } => format!("softmax L2 fit {} ", t("λ", "lambda")),
-                    ModelSource::Dropout { delta, .. } => format!(
-                        "softmax dropout SGD {}={} epoch ",
-                        t("δ", "delta"),
-                        format::param(delta)
-                    ),
-                }),
-                value(match data.source {
-                    ModelSource::L2 { lambda } => format::num(lambda, 3),
-                    ModelSource::Dropout { epoch, .. } => epoch.to_string(),
-                }),
-            ],
+            fit_group(theme, data.source, "softmax "),
             vec![dim("masks shared".into())],
         ],
         vec![
-            vec![
-                dim(format!("{} ", t("δ", "delta"))),
-                value(format::param(analysis.delta)),
-            ],
-            vec![dim("k ".into()), value(analysis.order.to_string())],
+            delta_group(theme, analysis.delta),
+            order_group(theme, analysis.order),
             vec![
                 dim("diverging: ".into()),
                 value(percent(s.diverging_fraction)),
@@ -181,12 +168,7 @@ fn table(app: &App, data: &SoftmaxData, analysis: &SoftmaxAnalysis, area: Rect, 
         area.width.saturating_sub(2),
     );
     shown[columns.len() - 1] &= orders;
-    let pick = |all: Vec<Cell<'static>>| -> Vec<Cell<'static>> {
-        all.into_iter()
-            .zip(&shown)
-            .filter_map(|(c, keep)| keep.then_some(c))
-            .collect()
-    };
+    let pick = |all: Vec<Cell<'static>>| shown_cells(all, &shown);
     let header = Row::new(pick(columns.iter().map(|c| Cell::from(c.0)).collect()))
         .style(theme.style(Role::Title));
     let rows = pane.rows[first..last].iter().enumerate().map(|(pos, &i)| {
@@ -217,12 +199,7 @@ fn table(app: &App, data: &SoftmaxData, analysis: &SoftmaxAnalysis, area: Rect, 
             row
         }
     });
-    let widths: Vec<Constraint> = columns
-        .iter()
-        .zip(&shown)
-        .filter(|(_, keep)| **keep)
-        .map(|(c, _)| Constraint::Length(c.1))
-        .collect();
+    let widths = shown_widths(&columns.map(|c| c.1), &shown);
     Table::new(rows, widths)
         .header(header)
         .column_spacing(1)
