@@ -241,6 +241,31 @@ pub(super) fn verdict(theme: &Theme, converges: Option<bool>) -> Cell<'static> {
     }
 }
 
+/// The rows a table `area` high shows around the selection, `first..last` of the pane's
+/// sorted rows, and its title fitted to the panel (`softmax` names the softmax sort keys).
+pub(super) fn window(app: &App, area: Rect, softmax: bool) -> (usize, usize, String) {
+    let pane = &app.data;
+    let n = pane.rows.len();
+    let visible = (area.height.saturating_sub(3) as usize).max(1);
+    let first = (pane.selected + 1).saturating_sub(visible);
+    let last = (first + visible).min(n);
+    let rows_shown = format!(
+        "Rows {}..{} of {n}, sorted {}",
+        (first + 1).min(n),
+        last,
+        pane.sort.label(app.theme.ascii, softmax)
+    );
+    let title = super::fit_title(
+        area.width,
+        &[
+            format!("{rows_shown} (S sort, Enter: to the dashboard)"),
+            format!("{rows_shown} (S sort)"),
+            rows_shown.clone(),
+        ],
+    );
+    (first, last, title)
+}
+
 /// Which of the table's columns, given as (width, rank), fit in `width` one space apart: whole
 /// ranks are taken, lowest first, while they fit, so a column is shown at its full width or
 /// not at all and no value is cut.
@@ -270,32 +295,16 @@ pub(super) fn fitting(columns: &[(u16, u8)], width: u16) -> Vec<bool> {
 fn table(app: &App, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let pane = &app.data;
-    let n = pane.rows.len();
-    let visible = (area.height.saturating_sub(3) as usize).max(1);
-    let first = (pane.selected + 1).saturating_sub(visible);
-    let last = (first + visible).min(n);
+    let (first, last, title) = window(app, area, false);
     // The max deviation and the true radius each verdict compares, as wide as the widest
     // visible pair needs: the digits that tell them apart are kept.
-    let pair = pane.rows[first..last]
+    let compared: Vec<(String, String)> = pane.rows[first..last]
         .iter()
         .map(|&i| compared(&analysis.examples[i]))
-        .fold((11, 10), |(d, r), (a, b)| {
-            (d.max(a.chars().count()), r.max(b.chars().count()))
-        });
-    let rows_shown = format!(
-        "Rows {}..{} of {n}, sorted {}",
-        (first + 1).min(n),
-        last,
-        pane.sort.label(theme.ascii, false)
-    );
-    let title = super::fit_title(
-        area.width,
-        &[
-            format!("{rows_shown} (S sort, Enter: to the dashboard)"),
-            format!("{rows_shown} (S sort)"),
-            rows_shown.clone(),
-        ],
-    );
+        .collect();
+    let pair = compared.iter().fold((11, 10), |(d, r), (a, b)| {
+        (d.max(a.chars().count()), r.max(b.chars().count()))
+    });
     let t = |u: &'static str, a: &'static str| theme.text(u, a);
     // (header, width, rank): the columns that fit, lowest rank first, are shown.
     let columns = [
@@ -324,9 +333,9 @@ fn table(app: &App, analysis: &Analysis, area: Rect, buf: &mut Buffer) {
             .and_then(|m| m.classes.get(e.label).cloned())
             .unwrap_or_else(|| e.label.to_string())
     };
-    let rows = pane.rows[first..last].iter().enumerate().map(|(pos, &i)| {
+    let rows = pane.rows[first..last].iter().zip(compared).enumerate();
+    let rows = rows.map(|(pos, (&i, (deviation, radius)))| {
         let e = &analysis.examples[i];
-        let (deviation, radius) = compared(e);
         let row = Row::new(pick(vec![
             Cell::from(e.index.to_string()),
             Cell::from(label_of(e)),

@@ -10,7 +10,7 @@ use ratatui::widgets::{Cell, Row, Table, Widget};
 
 use super::data::{
     Groups, NARROW, bars, delta_group, fit_group, fitting, order_group, percent, shown_cells,
-    shown_widths, summary_panel, verdict,
+    shown_widths, summary_panel, verdict, window,
 };
 use crate::data::softmax_analysis::{PenaltyMethod, SoftmaxAnalysis, SoftmaxExample};
 use crate::tui::app::{App, DataPanel};
@@ -124,30 +124,14 @@ fn radius_cell(e: &SoftmaxExample) -> String {
 fn table(app: &App, data: &SoftmaxData, analysis: &SoftmaxAnalysis, area: Rect, buf: &mut Buffer) {
     let theme = &app.theme;
     let pane = &app.data;
-    let n = pane.rows.len();
-    let visible = (area.height.saturating_sub(3) as usize).max(1);
-    let first = (pane.selected + 1).saturating_sub(visible);
-    let last = (first + visible).min(n);
-    let rows_shown = format!(
-        "Rows {}..{} of {n}, sorted {}",
-        (first + 1).min(n),
-        last,
-        pane.sort.label(theme.ascii, true)
-    );
-    let title = super::fit_title(
-        area.width,
-        &[
-            format!("{rows_shown} (S sort, Enter: to the dashboard)"),
-            format!("{rows_shown} (S sort)"),
-            rows_shown.clone(),
-        ],
-    );
+    let (first, last, title) = window(app, area, true);
     let t = |u: &'static str, a: &'static str| theme.text(u, a);
     // ρ, which the verdict compares with 1, with the digits that tell it from 1.
-    let rho_width = pane.rows[first..last]
+    let radii: Vec<String> = pane.rows[first..last]
         .iter()
-        .map(|&i| radius_cell(&analysis.examples[i]).chars().count())
-        .fold(7, usize::max);
+        .map(|&i| radius_cell(&analysis.examples[i]))
+        .collect();
+    let rho_width = radii.iter().map(|r| r.chars().count()).fold(7, usize::max);
     // k* needs an exact R: a column of n/a alone (R by Monte Carlo) is left out.
     let orders = analysis.examples.iter().any(|e| e.best_order.is_some());
     // (header, width, rank): the columns that fit, lowest rank first, are shown.
@@ -171,7 +155,8 @@ fn table(app: &App, data: &SoftmaxData, analysis: &SoftmaxAnalysis, area: Rect, 
     let pick = |all: Vec<Cell<'static>>| shown_cells(all, &shown);
     let header = Row::new(pick(columns.iter().map(|c| Cell::from(c.0)).collect()))
         .style(theme.style(Role::Title));
-    let rows = pane.rows[first..last].iter().enumerate().map(|(pos, &i)| {
+    let rows = pane.rows[first..last].iter().zip(radii).enumerate();
+    let rows = rows.map(|(pos, (&i, rho))| {
         let e = &analysis.examples[i];
         let row = Row::new(pick(vec![
             Cell::from(e.index.to_string()),
@@ -187,7 +172,7 @@ fn table(app: &App, data: &SoftmaxData, analysis: &SoftmaxAnalysis, area: Rect, 
             Cell::from(se_cell(e)),
             Cell::from(format::opt(e.quadratic, 3)),
             Cell::from(format::opt(e.quadratic_rel_error, 3)),
-            Cell::from(radius_cell(e)),
+            Cell::from(rho),
             Cell::from(
                 e.best_order
                     .map_or_else(|| format::MISSING.to_string(), |k| k.to_string()),
